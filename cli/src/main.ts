@@ -1,0 +1,45 @@
+import { isModelsealError, ModelsealError } from '@modelseal/core';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { commands } from './commands/index.ts';
+import { EXIT_CODES } from './exit.ts';
+import { err, outJson } from './io.ts';
+
+/** The only place that turns errors into exit codes. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  const wantsJson = jsonRequested(argv);
+  try {
+    let cli = yargs(argv)
+      .scriptName('modelseal')
+      .usage(
+        '$0 <command> [options]\n\nSign, attest and verify ML models and datasets with Sigstore bundles.',
+      )
+      .strict()
+      .demandCommand(1, 'name a command; `modelseal --help` lists them')
+      .recommendCommands()
+      .epilogue('Exit codes: see `modelseal help exit-codes` or the README.')
+      .fail((msg, e) => {
+        if (e) throw e;
+        throw new ModelsealError('usage', { code: 'USAGE', message: msg });
+      })
+      .help()
+      .alias('h', 'help')
+      .version('0.1.0')
+      .wrap(Math.min(110, process.stdout.columns ?? 100));
+    for (const c of commands) cli = cli.command(c);
+    await cli.parseAsync();
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    const error = isModelsealError(e)
+      ? e
+      : new ModelsealError('internal', { code: 'INTERNAL', message: (e as Error)?.stack ?? String(e) });
+    if (wantsJson) outJson({ ok: false, error: error.toJSON() });
+    err(`error[${error.code}]: ${error.message}`);
+    return EXIT_CODES[error.kind];
+  }
+}
+
+function jsonRequested(argv: readonly string[]): boolean {
+  const i = argv.findIndex((a) => a === '--output' || a === '-o');
+  return argv.includes('--output=json') || (i >= 0 && argv[i + 1] === 'json');
+}

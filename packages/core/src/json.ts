@@ -1,0 +1,57 @@
+import { InputError } from './errors.ts';
+
+export interface JsonLimits {
+  /** bytes; a bundle is a few KiB, a manifest of 100k files a few tens of MiB */
+  maxBytes?: number;
+  maxDepth?: number;
+}
+
+const DEFAULTS = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 } as const;
+
+/**
+ * JSON.parse with the limits an untrusted file needs: size is checked before parsing and depth
+ * after, so a hostile file fails with a code instead of exhausting memory or the stack.
+ */
+export function parseJson(text: string | Uint8Array, what: string, limits: JsonLimits = {}): unknown {
+  const maxBytes = limits.maxBytes ?? DEFAULTS.maxBytes;
+  const maxDepth = limits.maxDepth ?? DEFAULTS.maxDepth;
+  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
+  if (size > maxBytes) {
+    throw new InputError({
+      code: 'JSON_TOO_LARGE',
+      message: `${what} is ${size} bytes, over the ${maxBytes}-byte limit`,
+      details: { size, maxBytes },
+    });
+  }
+  const str = typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: false }).decode(text);
+  if (str.trim() === '') throw new InputError({ code: 'JSON_EMPTY', message: `${what} is empty` });
+  let value: unknown;
+  try {
+    value = JSON.parse(str);
+  } catch (e) {
+    throw new InputError({
+      code: 'JSON_MALFORMED',
+      message: `${what} is not valid JSON (${(e as Error).message}); is the file truncated?`,
+      cause: e,
+    });
+  }
+  if (depthExceeds(value, maxDepth)) {
+    throw new InputError({ code: 'JSON_TOO_DEEP', message: `${what} nests deeper than ${maxDepth} levels` });
+  }
+  return value;
+}
+
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { fromBase64, fromHex, InputError, pae, parseJson, toHex, utf8 } from '../src/index.ts';
+
+describe('pae', () => {
+  it('matches the DSSE spec example', () => {
+    const out = new TextDecoder().decode(pae('http://example.com/HelloWorld', utf8('hello world')));
+    expect(out).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+  });
+  it('counts bytes, not characters', () => {
+    expect(new TextDecoder().decode(pae('t', utf8('é')))).toBe('DSSEv1 1 t 2 é');
+  });
+});
+
+describe('strict decoding', () => {
+  it('rejects garbage base64 instead of skipping it', () => {
+    expect(() => fromBase64('ab$c')).toThrow(InputError);
+    expect(toHex(fromBase64('AAEC'))).toBe('000102');
+  });
+  it('rejects odd-length hex', () => {
+    expect(() => fromHex('abc')).toThrowError(expect.objectContaining({ code: 'BAD_HEX' }));
+  });
+});
+
+describe('parseJson', () => {
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as InputError).code;
+    }
+    return 'no error';
+  };
+  it('gives a code for each kind of bad JSON', () => {
+    expect(code(() => parseJson('{"a":', 'bundle'))).toBe('JSON_MALFORMED');
+    expect(code(() => parseJson('   ', 'bundle'))).toBe('JSON_EMPTY');
+    expect(code(() => parseJson('[1,2,3]', 'bundle', { maxBytes: 3 }))).toBe('JSON_TOO_LARGE');
+    expect(code(() => parseJson('['.repeat(100) + ']'.repeat(100), 'bundle'))).toBe('JSON_TOO_DEEP');
+    expect(parseJson('{"a":[1]}', 'bundle')).toEqual({ a: [1] });
+  });
+});

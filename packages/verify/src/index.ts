@@ -1,0 +1,3 @@
+// Bundle + trust material + identity policy -> verified statement, over @sigstore/verify.
+// verifyBundle({ bundle, trust, identity }) / verifyModel({ bundle, manifest, trust, identity })
+export {};
