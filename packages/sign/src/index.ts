@@ -1,3 +1,2 @@
-// Signers composed over @sigstore/sign: key, certificate chain, keyless.
-// createSigner(config: SignerConfig): Signer; Signer.sign(statementBytes) -> Promise<SerializedBundle>
-export {};
+export type { Signer, SignerConfig } from './types.ts';
+// createSigner(config: SignerConfig): Signer
