@@ -1,4 +1,4 @@
-import { PREDICATE_TYPES } from '@modelseal/attest';
+import { PREDICATE_TYPES, ROLE_ANNOTATION } from '@modelseal/attest';
 import { isRecord } from '@modelseal/core';
 import type { VerifiedAttestation } from './types.ts';
 
@@ -9,7 +9,6 @@ export interface Dependency {
   readonly label: string;
 }
 
-export const ROLE_ANNOTATION = 'modelseal.dev/role';
 const MAX_DEPS = 256;
 
 /**

@@ -1,6 +1,6 @@
 export { CEL_LIMITS, compileCondition } from './cel.ts';
 export { collectEvidence } from './collect.ts';
-export { attestableDependencies, type Dependency, ROLE_ANNOTATION } from './deps.ts';
+export { attestableDependencies, type Dependency } from './deps.ts';
 export { boundAttestations, evaluate } from './evaluate.ts';
 export { canonicalJson, POLICY_API_VERSION, parsePolicy } from './parse.ts';
 export type {
