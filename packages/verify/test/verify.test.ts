@@ -133,11 +133,13 @@ describe('verifyBundle round trips', () => {
   });
 });
 
+type Case = readonly [string, () => Promise<Uint8Array | string>, string];
+
 describe('hostile bundles', () => {
-  it.each([
-    ['truncated JSON', async () => (await signed()).slice(0, 100), 'JSON_MALFORMED'],
-    ['empty file', async () => new Uint8Array(), 'JSON_EMPTY'],
-    ['not an object', async () => '[1,2]', 'BUNDLE_NOT_OBJECT'],
+  it.each<Case>([
+    ['truncated JSON', async (): Promise<Uint8Array> => (await signed()).slice(0, 100), 'JSON_MALFORMED'],
+    ['empty file', async (): Promise<Uint8Array> => new Uint8Array(), 'JSON_EMPTY'],
+    ['not an object', async (): Promise<string> => '[1,2]', 'BUNDLE_NOT_OBJECT'],
     [
       'unknown mediaType',
       () =>
@@ -219,7 +221,7 @@ describe('hostile bundles', () => {
         }),
       'SIGNATURE_INVALID',
     ],
-  ] as const)('%s -> %s', async (_what, make, code) => {
+  ])('%s -> %s', async (_what, make, code) => {
     expect(await codeOf(async () => verifyBundle({ bundle: await make(), trust: keyTrust }))).toBe(code);
   });
   it('oversized bundles are refused before parsing', async () => {
