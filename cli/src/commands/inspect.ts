@@ -46,7 +46,10 @@ async function run(path: string) {
 
 function render(r: Awaited<ReturnType<typeof run>>, output: Args['output']): void {
   err(NOTICE);
-  if (output === 'json') return outJson(r);
+  if (output === 'json') {
+    outJson(r);
+    return;
+  }
   out(`mediaType:     ${r.mediaType}`);
   out(`predicateType: ${r.statement.predicateType}`);
   for (const s of r.statement.subject) out(`subject:       ${s.name ?? ''} ${JSON.stringify(s.digest)}`);
