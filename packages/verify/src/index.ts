@@ -1,3 +1,11 @@
+export { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
+export { verifyChain } from './chain.ts';
 export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
-// verifyBundle({ bundle: Uint8Array|unknown, trust: TrustConfig, identity?: IdentityPolicy, now?: Date }): Promise<VerifiedStatement>
-// verifyModel({ bundle, manifest, trust, identity }): binds the OMS statement to a freshly hashed Manifest
+export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';
+export {
+  checkManifest,
+  compareManifests,
+  type VerifiedModel,
+  type VerifyModelOptions,
+  verifyModel,
+} from './verify-model.ts';
