@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { exitCodesCommand } from './help-exit-codes.ts';
+import { verifyBlobCommand } from './verify-blob.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [exitCodesCommand];
+export const commands: CommandModule<any, any>[] = [exitCodesCommand, verifyBlobCommand];
