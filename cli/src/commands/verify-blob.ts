@@ -76,7 +76,9 @@ function toOptions(argv: Argv): Options {
     });
   }
   return Object.freeze({
-    artifact: m ? { kind: 'digest' as const, hex: m[1]!.toLowerCase() } : { kind: 'file' as const, path: argv.artifact },
+    artifact: m
+      ? { kind: 'digest' as const, hex: m[1]!.toLowerCase() }
+      : { kind: 'file' as const, path: argv.artifact },
     bundlePath: argv.bundle,
     keyPath: argv.key,
     trust: argv,
