@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXIT_CODES } from '../src/exit.ts';
+
+const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+describe('exit codes', () => {
+  it('are distinct numbers', () => {
+    const values = Object.values(EXIT_CODES);
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  it('are documented in the README table exactly as the CLI prints them', () => {
+    const r = spawnSync(process.execPath, [bin, 'exit-codes'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const printed = r.stdout.trim().split('\n');
+    expect(printed).toHaveLength(Object.keys(EXIT_CODES).length);
+    for (const line of printed) {
+      const [, code] = /^\s*(\d+)\s/.exec(line) ?? [];
+      expect(readme, `README row for exit code ${code}`).toMatch(new RegExp(`^\\|\\s*${code}\\s*\\|`, 'm'));
+    }
+  });
+
+  it('maps a usage mistake to the usage code on stderr, keeping stdout clean', () => {
+    const r = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8' });
+    expect(r.status).toBe(EXIT_CODES.usage);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error\[USAGE\]/);
+  });
+});
