@@ -1,4 +1,13 @@
 export { DATASET_PROVENANCE_V1, type DatasetProvenance, parseDatasetProvenance } from './dataset.ts';
+export { validateResourceName } from './names.ts';
+export {
+  LEGACY_PREDICATE_TYPE,
+  MAX_RESOURCES,
+  manifestFromOmsStatement,
+  OMS_PREDICATE_TYPE,
+  omsStatement,
+  omsSubjectDigest,
+} from './oms.ts';
 export { LEGACY_OMS_TYPE, PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
 export {
   buildSlsaProvenance,
@@ -18,15 +27,6 @@ export {
   ROLE_ANNOTATION,
   scrubGitUrl,
 } from './slsa-deps.ts';
-export { validateResourceName } from './names.ts';
-export {
-  LEGACY_PREDICATE_TYPE,
-  MAX_RESOURCES,
-  manifestFromOmsStatement,
-  OMS_PREDICATE_TYPE,
-  omsStatement,
-  omsSubjectDigest,
-} from './oms.ts';
 export {
   buildStatement,
   parseStatement,
