@@ -91,6 +91,9 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
 
 async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
   const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
+  if (policy.broken !== undefined) {
+    return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };
+  }
   switch (model.kind) {
     case 'unpinned':
       return {

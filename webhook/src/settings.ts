@@ -24,6 +24,8 @@ export interface AdmissionPolicy {
   /** set for a namespaced `ModelPolicy`: it applies in that namespace only */
   readonly namespace?: string;
   readonly source: string;
+  /** set when the policy object could not be parsed: it then denies every covered model (fail closed) */
+  readonly broken?: string;
 }
 
 export const DIGEST_ANNOTATION_PREFIX = 'modelseal.dev/model-digest.';

@@ -1,1 +1,1 @@
-export {};
+export { type KubernetesStore, kubernetesStore, parseModelAttestation } from './kubernetes.ts';
