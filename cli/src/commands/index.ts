@@ -1,7 +1,9 @@
 import type { CommandModule } from 'yargs';
+import { attestCommand } from './attest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { verifyAttestationCommand } from './verify-attestation.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
@@ -11,4 +13,6 @@ export const commands: CommandModule<any, any>[] = [
   keygenCommand,
   inspectCommand,
   verifyBlobCommand,
+  attestCommand,
+  verifyAttestationCommand,
 ];
