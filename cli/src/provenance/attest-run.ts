@@ -6,6 +6,8 @@ import {
   DATASET_PROVENANCE_V1,
   detectCi,
   type Env,
+  omsStatement,
+  PREDICATE_TYPES,
   parseDatasetProvenance,
   parseKeyValues,
   parseSlsaProvenance,
@@ -17,7 +19,7 @@ import {
 import { InputError, isRecord, UsageError } from '@modelseal/core';
 import { resolveDependency, resolveGitSource } from './deps.ts';
 import { readDocument, readSmallFile } from './files.ts';
-import { type Subject, subjectFromPath, subjectFromRef } from './subject.ts';
+import { hashPath, type Subject, subjectFromRef } from './subject.ts';
 
 export const DEFAULT_STORE = '.modelseal/attestations';
 
@@ -56,14 +58,17 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
       code: 'NO_OUTPUT',
       message: 'nowhere to write the attestation: give --bundle FILE or --store DIR',
     });
-  const subject =
-    o.target.kind === 'path' ? await subjectFromPath(o.target.path) : subjectFromRef(o.target.ref);
-  const predicate = await buildPredicate(o);
-  const statement = buildStatement(
-    [{ name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
-    o.predicateType,
-    predicate,
-  );
+  const hashed = o.target.kind === 'path' ? await hashPath(o.target.path) : undefined;
+  const subject = hashed?.subject ?? subjectFromRef((o.target as { ref: string }).ref);
+  // the OMS signature itself, so a dataset can be signed like a model straight into the store
+  const statement =
+    o.predicateType === PREDICATE_TYPES.oms && !o.predicateFile && hashed
+      ? omsStatement(hashed.manifest)
+      : buildStatement(
+          [{ name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
+          o.predicateType,
+          await buildPredicate(o),
+        );
   const payload = serializeStatement(statement);
 
   const { createSigner } = await import('@modelseal/sign');

@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '@modelseal/core';
-import type { Serialization } from '@modelseal/manifest';
+import type { Manifest, Serialization } from '@modelseal/manifest';
 import { progressReporter } from '../io.ts';
 
 /** The serialization `sign` uses by default, so a dataset's provenance digest matches its signature. */
@@ -40,6 +40,13 @@ export function isDigestRef(text: string): boolean {
 
 /** Hashes a model/dataset directory or file with the manifest engine and returns its OMS subject. */
 export async function subjectFromPath(path: string, extraIgnore: readonly string[] = []): Promise<Subject> {
+  return (await hashPath(path, extraIgnore)).subject;
+}
+
+export async function hashPath(
+  path: string,
+  extraIgnore: readonly string[] = [],
+): Promise<{ subject: Subject; manifest: Manifest }> {
   try {
     await lstat(path);
   } catch {
@@ -53,7 +60,7 @@ export async function subjectFromPath(path: string, extraIgnore: readonly string
       extraIgnore,
       onProgress: (d, t) => progress.update(d, t),
     });
-    return { name: manifest.modelName, digest: `sha256:${subjectDigest(manifest)}` };
+    return { subject: { name: manifest.modelName, digest: `sha256:${subjectDigest(manifest)}` }, manifest };
   } finally {
     progress.end();
   }
