@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [exitCodesCommand];
+export const commands: CommandModule<any, any>[] = [digestCommand, exitCodesCommand];

@@ -62,11 +62,7 @@ describe('hashTask: files that change while being hashed', () => {
     writeFileSync(path, Buffer.alloc(100));
     expect(
       catchCode(() =>
-        hashTask(
-          { path, name: 'w:0:50', start: 0, end: 50, expectedSize: 120 },
-          sha,
-          new Uint8Array(16),
-        ),
+        hashTask({ path, name: 'w:0:50', start: 0, end: 50, expectedSize: 120 }, sha, new Uint8Array(16)),
       ),
     ).toBe('FILE_CHANGED_WHILE_HASHING');
   });
