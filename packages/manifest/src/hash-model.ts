@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { type HashConfig, resolveConfig } from './config.ts';
+import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, hasherFactory } from './hasher.ts';
-import { compareResourceNames } from './order.ts';
+import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, startPool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -20,6 +21,15 @@ const STAT_MAX_FILES = 256;
 
 /** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
 export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
+  try {
+    return await hashModelUnchecked(path, options);
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw toModelsealError(e);
+  }
+}
+
+async function hashModelUnchecked(path: string, options: HashOptions): Promise<Manifest> {
   const cfg = resolveConfig(path, options);
   options.signal?.throwIfAborted();
   const hashType = cfg.serialization.hashType;
@@ -36,13 +46,14 @@ export async function hashModel(path: string, options: HashOptions): Promise<Man
     pool?.cancel();
   }
   const dlen = DIGEST_BYTES[hashType];
-  const resources: Resource[] = plan.tasks.map((t, i) => ({
-    name: t.name,
-    algorithm: plan.algorithm,
-    digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
-  }));
-  const method = cfg.serialization.method;
-  resources.sort((a, b) => compareResourceNames(a.name, b.name, method));
+  const resources: Resource[] = sortByResourceName(
+    plan.tasks.map((t, i) => ({
+      name: t.name,
+      algorithm: plan.algorithm,
+      digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
+    })),
+    cfg.serialization.method,
+  );
   return Object.freeze({
     modelName: cfg.modelName,
     serialization: cfg.serialization,

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { InternalError, isModelsealError, type ModelsealError } from '@modelseal/core';
+import { InternalError, type ModelsealError } from '@modelseal/core';
+import { revive, toModelsealError } from './errors.ts';
 import type { HasherFactory } from './hasher.ts';
 import { hashTask, type ReadTask } from './read.ts';
 import type { HashType } from './types.ts';
@@ -9,7 +10,6 @@ import {
   CTRL_SLOTS,
   CTRL_STOP,
   encodeTasks,
-  reviveError,
   type WorkerBoot,
   type WorkerError,
   type WorkerJob,
@@ -117,9 +117,7 @@ function helpUntilWorkersReady(
     try {
       out.set(hashTask(job.tasks[i]!, newHasher, buf, hooks).digest, i * job.digestBytes);
     } catch (e) {
-      fail(
-        isModelsealError(e) ? e : new InternalError({ code: 'READ_FAILED', message: String(e), cause: e }),
-      );
+      fail(toModelsealError(e));
       return;
     }
   }
@@ -128,7 +126,7 @@ function helpUntilWorkersReady(
 function watch(w: Worker, fail: (e: ModelsealError) => void): Promise<void> {
   return new Promise((resolve) => {
     w.on('message', (m: WorkerError) => {
-      if (m?.type === 'error') fail(reviveError(m.error));
+      if (m?.type === 'error') fail(revive(m.error));
     });
     w.on('error', (e) => {
       fail(

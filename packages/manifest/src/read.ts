@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError, InternalError, ModelsealError, NotFoundError } from '@modelseal/core';
+import { HashFailure } from './failure.ts';
 import type { HasherFactory } from './hasher.ts';
 
 /** One unit of hashing work: a whole file, or the byte range [start, end) of one. */
@@ -43,11 +43,12 @@ export function hashTask(
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      throw new InputError({
-        code: 'SPECIAL_FILE',
-        message: `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or add it to --ignore-paths`,
-        details: { name: task.name },
-      });
+      throw new HashFailure(
+        'input',
+        'SPECIAL_FILE',
+        `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or add it to --ignore-paths`,
+        { name: task.name },
+      );
     }
     const size = st.size;
     if (task.expectedSize !== undefined && size !== task.expectedSize)
@@ -87,46 +88,46 @@ export function hashTask(
   }
 }
 
-function changed(name: string, expected: number, actual: number): InputError {
-  return new InputError({
-    code: 'FILE_CHANGED_WHILE_HASHING',
-    message: `"${name}" changed size while it was being hashed (expected ${expected} bytes, saw ${actual}); make sure nothing writes to the model and run again`,
-    details: { name, expected, actual },
-  });
+function changed(name: string, expected: number, actual: number): HashFailure {
+  return new HashFailure(
+    'input',
+    'FILE_CHANGED_WHILE_HASHING',
+    `"${name}" changed size while it was being hashed (expected ${expected} bytes, saw ${actual}); make sure nothing writes to the model and run again`,
+    { name, expected, actual },
+  );
 }
 
-function ioError(e: unknown, name: string, op: string): ModelsealError {
-  if (e instanceof ModelsealError) return e;
+export function ioError(e: unknown, name: string, op: string): HashFailure {
+  if (e instanceof HashFailure) return e;
   const code = (e as NodeJS.ErrnoException)?.code;
   const why = (e as Error)?.message ?? String(e);
   switch (code) {
     case 'ENOENT':
-      return new NotFoundError({
-        code: 'FILE_VANISHED',
-        message: `"${name}" disappeared while the model was being hashed; make sure nothing modifies the model and run again`,
-        details: { name },
-      });
+      return new HashFailure(
+        'not_found',
+        'FILE_VANISHED',
+        `"${name}" disappeared while the model was being hashed; make sure nothing modifies the model and run again`,
+        { name },
+      );
     case 'ELOOP':
-      return new InputError({
-        code: 'SYMLINK_REFUSED',
-        message: `"${name}" became a symbolic link while the model was being hashed; run again`,
-        details: { name },
-      });
+      return new HashFailure(
+        'input',
+        'SYMLINK_REFUSED',
+        `"${name}" became a symbolic link while the model was being hashed; run again`,
+        { name },
+      );
     case 'EACCES':
     case 'EPERM':
-      return new InputError({
-        code: 'PERMISSION_DENIED',
-        message: `cannot ${op} "${name}": permission denied; fix its permissions or add it to --ignore-paths`,
-        details: { name },
-      });
+      return new HashFailure(
+        'input',
+        'PERMISSION_DENIED',
+        `cannot ${op} "${name}": permission denied; fix its permissions or add it to --ignore-paths`,
+        { name },
+      );
     default:
-      return new InternalError({
-        code: 'READ_FAILED',
-        message: `cannot ${op} "${name}": ${why}`,
-        details: { name, errno: code },
-        cause: e,
+      return new HashFailure('internal', 'READ_FAILED', `cannot ${op} "${name}": ${why}`, {
+        name,
+        errno: code,
       });
   }
 }
-
-export { ioError };

@@ -1,13 +1,4 @@
-import {
-  DigestMismatchError,
-  InputError,
-  InternalError,
-  type ModelsealError,
-  NotFoundError,
-  PolicyError,
-  UsageError,
-  VerificationError,
-} from '@modelseal/core';
+import type { FailureRecord } from './errors.ts';
 import type { ReadTask } from './read.ts';
 import type { HashType } from './types.ts';
 
@@ -45,12 +36,7 @@ export interface WorkerJob {
 export interface WorkerError {
   readonly type: 'error';
   readonly index: number;
-  readonly error: {
-    kind: ModelsealError['kind'];
-    code: string;
-    message: string;
-    details?: Record<string, unknown>;
-  };
+  readonly error: FailureRecord;
 }
 
 export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerJob, 'paths' | 'names' | 'ranges'> {
@@ -77,29 +63,4 @@ export function decodeTask(
     end: num(ranges[i * 3 + 1]),
     expectedSize: num(ranges[i * 3 + 2]),
   };
-}
-
-/** Rebuilds the typed error a worker reported, so callers see the same class and code as inline hashing. */
-export function reviveError(e: WorkerError['error']): ModelsealError {
-  const opts = { code: e.code, message: e.message, details: e.details };
-  switch (e.kind) {
-    case 'usage':
-      return new UsageError(opts);
-    case 'input':
-      return new InputError(opts);
-    case 'verification':
-      return new VerificationError(opts);
-    case 'digest':
-      return new DigestMismatchError(opts);
-    case 'not_found':
-      return new NotFoundError(opts);
-    case 'policy':
-      return new PolicyError(opts);
-    case 'internal':
-      return new InternalError(opts);
-    default: {
-      const never: never = e.kind;
-      return new InternalError({ code: 'WORKER_CRASHED', message: `unknown error kind ${String(never)}` });
-    }
-  }
 }

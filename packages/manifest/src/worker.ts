@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { asModelsealError } from '@modelseal/core';
+import { HashFailure } from './failure.ts';
 import { hasherFactory } from './hasher.ts';
 import { hashTask } from './read.ts';
 import {
@@ -47,7 +47,14 @@ function work(job: WorkerJob): void {
     } catch (e) {
       if (e instanceof Stopped) return;
       Atomics.store(ctrl, CTRL_STOP, 1);
-      const err = asModelsealError(e, { code: 'READ_FAILED', message: `hashing "${names[i]}" failed` });
+      const err =
+        e instanceof HashFailure
+          ? e
+          : new HashFailure(
+              'internal',
+              'READ_FAILED',
+              `hashing "${names[i]}" failed: ${(e as Error)?.message ?? String(e)}`,
+            );
       const msg: WorkerError = {
         type: 'error',
         index: i,
