@@ -120,6 +120,7 @@ export function render(r: DigestResult): void {
         stats: {
           wallMs: Math.round(r.wallMs),
           maxRssKiB: process.resourceUsage().maxRSS,
+          cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
           resources: r.manifest.resources.length,
         },
       }),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { HashType } from './types.ts';
 
 /** One streaming hash; `digest()` ends it and returns the raw digest bytes. */
@@ -7,7 +7,14 @@ export interface StreamHasher {
   digest(): Uint8Array;
 }
 
-export type HasherFactory = () => StreamHasher;
+/**
+ * A hash for one thread. `oneShot` serves files read in a single call: most dataset files are
+ * small, and a Hash object per file costs an allocation and native memory that GC frees late.
+ */
+export interface HasherFactory {
+  create(): StreamHasher;
+  oneShot(data: Uint8Array): Uint8Array;
+}
 
 /** Python's hashlib.blake2b() defaults to a 64-byte digest, which is node's `blake2b512`. */
 export const DIGEST_BYTES: Readonly<Record<HashType, number>> = Object.freeze({
@@ -20,9 +27,9 @@ export const DIGEST_BYTES: Readonly<Record<HashType, number>> = Object.freeze({
 export async function hasherFactory(type: HashType): Promise<HasherFactory> {
   switch (type) {
     case 'sha256':
-      return () => nodeHasher('sha256');
+      return nodeHasher('sha256');
     case 'blake2b':
-      return () => nodeHasher('blake2b512');
+      return nodeHasher('blake2b512');
     case 'blake3':
       return (await wasmBlake3()) ?? (await nobleBlake3());
     default:
@@ -30,9 +37,14 @@ export async function hasherFactory(type: HashType): Promise<HasherFactory> {
   }
 }
 
-function nodeHasher(algorithm: string): StreamHasher {
-  const h = createHash(algorithm);
-  return { update: (d) => void h.update(d), digest: () => h.digest() };
+function nodeHasher(algorithm: string): HasherFactory {
+  return {
+    create() {
+      const h = createHash(algorithm);
+      return { update: (d) => void h.update(d), digest: () => h.digest() };
+    },
+    oneShot: (d) => hash(algorithm, d, 'buffer'),
+  };
 }
 
 export function unreachable(x: never): never {
@@ -59,9 +71,9 @@ async function wasmBlake3(): Promise<HasherFactory | undefined> {
     if (inst.digest('hex') !== BLAKE3_CHECK) return undefined;
     const spare = await nobleBlake3();
     let busy = false;
-    return () => {
+    const create = (): StreamHasher => {
       // one WASM instance per thread; a second concurrent hash (never expected) takes the slow path
-      if (busy) return spare();
+      if (busy) return spare.create();
       busy = true;
       inst.init();
       return {
@@ -72,6 +84,14 @@ async function wasmBlake3(): Promise<HasherFactory | undefined> {
         },
       };
     };
+    return {
+      create,
+      oneShot: (d) => {
+        const h = create();
+        h.update(d);
+        return h.digest();
+      },
+    };
   } catch {
     return undefined;
   }
@@ -79,8 +99,11 @@ async function wasmBlake3(): Promise<HasherFactory | undefined> {
 
 async function nobleBlake3(): Promise<HasherFactory> {
   const { blake3 } = await import('@noble/hashes/blake3.js');
-  return () => {
-    const h = blake3.create();
-    return { update: (d) => void h.update(d), digest: () => h.digest() };
+  return {
+    create() {
+      const h = blake3.create();
+      return { update: (d) => void h.update(d), digest: () => h.digest() };
+    },
+    oneShot: (d) => blake3(d),
   };
 }

@@ -59,7 +59,8 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
     cancel() {
       if (used) return;
       used = true;
-      for (const w of workers) w.postMessage('stop');
+      // Unused workers may still be loading: end them now rather than keep the process alive.
+      for (const w of workers) void w.terminate();
     },
     async run(job) {
       if (used) throw new InternalError({ code: 'POOL_REUSED', message: 'a hashing pool runs one job' });
@@ -89,6 +90,12 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
       }
       job.signal?.throwIfAborted();
       if (failure) throw failure;
+      if (Atomics.load(ctrl, CTRL_NEXT) < job.tasks.length) {
+        throw new InternalError({
+          code: 'WORKER_CRASHED',
+          message: 'the hashing workers stopped before every file was hashed',
+        });
+      }
       report();
       return new Uint8Array(digests);
     },

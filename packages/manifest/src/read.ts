@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { HashFailure } from './failure.ts';
-import type { HasherFactory } from './hasher.ts';
+import type { HasherFactory, StreamHasher } from './hasher.ts';
 
 /** One unit of hashing work: a whole file, or the byte range [start, end) of one. */
 export interface ReadTask {
@@ -30,7 +30,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** Hashes one task synchronously with a caller-owned reusable buffer. Returns the raw digest and bytes read. */
 export function hashTask(
   task: ReadTask,
-  newHasher: HasherFactory,
+  engine: HasherFactory,
   buf: Uint8Array,
   hooks: ReadHooks = {},
 ): { digest: Uint8Array; size: number } {
@@ -53,7 +53,8 @@ export function hashTask(
     const size = st.size;
     if (task.expectedSize !== undefined && size !== task.expectedSize)
       throw changed(task.name, task.expectedSize, size);
-    const h = newHasher();
+    let h: StreamHasher | undefined;
+    let single: Uint8Array | undefined;
     const start = task.start ?? 0;
     const whole = task.end === undefined;
     const end = task.end ?? size;
@@ -71,7 +72,10 @@ export function hashTask(
       }
       if (n === 0) break;
       if (pos + n > end) throw changed(task.name, size, pos + n);
-      h.update(n === buf.byteLength ? buf : buf.subarray(0, n));
+      const chunk = n === buf.byteLength ? buf : buf.subarray(0, n);
+      if (h === undefined && whole && pos === start && n === end - start && n < want)
+        single = engine.oneShot(chunk);
+      else (h ??= engine.create()).update(chunk);
       pos += n;
       hooks.onBytes?.(n);
       hooks.afterChunk?.(pos - start);
@@ -82,7 +86,8 @@ export function hashTask(
       const after = fstatSync(fd).size;
       if (after !== size) throw changed(task.name, size, after);
     }
-    return { digest: h.digest(), size: pos - start };
+    const digest = single ?? h?.digest() ?? engine.oneShot(buf.subarray(0, 0));
+    return { digest, size: pos - start };
   } finally {
     closeSync(fd);
   }

@@ -27,8 +27,8 @@ const hooks = {
   },
 };
 
-parentPort!.once('message', (job: WorkerJob | 'stop') => {
-  if (job !== 'stop') work(job);
+parentPort!.once('message', (job: WorkerJob) => {
+  work(job);
   parentPort!.close();
 });
 Atomics.add(ctrl, CTRL_READY, 1);
