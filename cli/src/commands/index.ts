@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
@@ -7,8 +8,9 @@ import { verifyBlobCommand } from './verify-blob.ts';
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
 export const commands: CommandModule<any, any>[] = [
+  digestCommand,
   exitCodesCommand,
-  keygenCommand,
   inspectCommand,
+  keygenCommand,
   verifyBlobCommand,
 ];
