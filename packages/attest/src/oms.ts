@@ -3,8 +3,14 @@
  * v0.1 "Digests" shape for verification only. Everything read from a statement is treated as
  * hostile: a verifier later joins these names onto a directory.
  */
-import { concatBytes, fromHex, InputError, isRecord, sha256Hex } from '@modelseal/core';
-import type { HashType, Manifest, Resource, Serialization } from '@modelseal/manifest';
+import { InputError, isRecord } from '@modelseal/core';
+import {
+  type HashType,
+  type Manifest,
+  type Resource,
+  type Serialization,
+  subjectDigest,
+} from '@modelseal/manifest';
 import { validateResourceName } from './names.ts';
 import { buildStatement, type Statement } from './statement.ts';
 
@@ -19,7 +25,7 @@ const HASH_TYPES = Object.keys(DIGEST_HEX_LENGTH) as HashType[];
 
 /** SHA-256 over the raw resource digests in listed order, whatever the hash type (OMS rule). */
 export function omsSubjectDigest(resources: readonly Resource[]): string {
-  return sha256Hex(concatBytes(resources.map((r) => fromHex(r.digest, `digest of ${r.name}`))));
+  return subjectDigest({ resources });
 }
 
 /** Builds the statement model_signing 1.1 would write for this manifest. */
