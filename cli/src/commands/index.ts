@@ -2,7 +2,15 @@ import type { CommandModule } from 'yargs';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { signCommand } from './sign.ts';
+import { verifyCommand } from './verify.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [exitCodesCommand, keygenCommand, inspectCommand];
+export const commands: CommandModule<any, any>[] = [
+  exitCodesCommand,
+  keygenCommand,
+  signCommand,
+  verifyCommand,
+  inspectCommand,
+];

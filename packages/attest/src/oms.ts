@@ -125,6 +125,14 @@ function parseSerialization(v: unknown): Serialization {
   ) {
     bad('SERIALIZATION_INVALID', 'serialization.ignore_paths must be a list of at most 10000 path strings');
   }
+  for (const p of ignore as string[]) {
+    if (p === '' || p.includes('\0') || p.startsWith('/') || p.split('/').includes('..')) {
+      bad(
+        'IGNORE_PATH_INVALID',
+        `serialization.ignore_paths entry ${JSON.stringify(p)} must be a relative path inside the model`,
+      );
+    }
+  }
   const base = { hashType: hashType as HashType, allowSymlinks: allow, ignorePaths: ignore as string[] };
   switch (v.method) {
     case 'files':
