@@ -4,6 +4,7 @@ import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
 import { signCommand } from './sign.ts';
 import { verifyCommand } from './verify.ts';
+import { verifyBlobCommand } from './verify-blob.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
@@ -13,4 +14,5 @@ export const commands: CommandModule<any, any>[] = [
   signCommand,
   verifyCommand,
   inspectCommand,
+  verifyBlobCommand,
 ];

@@ -1,28 +1,43 @@
 import { createHash } from 'node:crypto';
-import { blake3 } from '@noble/hashes/blake3.js';
 import type { HashType } from './types.ts';
 
-/** One streaming hash; `digest()` ends it and returns lowercase hex. */
+/** One streaming hash; `digest()` ends it and returns the raw digest bytes. */
 export interface StreamHasher {
   update(data: Uint8Array): void;
-  digest(): string;
+  digest(): Uint8Array;
 }
 
+export type HasherFactory = () => StreamHasher;
+
 /** Python's hashlib.blake2b() defaults to a 64-byte digest, which is node's `blake2b512`. */
-export function createHasher(type: HashType): StreamHasher {
+export const DIGEST_BYTES: Readonly<Record<HashType, number>> = Object.freeze({
+  sha256: 32,
+  blake2b: 64,
+  blake3: 32,
+});
+
+/** The BLAKE3 implementation is loaded only when asked for, so sha256 runs never pay for it. */
+export async function hasherFactory(type: HashType): Promise<HasherFactory> {
   switch (type) {
     case 'sha256':
-    case 'blake2b': {
-      const h = createHash(type === 'sha256' ? 'sha256' : 'blake2b512');
-      return { update: (d) => void h.update(d), digest: () => h.digest('hex') };
-    }
+      return () => nodeHasher('sha256');
+    case 'blake2b':
+      return () => nodeHasher('blake2b512');
     case 'blake3': {
-      const h = blake3.create();
-      return { update: (d) => void h.update(d), digest: () => Buffer.from(h.digest()).toString('hex') };
+      const { blake3 } = await import('@noble/hashes/blake3.js');
+      return () => {
+        const h = blake3.create();
+        return { update: (d) => void h.update(d), digest: () => h.digest() };
+      };
     }
     default:
       return unreachable(type);
   }
+}
+
+function nodeHasher(algorithm: string): StreamHasher {
+  const h = createHash(algorithm);
+  return { update: (d) => void h.update(d), digest: () => h.digest() };
 }
 
 export function unreachable(x: never): never {

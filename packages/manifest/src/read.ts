@@ -1,7 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError, InternalError, ModelsealError, NotFoundError } from '@modelseal/core';
-import { createHasher } from './hasher.ts';
-import type { HashType } from './types.ts';
+import type { HasherFactory } from './hasher.ts';
 
 /** One unit of hashing work: a whole file, or the byte range [start, end) of one. */
 export interface ReadTask {
@@ -28,13 +27,13 @@ export interface ReadHooks {
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** Hashes one task synchronously with a caller-owned reusable buffer. Returns hex digest and bytes read. */
+/** Hashes one task synchronously with a caller-owned reusable buffer. Returns the raw digest and bytes read. */
 export function hashTask(
   task: ReadTask,
-  hashType: HashType,
+  newHasher: HasherFactory,
   buf: Uint8Array,
   hooks: ReadHooks = {},
-): { digest: string; size: number } {
+): { digest: Uint8Array; size: number } {
   let fd: number;
   try {
     fd = openSync(task.path, OPEN_FLAGS);
@@ -53,7 +52,7 @@ export function hashTask(
     const size = st.size;
     if (task.expectedSize !== undefined && size !== task.expectedSize)
       throw changed(task.name, task.expectedSize, size);
-    const h = createHasher(hashType);
+    const h = newHasher();
     const start = task.start ?? 0;
     const end = task.end ?? size;
     let pos = start;

@@ -1,10 +1,14 @@
 import { appendFileSync, closeSync, ftruncateSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasherFactory } from '../src/hasher.ts';
 import { hashTask } from '../src/read.ts';
 import { cleanupTempDirs, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
+
+const sha = await hasherFactory('sha256');
+const b2 = await hasherFactory('blake2b');
 
 const GiB = 1024 ** 3;
 
@@ -26,7 +30,7 @@ describe('hashTask: files that change while being hashed', () => {
     let truncated = false;
     let err: unknown;
     try {
-      hashTask({ path, name: 'sparse.bin' }, 'sha256', new Uint8Array(1 << 20), {
+      hashTask({ path, name: 'sparse.bin' }, sha, new Uint8Array(1 << 20), {
         afterChunk: (n) => {
           if (!truncated && n >= 4 << 20) {
             truncateSync(path, 1 << 20);
@@ -46,7 +50,7 @@ describe('hashTask: files that change while being hashed', () => {
     const path = join(tempDir(), 'grow');
     writeFileSync(path, Buffer.alloc(300_000));
     const code = catchCode(() =>
-      hashTask({ path, name: 'grow' }, 'blake2b', new Uint8Array(65536), {
+      hashTask({ path, name: 'grow' }, b2, new Uint8Array(65536), {
         afterChunk: (n) => n === 65536 && appendFileSync(path, 'more'),
       }),
     );
@@ -58,11 +62,7 @@ describe('hashTask: files that change while being hashed', () => {
     writeFileSync(path, Buffer.alloc(100));
     expect(
       catchCode(() =>
-        hashTask(
-          { path, name: 'w:0:50', start: 0, end: 50, expectedSize: 120 },
-          'sha256',
-          new Uint8Array(16),
-        ),
+        hashTask({ path, name: 'w:0:50', start: 0, end: 50, expectedSize: 120 }, sha, new Uint8Array(16)),
       ),
     ).toBe('FILE_CHANGED_WHILE_HASHING');
   });
@@ -70,12 +70,12 @@ describe('hashTask: files that change while being hashed', () => {
   it('a vanished file is FILE_VANISHED; an unreadable one PERMISSION_DENIED', () => {
     const dir = tempDir();
     expect(
-      catchCode(() => hashTask({ path: join(dir, 'gone'), name: 'gone' }, 'sha256', new Uint8Array(16))),
+      catchCode(() => hashTask({ path: join(dir, 'gone'), name: 'gone' }, sha, new Uint8Array(16))),
     ).toBe('FILE_VANISHED');
     if (process.getuid?.() !== 0) {
       const p = join(dir, 'locked');
       writeFileSync(p, 'x', { mode: 0o000 });
-      expect(catchCode(() => hashTask({ path: p, name: 'locked' }, 'sha256', new Uint8Array(16)))).toBe(
+      expect(catchCode(() => hashTask({ path: p, name: 'locked' }, sha, new Uint8Array(16)))).toBe(
         'PERMISSION_DENIED',
       );
     }

@@ -1,5 +1,17 @@
 export { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 export { verifyChain } from './chain.ts';
+export { type CompiledIdentity, checkIdentity, compileIdentity } from './identity.ts';
+export {
+  type BlobArtifact,
+  type BlobVerification,
+  type BlobVerifier,
+  createBlobVerifier,
+  PUBLIC_GOOD_TRUSTED_ROOT_JSON,
+  parseSigstoreBundle,
+  parseTrustedRoot,
+  publicGoodTrustedRoot,
+  TRUSTED_ROOT_MEDIA_TYPE,
+} from './trust/index.ts';
 export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
 export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';
 export {
