@@ -3,7 +3,9 @@ import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { signCommand } from './sign.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
+import { verifyCommand } from './verify.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
@@ -12,5 +14,7 @@ export const commands: CommandModule<any, any>[] = [
   exitCodesCommand,
   inspectCommand,
   keygenCommand,
+  signCommand,
   verifyBlobCommand,
+  verifyCommand,
 ];
