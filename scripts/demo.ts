@@ -15,7 +15,9 @@ const bin = join(root, 'cli/src/bin.ts');
 const work = mkdtempSync(join(tmpdir(), 'modelseal-demo-'));
 const model = join(work, 'sample-model');
 const store = join(work, 'attestations');
-const color = process.stdout.isTTY ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m` : (_: number, s: string) => s;
+const color = process.stdout.isTTY
+  ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m`
+  : (_: number, s: string) => s;
 
 function step(title: string, args: string[], expectCode: number): string {
   process.stdout.write(`\n${color(1, `## ${title}`)}\n${color(2, `$ modelseal ${args.join(' ')}`)}\n`);
@@ -23,19 +25,34 @@ function step(title: string, args: string[], expectCode: number): string {
   if (r.stdout) process.stdout.write(r.stdout);
   if (r.stderr) process.stdout.write(r.stderr);
   const ok = r.status === expectCode;
-  process.stdout.write(`${color(ok ? 32 : 31, `-> exit ${r.status}${ok ? ' (as expected)' : ` (expected ${expectCode})`}`)}\n`);
+  process.stdout.write(
+    `${color(ok ? 32 : 31, `-> exit ${r.status}${ok ? ' (as expected)' : ` (expected ${expectCode})`}`)}\n`,
+  );
   if (!ok) throw new Error(`demo step "${title}" exited ${r.status}, expected ${expectCode}`);
   return r.stdout;
 }
 
 try {
   cpSync(join(root, 'examples/sample-model'), model, { recursive: true });
-  const digestJson = JSON.parse(step('The model's OMS digest: what signatures and attestations bind to', ['digest', model, '--output', 'json'], 0));
+  const digestJson = JSON.parse(
+    step(
+      "The model's OMS digest: what signatures and attestations bind to",
+      ['digest', model, '--output', 'json'],
+      0,
+    ),
+  );
   const digest: string = digestJson.digest.sha256;
-  step('Make a signing key (ECDSA P-256; private key written 0600)', ['keygen', '--output-key-prefix', 'demo'], 0);
-  step('Sign the sample model (OMS v1.0 bundle, model_signing-compatible)', ['sign', model, '--key', 'demo.key'], 0);
+  step(
+    'Make a signing key (ECDSA P-256; private key written 0600)',
+    ['keygen', '--output-key-prefix', 'demo'],
+    0,
+  );
+  step(
+    'Sign the sample model (OMS v1.0 bundle, model_signing-compatible)',
+    ['sign', model, '--key', 'demo.key'],
+    0,
+  );
   step('Verify it', ['verify', model, '--key', 'demo.pub'], 0);
-
 
   const weights = join(model, 'model.safetensors');
   const bytes = readFileSync(weights);
@@ -69,7 +86,11 @@ try {
 }
 
 function policyYaml(pem: string): string {
-  const key = pem.trim().split('\n').map((l) => `          ${l}`).join('\n');
+  const key = pem
+    .trim()
+    .split('\n')
+    .map((l) => `          ${l}`)
+    .join('\n');
   return `apiVersion: modelseal.dev/v1alpha1
 kind: ClusterModelPolicy
 metadata: { name: demo-release-key }
