@@ -1,0 +1,80 @@
+import { UsageError, VerificationError } from '@modelseal/core';
+import type { IdentityPolicy } from './types.ts';
+
+/** An identity policy checked and compiled once: anchored regexps for SAN and issuer. */
+export interface CompiledIdentity {
+  readonly identity: RegExp;
+  readonly issuer: RegExp;
+  /** what the user asked for, for messages */
+  readonly describe: { readonly identity: string; readonly issuer: string };
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/**
+ * @sigstore/verify matches identities as UNANCHORED regexps, so `alice@example.com` would also
+ * accept `mallory-alice@example.com.evil`: exact values are escaped and every pattern is anchored
+ * here. Like cosign, keyless verification needs both who (identity) and by whom (issuer).
+ */
+export function compileIdentity(policy: IdentityPolicy | undefined): CompiledIdentity {
+  const p = policy ?? {};
+  const identity = pick(p.identity, p.identityRegexp, 'identity');
+  const issuer = pick(p.issuer, p.issuerRegexp, 'oidc-issuer');
+  return Object.freeze({
+    identity: identity.re,
+    issuer: issuer.re,
+    describe: Object.freeze({ identity: identity.text, issuer: issuer.text }),
+  });
+}
+
+function pick(
+  exact: string | undefined,
+  regexp: string | undefined,
+  flag: 'identity' | 'oidc-issuer',
+): { re: RegExp; text: string } {
+  if (exact !== undefined && regexp !== undefined) {
+    throw new UsageError({
+      code: 'IDENTITY_CONFLICT',
+      message: `give either --certificate-${flag} or --certificate-${flag}-regexp, not both`,
+    });
+  }
+  if (exact !== undefined && exact !== '') return { re: new RegExp(`^${escapeRegExp(exact)}$`), text: exact };
+  if (regexp !== undefined && regexp !== '') {
+    try {
+      return { re: new RegExp(`^(?:${regexp})$`), text: `/${regexp}/` };
+    } catch (e) {
+      throw new UsageError({
+        code: 'IDENTITY_REGEXP_INVALID',
+        message: `--certificate-${flag}-regexp ${JSON.stringify(regexp)} is not a valid regular expression: ${(e as Error).message}`,
+      });
+    }
+  }
+  throw new UsageError({
+    code: 'IDENTITY_REQUIRED',
+    message:
+      'verifying a Sigstore certificate needs the expected signer: pass --certificate-identity (or ' +
+      '--certificate-identity-regexp) AND --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+    details: { missing: flag },
+  });
+}
+
+/** Checks the signer's SAN and OIDC issuer against the compiled policy. */
+export function checkIdentity(
+  compiled: CompiledIdentity,
+  signer: { identity?: string | undefined; issuer?: string | undefined },
+): void {
+  if (signer.identity === undefined || !compiled.identity.test(signer.identity)) {
+    throw new VerificationError({
+      code: 'IDENTITY_MISMATCH',
+      message: `certificate identity ${JSON.stringify(signer.identity ?? null)} does not match the expected ${compiled.describe.identity}`,
+      details: { expected: compiled.describe.identity, actual: signer.identity ?? null },
+    });
+  }
+  if (signer.issuer === undefined || !compiled.issuer.test(signer.issuer)) {
+    throw new VerificationError({
+      code: 'ISSUER_MISMATCH',
+      message: `certificate OIDC issuer ${JSON.stringify(signer.issuer ?? null)} does not match the expected ${compiled.describe.issuer}`,
+      details: { expected: compiled.describe.issuer, actual: signer.issuer ?? null },
+    });
+  }
+}

@@ -1,0 +1,9 @@
+export {
+  type BlobArtifact,
+  type BlobVerification,
+  type BlobVerifier,
+  createBlobVerifier,
+} from './blob-verifier.ts';
+export { parseSigstoreBundle } from './bundle.ts';
+export { PUBLIC_GOOD_TRUSTED_ROOT_JSON, publicGoodTrustedRoot } from './public-good.ts';
+export { parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE } from './trusted-root.ts';

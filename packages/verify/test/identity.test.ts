@@ -1,0 +1,58 @@
+import { isModelsealError } from '@modelseal/core';
+import { describe, expect, it } from 'vitest';
+import { checkIdentity, compileIdentity } from '../src/index.ts';
+
+const errCode = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (isModelsealError(e)) return e.code;
+    throw e;
+  }
+  return 'none';
+};
+
+const ID = 'https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main';
+const ISS = 'https://token.actions.githubusercontent.com';
+
+describe('identity policy', () => {
+  it('matches exact values only: no prefix, suffix or regexp meaning', () => {
+    const p = compileIdentity({ identity: ID, issuer: ISS });
+    expect(errCode(() => checkIdentity(p, { identity: ID, issuer: ISS }))).toBe('none');
+    for (const id of [ID.slice(0, -1), `${ID}x`, `x${ID}`, ID.replace('.github', 'xgithub')]) {
+      expect(errCode(() => checkIdentity(p, { identity: id, issuer: ISS }))).toBe('IDENTITY_MISMATCH');
+    }
+    expect(errCode(() => checkIdentity(p, { identity: ID, issuer: `${ISS}.evil` }))).toBe('ISSUER_MISMATCH');
+    expect(errCode(() => checkIdentity(p, { identity: undefined, issuer: ISS }))).toBe('IDENTITY_MISMATCH');
+    expect(errCode(() => checkIdentity(p, { identity: ID, issuer: undefined }))).toBe('ISSUER_MISMATCH');
+  });
+
+  it('anchors regexps so alternatives cannot escape', () => {
+    const p = compileIdentity({ identityRegexp: 'a@x\\.com|b@x\\.com', issuerRegexp: 'https://[a-z.]+' });
+    expect(errCode(() => checkIdentity(p, { identity: 'b@x.com', issuer: 'https://i.example' }))).toBe(
+      'none',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'a@x.com.evil', issuer: 'https://i' }))).toBe(
+      'IDENTITY_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'evil-b@x.com', issuer: 'https://i' }))).toBe(
+      'IDENTITY_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'a@x.com', issuer: 'https://i/x' }))).toBe(
+      'ISSUER_MISMATCH',
+    );
+  });
+
+  it('requires identity and issuer, refuses conflicts and broken regexps', () => {
+    expect(errCode(() => compileIdentity(undefined))).toBe('IDENTITY_REQUIRED');
+    expect(errCode(() => compileIdentity({ identity: ID }))).toBe('IDENTITY_REQUIRED');
+    expect(errCode(() => compileIdentity({ issuer: ISS }))).toBe('IDENTITY_REQUIRED');
+    expect(errCode(() => compileIdentity({ identity: '', issuer: ISS }))).toBe('IDENTITY_REQUIRED');
+    expect(errCode(() => compileIdentity({ identity: ID, identityRegexp: '.*', issuer: ISS }))).toBe(
+      'IDENTITY_CONFLICT',
+    );
+    expect(errCode(() => compileIdentity({ identityRegexp: '(', issuer: ISS }))).toBe(
+      'IDENTITY_REGEXP_INVALID',
+    );
+  });
+});
