@@ -73,9 +73,12 @@ export function hashTask(
       if (n === 0) break;
       if (pos + n > end) throw changed(task.name, size, pos + n);
       const chunk = n === buf.byteLength ? buf : buf.subarray(0, n);
-      if (h === undefined && whole && pos === start && n === end - start && n < want)
+      if (h === undefined && whole && pos === start && n === end - start && n < want) {
         single = engine.oneShot(chunk);
-      else (h ??= engine.create()).update(chunk);
+      } else {
+        h ??= engine.create();
+        h.update(chunk);
+      }
       pos += n;
       hooks.onBytes?.(n);
       hooks.afterChunk?.(pos - start);
