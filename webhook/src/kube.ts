@@ -138,7 +138,15 @@ function toPolicyOrBroken(
       source,
       code: (e as { code?: string }).code,
     });
-    const policy: ModelPolicy = { name, version: 'broken', authorities: [], requirements: [] };
+    const policy: ModelPolicy = {
+      kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
+      name,
+      version: 'broken',
+      source,
+      authorities: [],
+      requirements: [],
+      admission: {},
+    };
     return {
       policy,
       settings: {

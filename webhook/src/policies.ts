@@ -25,8 +25,7 @@ export function toAdmissionPolicy(
     });
   }
   const meta = isRecord(doc.metadata) ? doc.metadata : {};
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  if (doc.kind === 'ModelPolicy' && namespace === undefined) {
+  if (doc.kind === 'ModelPolicy' && (typeof meta.namespace !== 'string' || meta.namespace === '')) {
     throw new InputError({
       code: 'POLICY_NAMESPACE_MISSING',
       message: `${source}: a ModelPolicy is namespaced; set metadata.namespace (or use ClusterModelPolicy)`,
@@ -37,7 +36,7 @@ export function toAdmissionPolicy(
     policy,
     settings: admissionSettings(policy, source),
     source,
-    ...(doc.kind === 'ModelPolicy' ? { namespace } : {}),
+    ...(policy.kind === 'ModelPolicy' ? { namespace: policy.namespace } : {}),
   });
 }
 
