@@ -34,7 +34,7 @@ function dsseSigner(
     async sign(payload, payloadType = IN_TOTO_PAYLOAD_TYPE) {
       try {
         const bundle = await builder.create({ data: Buffer.from(payload), type: payloadType });
-        const json = bundleToJSON(bundle) as Record<string, unknown>;
+        const json = modelSigningShape(bundleToJSON(bundle) as Record<string, unknown>);
         return finish ? finish(json) : json;
       } catch (e) {
         throw asModelsealError(e, {
@@ -42,6 +42,27 @@ function dsseSigner(
           message: 'could not create the signature bundle',
         });
       }
+    },
+  };
+}
+
+/**
+ * model_signing writes `tlogEntries: []` and no timestamp data for key and certificate bundles;
+ * protobuf's JSON drops the empty list and keeps an empty `timestampVerificationData`.
+ */
+function modelSigningShape(json: Record<string, unknown>): Record<string, unknown> {
+  const { timestampVerificationData, tlogEntries, ...material } = json.verificationMaterial as Record<
+    string,
+    unknown
+  >;
+  const stamps = (timestampVerificationData as { rfc3161Timestamps?: unknown[] } | undefined)
+    ?.rfc3161Timestamps;
+  return {
+    ...json,
+    verificationMaterial: {
+      ...material,
+      tlogEntries: tlogEntries ?? [],
+      ...(stamps?.length ? { timestampVerificationData } : {}),
     },
   };
 }
