@@ -1,2 +1,37 @@
-export type { ResourceDescriptor, Statement } from './statement.ts';
-// buildStatement / parseStatement / omsStatement(manifest) / manifestFromOmsStatement(statement)
+export { DATASET_PROVENANCE_V1, type DatasetProvenance, parseDatasetProvenance } from './dataset.ts';
+export { validateResourceName } from './names.ts';
+export {
+  LEGACY_PREDICATE_TYPE,
+  MAX_RESOURCES,
+  manifestFromOmsStatement,
+  OMS_PREDICATE_TYPE,
+  omsStatement,
+  omsSubjectDigest,
+} from './oms.ts';
+export { LEGACY_OMS_TYPE, PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
+export {
+  buildSlsaProvenance,
+  parseSlsaProvenance,
+  SLSA_PROVENANCE_V1,
+  type SlsaInput,
+  type SlsaProvenance,
+  TRAINING_BUILD_TYPE,
+} from './slsa.ts';
+export { type CiContext, detectCi, type Env } from './slsa-ci.ts';
+export {
+  type DependencyRef,
+  type DependencyRole,
+  dependencyDescriptor,
+  gitSourceDescriptor,
+  parseDependencyRef,
+  ROLE_ANNOTATION,
+  scrubGitUrl,
+} from './slsa-deps.ts';
+export {
+  buildStatement,
+  parseStatement,
+  type ResourceDescriptor,
+  STATEMENT_TYPE,
+  type Statement,
+  serializeStatement,
+} from './statement.ts';

@@ -1,5 +1,6 @@
+export { DEFAULT_SHARD_SIZE, GIT_PATHS } from './config.ts';
+export { diffManifests } from './diff.ts';
+export { hashModel } from './hash-model.ts';
+export { compareResourceNames, parseShardName, resourceFile, type ShardName } from './order.ts';
+export { subjectDigest } from './subject.ts';
 export type { HashOptions, HashType, Manifest, ManifestDiff, Resource, Serialization } from './types.ts';
-// hashModel(path, options): Promise<Manifest>          -- walks + hashes (fs edge)
-// compareResourceNames(a, b): number                   -- OMS canonical order
-// diffManifests(signed, actual): ManifestDiff          -- pure
-// subjectDigest(manifest): string                      -- sha256 over raw resource digests, hex

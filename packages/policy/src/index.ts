@@ -1,1 +1,22 @@
-export {};
+export { CEL_LIMITS, compileCondition } from './cel.ts';
+export { collectEvidence } from './collect.ts';
+export { attestableDependencies, type Dependency } from './deps.ts';
+export { boundAttestations, evaluate } from './evaluate.ts';
+export { canonicalJson, POLICY_API_VERSION, parsePolicy } from './parse.ts';
+export type {
+  AdmissionSettings,
+  Authority,
+  CollectInput,
+  Condition,
+  ConditionResult,
+  ConditionVars,
+  Decision,
+  EvaluateInput,
+  Evidence,
+  EvidenceFailure,
+  ModelPolicy,
+  Reason,
+  Requirement,
+  VerifiedAttestation,
+  VerifyFn,
+} from './types.ts';

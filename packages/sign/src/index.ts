@@ -1,2 +1,11 @@
+export {
+  MIN_RSA_BITS,
+  type SignatureParams,
+  signatureParams,
+  signBytes,
+  verifyBytes,
+} from './algorithms.ts';
+export { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm, type KeyPairPem } from './keygen.ts';
+export { keyHint, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.ts';
+export { createSigner } from './signer.ts';
 export type { Signer, SignerConfig } from './types.ts';
-// createSigner(config: SignerConfig): Signer

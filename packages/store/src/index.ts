@@ -1,1 +1,10 @@
-export {};
+export { directoryStore } from './directory.ts';
+export { bundleFileName, digestHex, predicateSlug } from './layout.ts';
+export type {
+  DirectoryStore,
+  FoundBundles,
+  Store,
+  StoredBundle,
+  StoreFailure,
+  StoreLimits,
+} from './types.ts';

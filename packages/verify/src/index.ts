@@ -1,15 +1,25 @@
+export { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
+export { verifyChain } from './chain.ts';
 export { type CompiledIdentity, checkIdentity, compileIdentity } from './identity.ts';
 export {
   type BlobArtifact,
   type BlobVerification,
   type BlobVerifier,
   createBlobVerifier,
+  createSigstoreEntityVerifier,
   PUBLIC_GOOD_TRUSTED_ROOT_JSON,
   parseSigstoreBundle,
   parseTrustedRoot,
   publicGoodTrustedRoot,
+  type SigstoreEntityVerifier,
   TRUSTED_ROOT_MEDIA_TYPE,
 } from './trust/index.ts';
 export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
-// verifyBundle({ bundle: Uint8Array|unknown, trust: TrustConfig, identity?: IdentityPolicy, now?: Date }): Promise<VerifiedStatement>
-// verifyModel({ bundle, manifest, trust, identity }): binds the OMS statement to a freshly hashed Manifest
+export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';
+export {
+  checkManifest,
+  compareManifests,
+  type VerifiedModel,
+  type VerifyModelOptions,
+  verifyModel,
+} from './verify-model.ts';

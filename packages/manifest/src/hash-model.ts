@@ -1,0 +1,95 @@
+import { statSync } from 'node:fs';
+import { type HashConfig, resolveConfig } from './config.ts';
+import { DIGEST_BYTES, hasherFactory } from './hasher.ts';
+import { compareResourceNames } from './order.ts';
+import { type Plan, planTasks } from './plan.ts';
+import { hashInPool } from './pool.ts';
+import { hashTask, ioError, type ReadTask } from './read.ts';
+import type { HashOptions, Manifest, Resource } from './types.ts';
+import { walkModel } from './walk.ts';
+
+/*
+ * Tuning (bench/hashing.bench.ts): 1 MiB reads keep the data in the core's cache; starting the
+ * workers costs tens of milliseconds, more than hashing a handful of small files inline.
+ */
+const CHUNK = 1 << 20;
+const INLINE_MAX_TASKS = 64;
+const INLINE_MAX_BYTES = 32 << 20;
+/** with few files, statting them on the main thread is cheap and buys balance and a progress total */
+const STAT_MAX_FILES = 256;
+
+/** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
+export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
+  const cfg = resolveConfig(path, options);
+  options.signal?.throwIfAborted();
+  const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
+  const plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
+  const digests = await hashAll(cfg, plan, options);
+  const dlen = DIGEST_BYTES[cfg.serialization.hashType];
+  const resources: Resource[] = plan.tasks.map((t, i) => ({
+    name: t.name,
+    algorithm: plan.algorithm,
+    digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
+  }));
+  const method = cfg.serialization.method;
+  resources.sort((a, b) => compareResourceNames(a.name, b.name, method));
+  return Object.freeze({
+    modelName: cfg.modelName,
+    serialization: cfg.serialization,
+    resources: Object.freeze(resources),
+  });
+}
+
+async function hashAll(cfg: HashConfig, plan: Plan, options: HashOptions): Promise<Uint8Array> {
+  const hashType = cfg.serialization.hashType;
+  const dlen = DIGEST_BYTES[hashType];
+  const small =
+    plan.tasks.length <= INLINE_MAX_TASKS &&
+    plan.totalBytes !== undefined &&
+    plan.totalBytes <= INLINE_MAX_BYTES;
+  if (cfg.concurrency > 1 && plan.tasks.length > 1 && !small) {
+    return hashInPool(plan.tasks, {
+      hashType,
+      digestBytes: dlen,
+      workers: cfg.concurrency,
+      chunkSize: CHUNK,
+      totalBytes: plan.totalBytes,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  }
+  const newHasher = await hasherFactory(hashType);
+  const out = new Uint8Array(plan.tasks.length * dlen);
+  const buf = new Uint8Array(CHUNK);
+  let done = 0;
+  const total = plan.totalBytes ?? 0;
+  for (let i = 0; i < plan.tasks.length; i++) {
+    options.signal?.throwIfAborted();
+    const r = hashTask(plan.tasks[i]!, newHasher, buf);
+    out.set(r.digest, i * dlen);
+    done += r.size;
+    options.onProgress?.(done, Math.max(total, done));
+  }
+  return out;
+}
+
+/**
+ * Files mode plans without sizes (no per-file stat for big datasets). With few files, or when a
+ * progress total is wanted, learn them: biggest first balances the workers.
+ */
+function withSizes(plan: Plan, wantTotal: boolean): Plan {
+  if (plan.totalBytes !== undefined || (plan.tasks.length > STAT_MAX_FILES && !wantTotal)) return plan;
+  let total = 0;
+  const sized: ReadTask[] = plan.tasks.map((t) => {
+    let size: number;
+    try {
+      size = statSync(t.path).size;
+    } catch (e) {
+      throw ioError(e, t.name, 'stat');
+    }
+    total += size;
+    return { ...t, expectedSize: size };
+  });
+  sized.sort((a, b) => b.expectedSize! - a.expectedSize!);
+  return { ...plan, tasks: sized, totalBytes: total };
+}

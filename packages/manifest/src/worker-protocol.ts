@@ -1,0 +1,96 @@
+import {
+  DigestMismatchError,
+  InputError,
+  InternalError,
+  type ModelsealError,
+  NotFoundError,
+  PolicyError,
+  UsageError,
+  VerificationError,
+} from '@modelseal/core';
+import type { ReadTask } from './read.ts';
+import type { HashType } from './types.ts';
+
+/*
+ * Main thread <-> hashing worker. Work is handed out through a shared counter (no message per
+ * task); digests land in a shared buffer; a message is sent only for an error.
+ */
+
+export const CTRL_NEXT = 0;
+export const CTRL_STOP = 1;
+
+export interface WorkerInput {
+  /** task paths joined by NUL (a byte no path can contain): one string clones far faster than 100k */
+  readonly paths: string;
+  readonly names: string;
+  /** start, end, expectedSize per task; NaN = not set */
+  readonly ranges: Float64Array;
+  readonly hashType: HashType;
+  readonly digestBytes: number;
+  readonly chunkSize: number;
+  readonly ctrl: SharedArrayBuffer;
+  readonly progress: SharedArrayBuffer | undefined;
+  readonly digests: SharedArrayBuffer;
+}
+
+export interface WorkerError {
+  readonly type: 'error';
+  readonly index: number;
+  readonly error: {
+    kind: ModelsealError['kind'];
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerInput, 'paths' | 'names' | 'ranges'> {
+  const ranges = new Float64Array(tasks.length * 3);
+  tasks.forEach((t, i) => {
+    ranges[i * 3] = t.start ?? Number.NaN;
+    ranges[i * 3 + 1] = t.end ?? Number.NaN;
+    ranges[i * 3 + 2] = t.expectedSize ?? Number.NaN;
+  });
+  return { paths: tasks.map((t) => t.path).join('\0'), names: tasks.map((t) => t.name).join('\0'), ranges };
+}
+
+export function decodeTask(
+  paths: readonly string[],
+  names: readonly string[],
+  ranges: Float64Array,
+  i: number,
+): ReadTask {
+  const num = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? undefined : x);
+  return {
+    path: paths[i]!,
+    name: names[i]!,
+    start: num(ranges[i * 3]),
+    end: num(ranges[i * 3 + 1]),
+    expectedSize: num(ranges[i * 3 + 2]),
+  };
+}
+
+/** Rebuilds the typed error a worker reported, so callers see the same class and code as inline hashing. */
+export function reviveError(e: WorkerError['error']): ModelsealError {
+  const opts = { code: e.code, message: e.message, details: e.details };
+  switch (e.kind) {
+    case 'usage':
+      return new UsageError(opts);
+    case 'input':
+      return new InputError(opts);
+    case 'verification':
+      return new VerificationError(opts);
+    case 'digest':
+      return new DigestMismatchError(opts);
+    case 'not_found':
+      return new NotFoundError(opts);
+    case 'policy':
+      return new PolicyError(opts);
+    case 'internal':
+      return new InternalError(opts);
+    default: {
+      const never: never = e.kind;
+      return new InternalError({ code: 'WORKER_CRASHED', message: `unknown error kind ${String(never)}` });
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hashModel } from '../src/index.ts';
+import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
+
+afterAll(cleanupTempDirs);
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Enough files that hashModel hands them to worker threads rather than hashing inline. */
+function dataset(count: number) {
+  const dir = tempDir();
+  const contents = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    const rel = `part-${i % 7}/sample-${i}.txt`;
+    mkdirSync(join(dir, `part-${i % 7}`), { recursive: true });
+    const data = randomBytes(i % 5 === 0 ? 0 : 1 + (i % 3000));
+    writeFileSync(join(dir, rel), data);
+    contents.set(rel, data);
+  }
+  return { dir, contents };
+}
+
+describe('hashModel with worker threads', () => {
+  it('hashes 500 files in 2 workers exactly like the single-threaded path and a one-shot hash', async () => {
+    const { dir, contents } = dataset(500);
+    const pooled = await hashModel(dir, opts(files(), { concurrency: 2 }));
+    const inline = await hashModel(dir, opts(files(), { concurrency: 1 }));
+    expect(pooled).toEqual(inline);
+    expect(pooled.resources).toHaveLength(500);
+    for (const r of pooled.resources) expect(r.digest).toBe(sha256(contents.get(r.name)!));
+  });
+
+  it.each(['sha256', 'blake2b', 'blake3'] as const)(
+    '%s shards of a 40 MiB file match the inline result',
+    async (type) => {
+      const dir = tempDir();
+      const data = randomBytes(40 << 20);
+      writeFileSync(join(dir, 'w.bin'), data);
+      writeFileSync(join(dir, 'cfg.json'), '{}');
+      const s = type === 'blake3' ? files(type) : shards(7_000_000, type);
+      const pooled = await hashModel(dir, opts(s, { concurrency: 2 }));
+      const inline = await hashModel(dir, opts(s, { concurrency: 1 }));
+      expect(pooled).toEqual(inline);
+      if (type === 'sha256')
+        expect(pooled.resources.at(-1)).toMatchObject({
+          name: `w.bin:35000000:${40 << 20}`,
+          digest: sha256(data.subarray(35_000_000)),
+        });
+    },
+  );
+
+  it('progress from the workers reaches the total', async () => {
+    const { dir, contents } = dataset(300);
+    const total = [...contents.values()].reduce((a, b) => a + b.length, 0);
+    let last: [number, number] = [0, 0];
+    await hashModel(dir, opts(files(), { concurrency: 2, onProgress: (d, t) => (last = [d, t]) }));
+    expect(last).toEqual([total, total]);
+  });
+
+  it('a sparse 2 GiB file truncated while the workers hash it fails with FILE_CHANGED_WHILE_HASHING', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'sparse.bin');
+    const fd = openSync(path, 'w');
+    ftruncateSync(fd, 2 * 1024 ** 3);
+    closeSync(fd);
+    writeFileSync(join(dir, 'other.bin'), randomBytes(1 << 20));
+    let truncated = false;
+    const e = await rejection(
+      hashModel(dir, {
+        serialization: files(),
+        concurrency: 2,
+        // progress is polled on the main thread while the workers read: truncate at the first report
+        onProgress: (done) => {
+          if (!truncated && done > 0 && done < 2 * 1024 ** 3) {
+            truncateSync(path, 4096);
+            truncated = true;
+          }
+        },
+      }),
+    );
+    expect(truncated).toBe(true);
+    expect(e.code).toBe('FILE_CHANGED_WHILE_HASHING');
+    expect(e.kind).toBe('input');
+    expect(e.message).toContain('"sparse.bin"');
+  });
+
+  it('an abort stops the workers', async () => {
+    const dir = tempDir();
+    const fd = openSync(join(dir, 'big'), 'w');
+    ftruncateSync(fd, 4 * 1024 ** 3);
+    closeSync(fd);
+    writeFileSync(join(dir, 'small'), 'x');
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 50);
+    const e = await rejection(hashModel(dir, opts(files(), { concurrency: 2, signal: ac.signal })));
+    expect((e as Error).name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});

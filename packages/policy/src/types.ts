@@ -1,0 +1,114 @@
+import type { FoundBundles, Store } from '@modelseal/store';
+import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from '@modelseal/verify';
+
+/** One trusted signer, named so requirements can refer to it. */
+export interface Authority {
+  readonly name: string;
+  /**
+   * For `sigstore` trust without an inline trusted root, `trustedRoot` is undefined: the edge
+   * (CLI, webhook) substitutes the trusted root it was configured with.
+   */
+  readonly trust: TrustConfig;
+  readonly identity?: IdentityPolicy;
+}
+
+/** A compiled CEL condition: evaluating it never throws and never runs unbounded. */
+export interface Condition {
+  readonly expression: string;
+  evaluate(vars: ConditionVars): ConditionResult;
+}
+
+export interface ConditionVars {
+  readonly predicate: unknown;
+  readonly subject: string;
+  readonly predicateType: string;
+  readonly signer: SignerInfo;
+}
+
+export type ConditionResult =
+  | { readonly kind: 'true' }
+  | { readonly kind: 'false' }
+  | { readonly kind: 'not-bool'; readonly type: string }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'cost-exceeded' };
+
+export interface Requirement {
+  /** full URI (short names like `slsa` are resolved at parse time) */
+  readonly predicateType: string;
+  readonly conditions: readonly Condition[];
+  /** authority names allowed to satisfy it; absent = any authority of the policy */
+  readonly authorities?: readonly string[];
+}
+
+/** Webhook-only settings, kept verbatim (validated by the webhook). */
+export interface AdmissionSettings {
+  readonly mode?: unknown;
+  readonly match?: unknown;
+  readonly unpinned?: unknown;
+}
+
+export interface ModelPolicy {
+  readonly kind: 'ModelPolicy' | 'ClusterModelPolicy';
+  readonly name: string;
+  readonly namespace?: string;
+  /** sha256 hex over the canonical JSON of kind, name and spec: a cache key */
+  readonly version: string;
+  readonly source: string;
+  readonly authorities: readonly Authority[];
+  readonly requirements: readonly Requirement[];
+  readonly requireAttestedDependencies?: { readonly maxDepth: number };
+  readonly admission: AdmissionSettings;
+}
+
+export interface VerifiedAttestation {
+  readonly authority: string;
+  readonly verified: VerifiedStatement;
+  /** where the bundle came from (store path, --bundle file) */
+  readonly source?: string;
+}
+
+export interface EvidenceFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly source: string;
+}
+
+export interface Evidence {
+  readonly subject: string;
+  readonly attestations: readonly VerifiedAttestation[];
+  readonly failures: readonly EvidenceFailure[];
+}
+
+export interface Reason {
+  readonly code: string;
+  readonly message: string;
+  /** `sha256:<hex>` the reason is about (a dependency's digest for dependency reasons) */
+  readonly subject: string;
+  /** predicate type of the requirement it concerns */
+  readonly requirement?: string;
+}
+
+export interface Decision {
+  readonly allowed: boolean;
+  readonly reasons: readonly Reason[];
+  readonly signers: readonly SignerInfo[];
+  /** policy name */
+  readonly policy: string;
+}
+
+export interface EvaluateInput {
+  readonly policy: ModelPolicy;
+  readonly subject: string;
+  readonly evidence: ReadonlyMap<string, Evidence>;
+}
+
+export type VerifyFn = (bundle: Uint8Array, authority: Authority) => Promise<VerifiedStatement>;
+
+export interface CollectInput {
+  readonly policy: ModelPolicy;
+  readonly subject: string;
+  readonly store: Store;
+  readonly verify: VerifyFn;
+  /** bundles given directly (CLI `--bundle`), considered for every subject they attest */
+  readonly extraBundles?: FoundBundles;
+}

@@ -1,0 +1,99 @@
+import { type KeyObject, X509Certificate } from 'node:crypto';
+import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError, UsageError } from '@modelseal/core';
+import { bundleToJSON } from '@sigstore/bundle';
+import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
+import { signBytes } from './algorithms.ts';
+import { keyHint, loadPrivateKey, publicKeyPem } from './keys.ts';
+import type { Signer, SignerConfig } from './types.ts';
+
+/** One factory for every signing mode. */
+export function createSigner(config: SignerConfig): Signer {
+  switch (config.kind) {
+    case 'key':
+      return keySigner(loadPrivateKey(config.privateKeyPem, config.passphrase));
+    case 'certificate':
+      return certificateSigner(
+        loadPrivateKey(config.privateKeyPem, config.passphrase),
+        config.certificateChainPem,
+      );
+    case 'keyless':
+      throw new UsageError({
+        code: 'NOT_IMPLEMENTED',
+        message: 'keyless signing is not available in this build yet; sign with --key',
+      });
+    default:
+      return config satisfies never;
+  }
+}
+
+function dsseSigner(
+  builder: DSSEBundleBuilder,
+  finish?: (b: Record<string, unknown>) => Record<string, unknown>,
+): Signer {
+  return {
+    async sign(payload, payloadType = IN_TOTO_PAYLOAD_TYPE) {
+      try {
+        const bundle = await builder.create({ data: Buffer.from(payload), type: payloadType });
+        const json = bundleToJSON(bundle) as Record<string, unknown>;
+        return finish ? finish(json) : json;
+      } catch (e) {
+        throw asModelsealError(e, {
+          code: 'SIGNING_FAILED',
+          message: 'could not create the signature bundle',
+        });
+      }
+    },
+  };
+}
+
+function keySigner(key: KeyObject): Signer {
+  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyHint(key) };
+  const signer: SigstoreSigner = {
+    sign: async (data) => ({ signature: signBytes(key, data), key: material }),
+  };
+  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }));
+}
+
+function parseChain(pems: readonly string[]): X509Certificate[] {
+  const blocks = pems.flatMap(
+    (p) => p.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [],
+  );
+  if (blocks.length === 0) {
+    throw new InputError({
+      code: 'CERTIFICATE_CHAIN_EMPTY',
+      message: 'no PEM certificate found in --certificate-chain',
+    });
+  }
+  return blocks.map((b, i) => {
+    try {
+      return new X509Certificate(b);
+    } catch {
+      throw new InputError({
+        code: 'CERTIFICATE_INVALID',
+        message: `certificate #${i + 1} of the chain cannot be parsed`,
+      });
+    }
+  });
+}
+
+/** model_signing `certificate` method: the leaf signs, the chain (leaf first) travels in the bundle. */
+function certificateSigner(key: KeyObject, chainPem: readonly string[]): Signer {
+  const chain = parseChain(chainPem);
+  const leaf = chain[0] as X509Certificate;
+  if (!leaf.checkPrivateKey(key)) {
+    throw new InputError({
+      code: 'KEY_CERTIFICATE_MISMATCH',
+      message: `the private key does not belong to the first certificate of the chain (${leaf.subject.replace(/\n/g, ', ')}); put the signing certificate first`,
+    });
+  }
+  const material = { $case: 'x509Certificate' as const, certificate: leaf.toString() };
+  const signer: SigstoreSigner = {
+    sign: async (data) => ({ signature: signBytes(key, data), key: material }),
+  };
+  // The builder writes only the leaf; the verifier needs the intermediates too.
+  const certificates = chain.map((c) => ({ rawBytes: c.raw.toString('base64') }));
+  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [], certificateChain: true }), (json) => {
+    const vm = json.verificationMaterial as Record<string, unknown>;
+    return { ...json, verificationMaterial: { ...vm, x509CertificateChain: { certificates } } };
+  });
+}

@@ -1,0 +1,207 @@
+import { type KeyObject, X509Certificate } from 'node:crypto';
+import { LEGACY_PREDICATE_TYPE, parseStatement } from '@modelseal/attest';
+import { isModelsealError, pae, sha256Hex, UsageError, utf8, VerificationError } from '@modelseal/core';
+import { keyHint, loadPublicKey, verifyBytes } from '@modelseal/sign';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
+import { verifyChain } from './chain.ts';
+import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
+import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
+
+export interface VerifyBundleOptions {
+  /** bundle file bytes (preferred: exact bytes are hashed into bundleDigest) or parsed JSON */
+  readonly bundle: Uint8Array | unknown;
+  readonly trust: TrustConfig;
+  readonly identity?: IdentityPolicy;
+  /** when certificates must be valid; defaults to the current time */
+  readonly now?: Date;
+}
+
+/** Key and certificate-root modes carry no transparency log or timestamps to check. */
+const EMPTY_ROOT = {
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+} as unknown as TrustedRoot;
+
+const NO_WITNESS = { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } as const;
+
+interface Resolved {
+  readonly key: KeyObject;
+  readonly hint: string;
+  readonly signer: SignerInfo;
+}
+
+export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifiedStatement> {
+  const { bundle: input, trust } = options;
+  const parsed = parseBundle(input);
+  const bytes = input instanceof Uint8Array ? input : utf8(JSON.stringify(input));
+  if (trust.kind === 'sigstore') {
+    // Sigstore bundles carry their own evidence (tlog, SCTs, timestamps): checked in trust/.
+    const signer = verifySigstoreBundle(parsed.bundle, trust.trustedRoot, options.identity);
+    const statement = parseStatement(parsed.payload);
+    return { payload: parsed.payload, statement, signer, bundleDigest: sha256Hex(bytes) };
+  }
+  const resolved = resolveSigner(parsed.material, trust, options.now ?? new Date());
+  const entity = signedEntity(parsed, resolved.hint);
+  const material = toTrustMaterial(EMPTY_ROOT, (hint) => {
+    if (hint !== resolved.hint)
+      throw new VerificationError({ code: 'KEY_NOT_TRUSTED', message: 'unexpected key' });
+    return { publicKey: resolved.key, validFor: () => true };
+  });
+  try {
+    new Verifier(material, NO_WITNESS).verify(entity);
+  } catch (e) {
+    throw mapSigstoreError(e, resolved.signer);
+  }
+  const statement = parseStatement(parsed.payload);
+  return { payload: parsed.payload, statement, signer: resolved.signer, bundleDigest: sha256Hex(bytes) };
+}
+
+function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Date): Resolved {
+  switch (trust.kind) {
+    case 'keys': {
+      if (material.kind === 'chain') {
+        throw new VerificationError({
+          code: 'TRUST_MODE_MISMATCH',
+          message:
+            'the bundle was signed with a certificate; verify it with --certificate-chain <root CA PEM>',
+        });
+      }
+      const keys = trust.publicKeys.map((pem) => loadPublicKey(pem));
+      const wanted = material.kind === 'hint' ? material.hint : keyHint(material.key);
+      const key = keys.find((k) => keyHint(k) === wanted);
+      if (!key) {
+        throw new VerificationError({
+          code: 'KEY_NOT_TRUSTED',
+          message: `the bundle was signed by key ${wanted.slice(0, 16)}…, which is none of the ${keys.length} trusted public key(s)`,
+          details: { keyId: wanted },
+        });
+      }
+      return { key, hint: wanted, signer: { kind: 'key', keyId: wanted } };
+    }
+    case 'certificate-roots': {
+      if (material.kind !== 'chain') {
+        throw new VerificationError({
+          code: 'TRUST_MODE_MISMATCH',
+          message:
+            'the bundle was signed with a bare key, not a certificate; verify it with --key <public key PEM>',
+        });
+      }
+      const roots = trust.rootCertificates.flatMap(parseRoots);
+      const path = verifyChain(material.certificates, roots, now);
+      const leaf = path[0] as X509Certificate;
+      return { key: leaf.publicKey, hint: leaf.fingerprint256, signer: certificateSigner(leaf) };
+    }
+    case 'sigstore':
+      throw new UsageError({
+        code: 'INTERNAL_TRUST_ROUTING',
+        message: 'Sigstore trust is verified by verifySigstoreBundle, not by key resolution',
+      });
+    default:
+      return trust satisfies never;
+  }
+}
+
+function parseRoots(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new UsageError({
+      code: 'TRUST_ROOT_INVALID',
+      message: 'a --certificate-chain file holds no PEM certificate',
+    });
+  }
+  return blocks.map((b) => {
+    try {
+      return new X509Certificate(b);
+    } catch {
+      throw new UsageError({
+        code: 'TRUST_ROOT_INVALID',
+        message: 'a --certificate-chain root certificate cannot be parsed',
+      });
+    }
+  });
+}
+
+function certificateSigner(leaf: X509Certificate): SignerInfo {
+  return {
+    kind: 'certificate',
+    subject: leaf.subject.replace(/\n/g, ', '),
+    ...(leaf.subjectAltName ? { identity: leaf.subjectAltName } : {}),
+    issuer: leaf.issuer.replace(/\n/g, ', '),
+    notBefore: new Date(leaf.validFrom).toISOString(),
+    notAfter: new Date(leaf.validTo).toISOString(),
+  };
+}
+
+/**
+ * @sigstore/verify drives the checks; we give it the resolved key (as a hint it looks up) and a
+ * signature check that uses the curve's hash. model_signing 0.2 signed a buggy PAE with SHA-256;
+ * that form is accepted only for its own legacy predicate type.
+ */
+function signedEntity(parsed: ParsedBundle, hint: string): SignedEntity {
+  const base = toSignedEntity(parsed.bundle);
+  const sig = base.signature.signature;
+  const legacy = isLegacyPayload(parsed.payload);
+  return {
+    ...base,
+    key: { $case: 'public-key', hint },
+    tlogEntries: [],
+    timestamps: [],
+    signature: {
+      signature: sig,
+      compareSignature: (s) => base.signature.compareSignature(s),
+      compareDigest: (d) => base.signature.compareDigest(d),
+      compareSignedDigest: (d) => base.signature.compareSignedDigest(d),
+      verifySignature: (key) =>
+        verifyBytes(key, pae(parsed.payloadType, parsed.payload), sig) ||
+        (legacy && verifyBytes(key, legacyPae(parsed.payload), sig, 'sha256')),
+    },
+  };
+}
+
+function isLegacyPayload(payload: Uint8Array): boolean {
+  try {
+    return JSON.parse(Buffer.from(payload).toString('utf8'))?.predicateType === LEGACY_PREDICATE_TYPE;
+  } catch {
+    return false;
+  }
+}
+
+/** model_signing 0.2's PAE: Python formatted the payload bytes with repr() into "DSSEV1 ...". */
+function legacyPae(payload: Uint8Array): Uint8Array {
+  // repr() switches to double quotes when the bytes hold ' but no "
+  const quote = payload.includes(0x27) && !payload.includes(0x22) ? '"' : "'";
+  let repr = '';
+  for (const c of payload) {
+    if (c === 0x5c) repr += '\\\\';
+    else if (c === quote.charCodeAt(0)) repr += `\\${quote}`;
+    else if (c === 0x09) repr += '\\t';
+    else if (c === 0x0a) repr += '\\n';
+    else if (c === 0x0d) repr += '\\r';
+    else if (c < 0x20 || c >= 0x7f) repr += `\\x${c.toString(16).padStart(2, '0')}`;
+    else repr += String.fromCharCode(c);
+  }
+  const type = 'application/vnd.in-toto+json';
+  return utf8(`DSSEV1 ${type.length} ${type} ${payload.byteLength} b${quote}${repr}${quote}`);
+}
+
+function mapSigstoreError(e: unknown, signer: SignerInfo): Error {
+  if (isModelsealError(e)) return e;
+  const code = (e as { code?: string }).code;
+  const who = signer.kind === 'key' ? `key ${signer.keyId.slice(0, 16)}…` : `certificate "${signer.subject}"`;
+  if (code === 'SIGNATURE_ERROR') {
+    return new VerificationError({
+      code: 'SIGNATURE_INVALID',
+      message: `the signature does not verify with ${who}: the statement or signature was altered, or another key signed it`,
+    });
+  }
+  return new VerificationError({
+    code: 'VERIFICATION_FAILED',
+    message: `signature verification failed: ${(e as Error).message}`,
+    cause: e,
+  });
+}
