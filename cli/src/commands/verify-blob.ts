@@ -11,7 +11,7 @@ import {
   type SigstoreTrustArgs,
   trustedRootFrom,
   withSigstoreTrust,
-} from '../options/trust.ts';
+} from '../options/sigstore.ts';
 
 interface Argv extends SigstoreTrustArgs {
   artifact: string;

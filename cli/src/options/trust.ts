@@ -1,22 +1,13 @@
 /**
- * Every trust flag lives here: key and certificate-chain trust (`withTrust`, used by `verify`),
- * Sigstore trust roots and signer identity (`withSigstoreTrust`, also used by `verify-blob`),
- * spelled as cosign and model_signing spell them. Only light imports: commands must start fast.
- * The Sigstore service flags for keyless signing are in ./sigstore.ts.
+ * Every trust flag of `verify` lives here: --key/--public-key, --certificate-chain,
+ * --verify-time, and the Sigstore flags of ./sigstore.ts (--certificate-identity,
+ * --certificate-oidc-issuer, regexp forms, --trusted-root) for keyless bundles.
  */
-import { readFile } from 'node:fs/promises';
-import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
+import { parseJson, UsageError } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
-
-export interface SigstoreTrustArgs {
-  'trusted-root'?: string;
-  'certificate-identity'?: string;
-  'certificate-identity-regexp'?: string;
-  'certificate-oidc-issuer'?: string;
-  'certificate-oidc-issuer-regexp'?: string;
-}
+import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
 
 export interface TrustArgs extends SigstoreTrustArgs {
   key?: string[];
@@ -24,77 +15,28 @@ export interface TrustArgs extends SigstoreTrustArgs {
   'verify-time'?: string;
 }
 
-const GROUP_SIGSTORE = 'Sigstore (keyless) trust and identity:';
-
-export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
-  y
-    .option('trusted-root', {
-      type: 'string',
-      group: GROUP_SIGSTORE,
-      describe: 'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline)',
-    })
-    .option('certificate-identity', {
-      type: 'string',
-      alias: 'identity',
-      group: GROUP_SIGSTORE,
-      describe: 'expected signer identity (certificate SAN: email or URI), exact match',
-    })
-    .option('certificate-identity-regexp', {
-      type: 'string',
-      group: GROUP_SIGSTORE,
-      describe: 'expected signer identity as a regular expression; must match the whole SAN',
-    })
-    .option('certificate-oidc-issuer', {
-      type: 'string',
-      alias: 'identity-provider',
-      group: GROUP_SIGSTORE,
-      describe:
-        'expected OIDC issuer of the signer, exact (e.g. https://token.actions.githubusercontent.com)',
-    })
-    .option('certificate-oidc-issuer-regexp', {
-      type: 'string',
-      group: GROUP_SIGSTORE,
-      describe: 'expected OIDC issuer as a regular expression; must match the whole issuer',
-    }) as Argv<T & SigstoreTrustArgs>;
-
 export const withTrust = <T>(y: Argv<T>): Argv<T & TrustArgs> =>
-  withSigstoreTrust(
-    y
-      .option('key', {
-        alias: ['public-key'],
-        type: 'string',
-        array: true,
-        describe: 'trusted public key (PEM SPKI); repeat to trust several',
-      })
-      .option('certificate-chain', {
-        type: 'string',
-        array: true,
-        describe: 'trusted root CA certificate(s) (PEM) the bundle certificate must chain to',
-      })
-      .option('verify-time', {
-        type: 'string',
-        describe: 'RFC 3339 time at which certificates must be valid (default: now)',
-      }),
-  ) as Argv<T & TrustArgs>;
+  withSigstoreTrust(y)
+    .option('key', {
+      alias: ['public-key'],
+      type: 'string',
+      array: true,
+      describe: 'trusted public key (PEM SPKI); repeat to trust several',
+    })
+    .option('certificate-chain', {
+      type: 'string',
+      array: true,
+      describe: 'trusted root CA certificate(s) (PEM) the bundle certificate must chain to',
+    })
+    .option('verify-time', {
+      type: 'string',
+      describe: 'RFC 3339 time at which certificates must be valid (default: now)',
+    }) as Argv<T & TrustArgs>;
 
 export interface ResolvedTrust {
   readonly trust: TrustConfig;
   readonly identity?: IdentityPolicy;
   readonly now: Date;
-}
-
-/** The identity flags as an IdentityPolicy (checked and anchored by @modelseal/verify). */
-export function identityFrom(argv: SigstoreTrustArgs): IdentityPolicy {
-  return Object.freeze({
-    identity: argv['certificate-identity'],
-    identityRegexp: argv['certificate-identity-regexp'],
-    issuer: argv['certificate-oidc-issuer'],
-    issuerRegexp: argv['certificate-oidc-issuer-regexp'],
-  });
-}
-
-export function wantsSigstore(argv: SigstoreTrustArgs): boolean {
-  return argv['trusted-root'] !== undefined || Object.values(identityFrom(argv)).some((v) => v !== undefined);
 }
 
 export function resolveTrust(argv: TrustArgs): ResolvedTrust {
@@ -106,7 +48,7 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
     throw new UsageError({
       code: 'TRUST_CONFLICT',
       message:
-        'give one kind of trust: --key, --certificate-chain, or Sigstore identity (--certificate-identity/--certificate-oidc-issuer, optional --trusted-root)',
+        'give one kind of trust: --key, --certificate-chain, or Sigstore identity (--certificate-identity + --certificate-oidc-issuer, optional --trusted-root)',
     });
   }
   if (keys.length > 0) {
@@ -126,6 +68,7 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
   }
   if (sigstore) {
     const path = argv['trusted-root'];
+    // undefined: the public-good root shipped with @modelseal/verify
     const trustedRoot =
       path === undefined
         ? undefined
@@ -139,31 +82,6 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
     message:
       'say whom to trust: --key <public key PEM>, --certificate-chain <root CA PEM>, or for Sigstore keyless bundles --certificate-identity <SAN> --certificate-oidc-issuer <URL>',
   });
-}
-
-/** Reads a JSON file given on the command line, with coded errors naming the flag. */
-export async function readJsonFile(path: string, flag: string, maxBytes = 64 << 20): Promise<unknown> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${flag} file ${path} does not exist` });
-    }
-    throw new InputError({
-      code: 'FILE_UNREADABLE',
-      message: `${flag} file ${path} cannot be read: ${(e as Error).message}`,
-    });
-  }
-  return parseJson(bytes, `${flag} file ${path}`, { maxBytes });
-}
-
-/** --trusted-root, or the shipped public-good root; parsed strictly. */
-export async function trustedRootFrom(argv: SigstoreTrustArgs) {
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const path = argv['trusted-root'];
-  if (path === undefined) return publicGoodTrustedRoot();
-  return parseTrustedRoot(await readJsonFile(path, '--trusted-root', 16 << 20), `--trusted-root ${path}`);
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;

@@ -16,7 +16,12 @@ export {
   resolveKeylessServices,
   SIGNING_CONFIG_MEDIA_TYPE,
 } from './keyless-config.ts';
-export { NO_SIGNER_MESSAGE, resolveIdentityToken, type TokenEnvironment, type TokenSource } from './keyless-token.ts';
+export {
+  NO_SIGNER_MESSAGE,
+  resolveIdentityToken,
+  type TokenEnvironment,
+  type TokenSource,
+} from './keyless-token.ts';
 export { keyHint, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.ts';
 export { createSigner } from './signer.ts';
 export type { Signer, SignerConfig } from './types.ts';

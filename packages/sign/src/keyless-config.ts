@@ -32,7 +32,8 @@ const SUPPORTED = { caUrls: 1, rekorTlogUrls: 1, tsaUrls: 1 } as const;
  */
 export function resolveKeylessServices(input: KeylessServiceInput): KeylessServices {
   const config = input.signingConfig === undefined ? undefined : parseSigningConfig(input.signingConfig);
-  const pick = (field: keyof typeof SUPPORTED) => (config ? selectService(config, field, input.now) : undefined);
+  const pick = (field: keyof typeof SUPPORTED) =>
+    config ? selectService(config, field, input.now) : undefined;
   const fulcioUrl = url(input.fulcioUrl, '--fulcio-url') ?? pick('caUrls') ?? PUBLIC_GOOD_FULCIO_URL;
   const rekorUrl = input.tlogUpload
     ? (url(input.rekorUrl, '--rekor-url') ?? pick('rekorTlogUrls') ?? PUBLIC_GOOD_REKOR_URL)
@@ -75,18 +76,25 @@ export function parseSigningConfig(json: unknown): SigningConfig {
       const start = isRecord(v) && typeof v.start === 'string' ? Date.parse(v.start) : Number.NaN;
       if (Number.isNaN(start)) throw bad(`${at}.validFor.start`, 'is missing or not a time');
       const end = isRecord(v) && typeof v.end === 'string' ? Date.parse(v.end) : undefined;
-      if (end !== undefined && (Number.isNaN(end) || end < start)) throw bad(`${at}.validFor.end`, 'is invalid');
+      if (end !== undefined && (Number.isNaN(end) || end < start))
+        throw bad(`${at}.validFor.end`, 'is invalid');
       return { url: s.url, majorApiVersion: s.majorApiVersion, start, end };
     });
   };
-  return { caUrls: services('caUrls'), rekorTlogUrls: services('rekorTlogUrls'), tsaUrls: services('tsaUrls') };
+  return {
+    caUrls: services('caUrls'),
+    rekorTlogUrls: services('rekorTlogUrls'),
+    tsaUrls: services('tsaUrls'),
+  };
 }
 
 /** The newest service valid now whose API version we speak. */
 function selectService(config: SigningConfig, field: keyof typeof SUPPORTED, now: Date): string | undefined {
   const t = now.getTime();
   const usable = config[field]
-    .filter((s) => s.majorApiVersion <= SUPPORTED[field] && s.start <= t && (s.end === undefined || t <= s.end))
+    .filter(
+      (s) => s.majorApiVersion <= SUPPORTED[field] && s.start <= t && (s.end === undefined || t <= s.end),
+    )
     .sort((a, b) => b.start - a.start);
   return usable[0]?.url;
 }
@@ -94,7 +102,10 @@ function selectService(config: SigningConfig, field: keyof typeof SUPPORTED, now
 function url(value: string | undefined, flag: string): string | undefined {
   if (value === undefined) return undefined;
   if (!isHttpUrl(value)) {
-    throw new UsageError({ code: 'URL_INVALID', message: `${flag} ${JSON.stringify(value)} is not an http(s) URL` });
+    throw new UsageError({
+      code: 'URL_INVALID',
+      message: `${flag} ${JSON.stringify(value)} is not an http(s) URL`,
+    });
   }
   return value.replace(/\/+$/, '');
 }

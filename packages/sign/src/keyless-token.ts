@@ -22,7 +22,8 @@ const MAX_TOKEN = 64 << 10;
 export async function resolveIdentityToken(
   e: TokenEnvironment,
 ): Promise<{ readonly token: string; readonly source: TokenSource } | undefined> {
-  if (e.flagToken !== undefined && e.flagToken !== '') return checked(e.flagToken, 'flag', '--identity-token');
+  if (e.flagToken !== undefined && e.flagToken !== '')
+    return checked(e.flagToken, 'flag', '--identity-token');
   if (e.tokenFile !== undefined) {
     let text: string;
     try {
@@ -39,7 +40,8 @@ export async function resolveIdentityToken(
   if (fromEnv) return checked(fromEnv, 'env', '$SIGSTORE_ID_TOKEN');
   const url = e.env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = e.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  if (url && bearer) return checked(await githubToken(e, url, bearer), 'github-actions', 'GitHub Actions OIDC');
+  if (url && bearer)
+    return checked(await githubToken(e, url, bearer), 'github-actions', 'GitHub Actions OIDC');
   return undefined;
 }
 

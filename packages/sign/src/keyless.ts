@@ -25,7 +25,9 @@ export function witnessesFor(options: {
 }): Witness[] {
   const witnesses: Witness[] = [];
   if (options.rekorUrl) {
-    witnesses.push(new RekorWitness({ rekorBaseURL: options.rekorUrl, entryType: 'dsse', majorApiVersion: 1, ...FETCH }));
+    witnesses.push(
+      new RekorWitness({ rekorBaseURL: options.rekorUrl, entryType: 'dsse', majorApiVersion: 1, ...FETCH }),
+    );
   }
   if (options.timestampServerUrl) {
     witnesses.push(new TSAWitness({ tsaBaseURL: options.timestampServerUrl, ...FETCH }));
@@ -61,10 +63,9 @@ export function keylessSigner(config: KeylessConfig): Signer {
   return {
     async sign(payload, payloadType = IN_TOTO_PAYLOAD_TYPE) {
       try {
-        return bundleToJSON(await builder.create({ data: Buffer.from(payload), type: payloadType })) as Record<
-          string,
-          unknown
-        >;
+        return bundleToJSON(
+          await builder.create({ data: Buffer.from(payload), type: payloadType }),
+        ) as Record<string, unknown>;
       } catch (e) {
         throw keylessFailure(e);
       }
@@ -73,8 +74,13 @@ export function keylessSigner(config: KeylessConfig): Signer {
 }
 
 /** cosign sign-blob: a message signature over the artifact bytes (Rekor hashedrekord). */
-export function keylessBlobSigner(config: KeylessConfig): { sign(data: Uint8Array): Promise<Record<string, unknown>> } {
-  const builder = new MessageSignatureBundleBuilder({ signer: fulcioSigner(config), witnesses: witnessesOf(config) });
+export function keylessBlobSigner(config: KeylessConfig): {
+  sign(data: Uint8Array): Promise<Record<string, unknown>>;
+} {
+  const builder = new MessageSignatureBundleBuilder({
+    signer: fulcioSigner(config),
+    witnesses: witnessesOf(config),
+  });
   return {
     async sign(data) {
       try {

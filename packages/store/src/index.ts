@@ -1,4 +1,5 @@
 export { directoryStore } from './directory.ts';
+export { type KubernetesStore, kubernetesStore, parseModelAttestation } from './kubernetes.ts';
 export { bundleFileName, digestHex, predicateSlug } from './layout.ts';
 export type {
   DirectoryStore,

@@ -1,2 +1,2 @@
-export { type RunningServer, type Route, serveRoutes } from './http.ts';
+export { type Route, type RunningServer, serveRoutes } from './http.ts';
 export { type LocalSigstore, type LocalSigstoreOptions, startLocalSigstore } from './local-sigstore.ts';

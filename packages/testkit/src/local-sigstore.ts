@@ -33,7 +33,8 @@ export interface LocalSigstore {
   close(): Promise<void>;
 }
 
-const b64 = (b: ArrayBufferView): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+const b64 = (b: ArrayBufferView): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
 const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 /** every authority of a local instance is valid from here on (before any fulcioTime used in tests) */
 const EPOCH = '2000-01-01T00:00:00Z';
@@ -129,7 +130,9 @@ export async function startLocalSigstore(options: LocalSigstoreOptions = {}): Pr
         {
           subject: { organization: 'sigstore.mock', commonName: 'sigstore-tsa' },
           uri: tsaUrl,
-          certChain: { certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }] },
+          certChain: {
+            certificates: [{ rawBytes: b64(tsa.intCertificate) }, { rawBytes: b64(tsa.rootCertificate) }],
+          },
           validFor,
         },
       ],
@@ -166,7 +169,11 @@ export async function startLocalSigstore(options: LocalSigstoreOptions = {}): Pr
  * verifiers compare bundles with the stored form. Done here so the product stays untouched.
  */
 function storedForm(body: string): string {
-  let entry: { kind?: unknown; apiVersion?: unknown; spec?: { proposedContent?: { envelope?: string; verifiers?: string[] } } };
+  let entry: {
+    kind?: unknown;
+    apiVersion?: unknown;
+    spec?: { proposedContent?: { envelope?: string; verifiers?: string[] } };
+  };
   try {
     entry = JSON.parse(body);
   } catch {
@@ -182,12 +189,18 @@ function storedForm(body: string): string {
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha(proposed.envelope) },
       payloadHash: { algorithm: 'sha256', value: sha(Buffer.from(envelope.payload, 'base64')) },
-      signatures: envelope.signatures.map((s, i) => ({ signature: s.sig, verifier: proposed.verifiers?.[i] })),
+      signatures: envelope.signatures.map((s, i) => ({
+        signature: s.sig,
+        verifier: proposed.verifiers?.[i],
+      })),
     },
   });
 }
 
-function mintToken(secret: Buffer, claims: { identity: string; issuer: string; ttlSeconds?: number }): string {
+function mintToken(
+  secret: Buffer,
+  claims: { identity: string; issuer: string; ttlSeconds?: number },
+): string {
   const now = Math.floor(Date.now() / 1000);
   const enc = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const header = enc({ alg: 'HS256', typ: 'JWT' });

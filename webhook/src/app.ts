@@ -1,0 +1,69 @@
+import type { AdmissionRequest } from './admission.ts';
+import { type CheckerConfig, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
+import type { PolicyEngine, Store, VerifyFn } from './contract.ts';
+import { decide } from './decide.ts';
+import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+import { type RunningServer, type ServerConfig, startServer } from './server.ts';
+import type { AdmissionPolicy } from './settings.ts';
+
+/** Where policies come from (file or CRD informers): a snapshot and whether it has synced. */
+export interface PolicySource {
+  current(): readonly AdmissionPolicy[];
+  ready(): boolean;
+}
+
+export interface WebhookConfig {
+  readonly server: ServerConfig;
+  /** must stay below the ValidatingWebhookConfiguration timeoutSeconds (10 s by default) */
+  readonly deadlineMs: number;
+  readonly cache: CheckerConfig;
+}
+
+/** The one factory: store + verifier + engine + policies composed into a running HTTPS server. */
+export async function startWebhook(
+  config: WebhookConfig,
+  deps: {
+    policies: PolicySource;
+    store: Store & { ready?(): boolean };
+    verify: VerifyFn;
+    engine: Pick<PolicyEngine, 'collectEvidence' | 'evaluate'>;
+    log: Logger;
+  },
+): Promise<RunningServer> {
+  const metrics = createMetrics();
+  const store: Store = {
+    async find(subject, predicateType) {
+      try {
+        return await deps.store.find(subject, predicateType);
+      } catch (e) {
+        metrics.storeError();
+        throw e;
+      }
+    },
+  };
+  const checker = createChecker({
+    store,
+    verify: deps.verify,
+    engine: deps.engine,
+    now: Date.now,
+    config: config.cache ?? DEFAULT_CHECKER_CONFIG,
+  });
+  return startServer(config.server, {
+    decide: (request: AdmissionRequest) =>
+      decide(request, { policies: () => deps.policies.current(), checker, deadlineMs: config.deadlineMs }),
+    ready: () => deps.policies.ready() && (deps.store.ready?.() ?? true),
+    metrics,
+    metricsExtra: () => ({
+      modelseal_verify_cache_hits_total: checker.stats.verify.hits,
+      modelseal_verify_cache_misses_total: checker.stats.verify.misses,
+      modelseal_verify_coalesced_total: checker.stats.verify.coalesced + checker.stats.checks.coalesced,
+    }),
+    log: deps.log,
+  });
+}
+
+export function staticPolicies(policies: readonly AdmissionPolicy[]): PolicySource {
+  const frozen = Object.freeze([...policies]);
+  return { current: () => frozen, ready: () => true };
+}

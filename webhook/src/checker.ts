@@ -1,0 +1,53 @@
+import { sha256Hex } from '@modelseal/core';
+import type { VerifiedStatement } from '@modelseal/verify';
+import { type CacheStats, createResultCache } from './cache.ts';
+import type { Authority, Decision, ModelPolicy, PolicyEngine, Store, VerifyFn } from './contract.ts';
+
+/** One method: is `subject` ('sha256:<hex>') admitted by `policy`? */
+export interface Checker {
+  check(subject: string, policy: ModelPolicy): Promise<Decision>;
+}
+
+export interface CheckerConfig {
+  readonly maxEntries: number;
+  /** verified results are immutable facts about bytes; only trust-root rotation ends them */
+  readonly ttlMs: number;
+  readonly negativeTtlMs: number;
+}
+
+export const DEFAULT_CHECKER_CONFIG: CheckerConfig = Object.freeze({
+  maxEntries: 10_000,
+  ttlMs: 60 * 60_000,
+  negativeTtlMs: 30_000,
+});
+
+/**
+ * Composes store + verifier + policy engine. Verification, the expensive part, is cached by
+ * (bundle digest, policy version, authority): a new policy version or a new bundle is a new key.
+ * Whole checks for the same (subject, policy version) running at once are coalesced.
+ */
+export function createChecker(deps: {
+  store: Store;
+  verify: VerifyFn;
+  engine: Pick<PolicyEngine, 'collectEvidence' | 'evaluate'>;
+  now: () => number;
+  config?: CheckerConfig;
+}): Checker & { readonly stats: { verify: CacheStats; checks: CacheStats } } {
+  const config = deps.config ?? DEFAULT_CHECKER_CONFIG;
+  const verified = createResultCache<VerifiedStatement>({ ...config, now: deps.now });
+  // decisions are not kept once settled (ttl 0): new attestations in the store must count at once
+  const checks = createResultCache<Decision>({ maxEntries: 1, ttlMs: 0, negativeTtlMs: 0, now: deps.now });
+  return {
+    stats: { verify: verified.stats, checks: checks.stats },
+    check(subject, policy) {
+      const verify = (bundle: Uint8Array, authority: Authority) =>
+        verified.get(`${sha256Hex(bundle)}|${policy.version}|${authority.name}`, () =>
+          deps.verify(bundle, authority),
+        );
+      return checks.get(`${subject}|${policy.version}`, async () => {
+        const evidence = await deps.engine.collectEvidence({ policy, subject, store: deps.store, verify });
+        return deps.engine.evaluate({ policy, subject, evidence });
+      });
+    },
+  };
+}

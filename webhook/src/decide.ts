@@ -1,0 +1,205 @@
+import { isModelsealError, isRecord } from '@modelseal/core';
+import type { SignerInfo } from '@modelseal/verify';
+import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
+import type { Checker } from './checker.ts';
+import type { Reason } from './contract.ts';
+import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
+import { type AdmissionPolicy, policyApplies } from './settings.ts';
+
+export interface DecideDeps {
+  /** the current policy snapshot; throws when policies could not be loaded (-> deny) */
+  readonly policies: () => readonly AdmissionPolicy[];
+  readonly checker: Checker;
+  /** ms inside which decide() answers, kept below the webhook's timeoutSeconds */
+  readonly deadlineMs: number;
+}
+
+/** Result for one model under one policy. */
+interface Finding {
+  readonly policy: AdmissionPolicy;
+  readonly model: ModelRef;
+  readonly reasons: readonly Reason[];
+  readonly signers: readonly SignerInfo[];
+  /** an unpinned model under `unpinned: warn` only warns, whatever the mode */
+  readonly warnOnly: boolean;
+}
+
+export const WARNING_MAX = 120;
+const MESSAGE_MAX = 16 * 1024;
+
+/**
+ * Starts from deny and never throws: every unexpected failure, a slow store included, becomes a
+ * deny whose message carries a code (fail closed). Pure apart from the deadline timer.
+ */
+export async function decide(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+  const uid = request.uid;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<AdmissionResponse>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve(
+          deny(
+            uid,
+            `modelseal: DEADLINE_EXCEEDED: attestations could not be fetched and verified within ${deps.deadlineMs} ms; denied to fail closed, retry shortly`,
+          ),
+        ),
+      deps.deadlineMs,
+    );
+  });
+  try {
+    return await Promise.race([decideInner(request, deps), deadline]);
+  } catch (e) {
+    const code = isModelsealError(e) ? e.code : 'INTERNAL';
+    const msg = e instanceof Error ? e.message : String(e);
+    return deny(uid, `modelseal: ${code}: ${msg}; denied to fail closed`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+  const uid = request.uid;
+  const kind = request.kind?.kind ?? '';
+  if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return { uid, allowed: true };
+  const object = request.object;
+  if (!isRecord(object)) return deny(uid, `modelseal: REQUEST_NO_OBJECT: ${kind} request carries no object`);
+  const meta = isRecord(object.metadata) ? object.metadata : {};
+  const namespace = request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
+  const name = request.name || (typeof meta.name === 'string' ? meta.name : '') || '(generated name)';
+  // the kind in the request is authoritative; the object's own field may be missing
+  const target = { ...object, kind };
+  const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
+  if (applicable.length === 0) return { uid, allowed: true };
+
+  const findings = await Promise.all(
+    applicable.flatMap((policy) =>
+      createExtractor(policy.settings)
+        .models(target)
+        .map((model) => examine(policy, model, deps.checker)),
+    ),
+  );
+  return respond(uid, `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings);
+}
+
+function inScope(request: AdmissionRequest, kind: string): boolean {
+  if (request.operation === 'CREATE') return request.subResource === undefined || request.subResource === '';
+  if (request.operation !== 'UPDATE') return false;
+  // pod volumes are immutable; only ephemeral containers can reach them after creation
+  if (kind === 'Pod') return request.subResource === 'ephemeralcontainers';
+  return !request.subResource;
+}
+
+async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
+  const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
+  if (policy.broken !== undefined) {
+    return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };
+  }
+  switch (model.kind) {
+    case 'unpinned':
+      return {
+        ...base,
+        warnOnly: policy.settings.unpinned === 'warn',
+        reasons: [{ code: 'UNPINNED_MODEL', message: `not pinned by digest; ${model.hint}`, subject: '' }],
+      };
+    case 'invalid':
+      return { ...base, reasons: [{ code: 'INVALID_MODEL_DIGEST', message: model.problem, subject: '' }] };
+    case 'pinned':
+      try {
+        const d = await checker.check(model.digest, policy.policy);
+        const reasons =
+          d.allowed || d.reasons.length > 0
+            ? d.reasons
+            : [{ code: 'POLICY_DENIED', message: 'denied without a reason', subject: model.digest }];
+        return { ...base, signers: d.signers, reasons: d.allowed ? [] : reasons };
+      } catch (e) {
+        const code = isModelsealError(e) ? e.code : 'CHECK_FAILED';
+        const message = e instanceof Error ? e.message : String(e);
+        return { ...base, reasons: [{ code, message, subject: model.digest }] };
+      }
+    default:
+      return assertNever(model);
+  }
+}
+
+function respond(uid: string, what: string, findings: readonly Finding[]): AdmissionResponse {
+  const denials: string[] = [];
+  const warnings: string[] = [];
+  const audit: Record<string, string> = {};
+  for (const f of findings) {
+    const failed = f.reasons.length > 0;
+    audit[auditKey(f)] = auditValue(f);
+    if (!failed) continue;
+    const mode = f.warnOnly ? 'warn' : f.policy.settings.mode;
+    switch (mode) {
+      case 'enforce':
+        denials.push(
+          `policy ${f.policy.policy.name}: ${describe(f.model)}: ${f.reasons.map(formatReason).join('; ')}`,
+        );
+        break;
+      case 'warn':
+        for (const r of f.reasons)
+          warnings.push(warning(`${f.policy.policy.name} ${f.model.path} ${r.code}: ${r.message}`));
+        break;
+      case 'audit':
+        break;
+      default:
+        assertNever(mode);
+    }
+  }
+  const extra = {
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(Object.keys(audit).length > 0 ? { auditAnnotations: audit } : {}),
+  };
+  if (denials.length === 0) return { uid, allowed: true, ...extra };
+  const message = clip(`modelseal denied ${what}: ${denials.join(' | ')}`, MESSAGE_MAX);
+  return { ...deny(uid, message), ...extra };
+}
+
+function describe(m: ModelRef): string {
+  const digest = m.kind === 'pinned' ? m.digest : 'none';
+  return `${m.path} (volume ${m.volume}, model ${m.reference}, digest ${digest})`;
+}
+
+function formatReason(r: Reason): string {
+  return `${r.code}: ${r.message}${r.requirement ? ` [requirement ${r.requirement}]` : ''}`;
+}
+
+function auditKey(f: Finding): string {
+  // qualified-name rules: <= 63 characters of [A-Za-z0-9_.-]
+  return clip(`${f.policy.policy.name}.${f.model.volume}`.replace(/[^A-Za-z0-9_.-]/g, '_'), 63);
+}
+
+function auditValue(f: Finding): string {
+  const digest = f.model.kind === 'pinned' ? f.model.digest : 'unpinned';
+  const verdict = f.reasons.length === 0 ? 'ok' : f.reasons.map((r) => r.code).join(',');
+  const signers = f.signers.map(signerName).join(',') || 'none';
+  return clip(`${digest} signers=${signers} result=${verdict}`, 1024);
+}
+
+export function signerName(s: SignerInfo): string {
+  switch (s.kind) {
+    case 'key':
+      return `key:${s.keyId}`;
+    case 'certificate':
+      return `${s.identity ?? s.subject}${s.issuer ? ` (${s.issuer})` : ''}`;
+    default:
+      return assertNever(s);
+  }
+}
+
+/** Warnings travel as HTTP headers: printable ASCII, <= 120 characters. */
+export function warning(text: string): string {
+  return clip(text.replace(/[^\x20-\x7e]/g, '?'), WARNING_MAX);
+}
+
+function clip(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}
+
+export function deny(uid: string, message: string): AdmissionResponse {
+  return { uid, allowed: false, status: { code: 403, reason: 'Forbidden', message } };
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled case ${JSON.stringify(x)}`);
+}

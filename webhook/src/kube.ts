@@ -1,0 +1,153 @@
+/**
+ * Informer-backed sources: ModelAttestation objects feed the Kubernetes store, ModelPolicy and
+ * ClusterModelPolicy objects feed the policy snapshot. Lists once, then watches; client-node's
+ * ListWatch relists on 410 Gone and resumes from the last resourceVersion after a dropped watch.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { InternalError } from '@modelseal/core';
+import { type KubernetesStore, kubernetesStore } from '@modelseal/store';
+import type { PolicySource } from './app.ts';
+import type { ModelPolicy, PolicyEngine } from './contract.ts';
+import type { Logger } from './log.ts';
+import { toAdmissionPolicy } from './policies.ts';
+import { type AdmissionPolicy, admissionSettings } from './settings.ts';
+
+export const GROUP = 'modelseal.dev';
+export const VERSION = 'v1alpha1';
+export const PLURALS = {
+  attestations: 'modelattestations',
+  policies: 'modelpolicies',
+  clusterPolicies: 'clustermodelpolicies',
+} as const;
+
+export interface KubeSources {
+  readonly policies: PolicySource;
+  readonly store: KubernetesStore & { ready(): boolean };
+  stop(): Promise<void>;
+}
+
+/** In a pod: the service account. Never loadFromDefault(): it silently falls back to localhost:8080. */
+export function inClusterSources(
+  engine: Pick<PolicyEngine, 'parsePolicy'>,
+  log: Logger,
+): Promise<KubeSources> {
+  const kc = new k8s.KubeConfig();
+  try {
+    kc.loadFromCluster();
+  } catch (e) {
+    throw new InternalError({
+      code: 'KUBE_CONFIG_UNAVAILABLE',
+      message: `--kubernetes needs an in-cluster service account: ${(e as Error).message}`,
+    });
+  }
+  if (!kc.getCurrentCluster()?.server || kc.getCurrentCluster()?.server.includes('undefined')) {
+    throw new InternalError({
+      code: 'KUBE_CONFIG_UNAVAILABLE',
+      message: '--kubernetes: KUBERNETES_SERVICE_HOST/PORT are not set; is this running in a pod?',
+    });
+  }
+  return kubeSources(kc, engine, log);
+}
+
+export async function kubeSources(
+  kc: k8s.KubeConfig,
+  engine: Pick<PolicyEngine, 'parsePolicy'>,
+  log: Logger,
+  opts: { retryMs?: number } = {},
+): Promise<KubeSources> {
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const informers: k8s.Informer<k8s.KubernetesObject>[] = [];
+  const synced = new Set<string>();
+  let stopped = false;
+  const make = (plural: string) => {
+    const inf = k8s.makeInformer<k8s.KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
+      api.listClusterCustomObject({ group: GROUP, version: VERSION, plural }),
+    );
+    // ListWatch stops on errors other than 410/timeouts; restarting relists from scratch
+    inf.on('error', (e) => {
+      log('warn', 'watch failed, restarting', { plural, error: String((e as Error)?.message ?? e) });
+      if (!stopped) setTimeout(() => !stopped && inf.start().catch(() => {}), opts.retryMs ?? 2000).unref();
+    });
+    informers.push(inf);
+    return inf;
+  };
+
+  const store = kubernetesStore();
+  const att = make(PLURALS.attestations);
+  att.on('add', (o) => store.upsert(o));
+  att.on('update', (o) => store.upsert(o));
+  att.on('delete', (o) => store.remove(o));
+
+  let snapshot: readonly AdmissionPolicy[] | undefined;
+  const dirty = () => {
+    snapshot = undefined;
+  };
+  const nsPolicies = make(PLURALS.policies);
+  const clusterPolicies = make(PLURALS.clusterPolicies);
+  for (const inf of [nsPolicies, clusterPolicies])
+    for (const ev of ['add', 'update', 'delete'] as const) inf.on(ev, dirty);
+
+  const policies: PolicySource = {
+    ready: () => synced.size === informers.length,
+    current() {
+      if (!this.ready()) {
+        throw new InternalError({
+          code: 'POLICIES_NOT_SYNCED',
+          message: 'policy custom resources have not been listed yet',
+        });
+      }
+      if (snapshot === undefined) {
+        snapshot = Object.freeze(
+          [...clusterPolicies.list(), ...nsPolicies.list()].map((o) => toPolicyOrBroken(o, engine, log)),
+        );
+      }
+      return snapshot;
+    },
+  };
+
+  await Promise.all(
+    informers.map(async (inf, i) => {
+      await inf.start();
+      synced.add(String(i));
+    }),
+  );
+  return {
+    policies,
+    store: Object.assign(store, { ready: () => synced.size === informers.length }),
+    async stop() {
+      stopped = true;
+      await Promise.all(informers.map((i) => i.stop()));
+    },
+  };
+}
+
+/** A policy object that does not parse still applies: it denies (fail closed) where it would apply. */
+function toPolicyOrBroken(
+  o: k8s.KubernetesObject,
+  engine: Pick<PolicyEngine, 'parsePolicy'>,
+  log: Logger,
+): AdmissionPolicy {
+  const name = o.metadata?.name ?? '?';
+  const namespace = o.metadata?.namespace;
+  const source = `kubernetes:${o.kind}/${namespace ? `${namespace}/` : ''}${name}`;
+  try {
+    return toAdmissionPolicy(o, source, engine);
+  } catch (e) {
+    const message = `${source} is invalid: ${(e as Error).message}`;
+    log('error', 'policy object rejected; it denies until fixed', {
+      source,
+      code: (e as { code?: string }).code,
+    });
+    const policy: ModelPolicy = { name, version: 'broken', authorities: [], requirements: [] };
+    return {
+      policy,
+      settings: {
+        ...admissionSettings(policy, source),
+        volumes: { images: true, names: ['*'], annotation: 'modelseal.dev/model' },
+      },
+      source,
+      broken: message,
+      ...(o.kind === 'ModelPolicy' && namespace ? { namespace } : {}),
+    };
+  }
+}

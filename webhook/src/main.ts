@@ -1,0 +1,97 @@
+/**
+ * node webhook/src/main.ts --tls-cert F --tls-key F [--port 8443] [--policy-file F]
+ *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000]
+ * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
+ */
+import { parseArgs } from 'node:util';
+import { isModelsealError, UsageError } from '@modelseal/core';
+import { type PolicySource, startWebhook, staticPolicies } from './app.ts';
+import { DEFAULT_CHECKER_CONFIG } from './checker.ts';
+import type { Store } from './contract.ts';
+import { realDirectoryStore, realEngine, realVerify } from './engine.ts';
+import { jsonLogger } from './log.ts';
+import { loadPolicyFiles } from './policies.ts';
+import { DEFAULT_SERVER_CONFIG } from './server.ts';
+
+const log = jsonLogger();
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      port: { type: 'string', default: String(DEFAULT_SERVER_CONFIG.port) },
+      host: { type: 'string', default: DEFAULT_SERVER_CONFIG.host },
+      'policy-file': { type: 'string' },
+      'store-dir': { type: 'string' },
+      kubernetes: { type: 'boolean', default: false },
+      'deadline-ms': { type: 'string', default: '8000' },
+    },
+  });
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (!certFile || !keyFile)
+    throw new UsageError({ code: 'TLS_REQUIRED', message: '--tls-cert and --tls-key are required' });
+  const port = Number(values.port);
+  const deadlineMs = Number(values['deadline-ms']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError({ code: 'BAD_PORT', message: `--port ${values.port} is not a TCP port` });
+  }
+  if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 29_000) {
+    throw new UsageError({
+      code: 'BAD_DEADLINE',
+      message: '--deadline-ms must be 100..29000 (below the webhook timeoutSeconds)',
+    });
+  }
+  if (!values['policy-file'] && !values.kubernetes) {
+    throw new UsageError({
+      code: 'NO_POLICY_SOURCE',
+      message: 'give --policy-file F or --kubernetes (ModelPolicy CRDs)',
+    });
+  }
+  if (!values['store-dir'] && !values.kubernetes) {
+    throw new UsageError({
+      code: 'NO_STORE',
+      message: 'give --store-dir D or --kubernetes (ModelAttestation CRDs)',
+    });
+  }
+
+  const engine = realEngine();
+  const kube = values.kubernetes
+    ? await import('./kube.ts').then((m) => m.inClusterSources(engine, log))
+    : undefined;
+  const policies: PolicySource = values['policy-file']
+    ? staticPolicies(loadPolicyFiles(values['policy-file'], engine))
+    : kube!.policies;
+  const store: Store & { ready?(): boolean } = values['store-dir']
+    ? realDirectoryStore(values['store-dir'])
+    : kube!.store;
+
+  const server = await startWebhook(
+    {
+      server: { ...DEFAULT_SERVER_CONFIG, tls: { certFile, keyFile }, port, host: values.host },
+      deadlineMs,
+      cache: DEFAULT_CHECKER_CONFIG,
+    },
+    { policies, store, verify: realVerify(), engine, log },
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'signal received, draining', { signal });
+    await server.drain();
+    await kube?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  const code = isModelsealError(e) ? e.code : ((e as { code?: string }).code ?? 'INTERNAL');
+  log('error', 'webhook failed to start', { code, message: (e as Error).message });
+  process.exit(isModelsealError(e) && e.kind === 'usage' ? 2 : 1);
+});
