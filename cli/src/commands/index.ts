@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { signBlobCommand } from './sign-blob.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
@@ -10,5 +11,6 @@ export const commands: CommandModule<any, any>[] = [
   exitCodesCommand,
   keygenCommand,
   inspectCommand,
+  signBlobCommand,
   verifyBlobCommand,
 ];

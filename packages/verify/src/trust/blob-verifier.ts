@@ -46,9 +46,12 @@ export function createBlobVerifier(options: BlobVerifierOptions): BlobVerifier {
   return {
     verify(bundle, artifact) {
       const entity = signedEntity(bundle, artifact);
+      // A message digest is plain data: a changed file is reported as such, before the
+      // signature check would report it as a bad signature. DSSE payloads are read only once signed.
+      const early = bundle.content.$case === 'messageSignature' ? bindArtifact(bundle, artifact) : undefined;
       const signer = core.verify(bundle, entity);
       return {
-        ...bindArtifact(bundle, artifact),
+        ...(early ?? bindArtifact(bundle, artifact)),
         signer,
         tlogEntries: bundle.verificationMaterial.tlogEntries.length,
         timestamps: entity.timestamps.length,

@@ -133,7 +133,7 @@ function certificateSigner(
         : vm.$case === 'certificate'
           ? vm.certificate.rawBytes
           : undefined;
-    if (der) subject = new NodeX509(der).subject;
+    if (der) subject = new NodeX509(der).subject ?? '';
   } catch {
     // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
   }
