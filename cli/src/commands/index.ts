@@ -4,10 +4,11 @@ import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { signBlobCommand } from './sign-blob.ts';
 import { signCommand } from './sign.ts';
-import { verifyCommand } from './verify.ts';
 import { verifyAttestationCommand } from './verify-attestation.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
+import { verifyCommand } from './verify.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
@@ -17,6 +18,7 @@ export const commands: CommandModule<any, any>[] = [
   exitCodesCommand,
   inspectCommand,
   keygenCommand,
+  signBlobCommand,
   signCommand,
   verifyAttestationCommand,
   verifyBlobCommand,

@@ -3,6 +3,7 @@ import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError, UsageError } from '
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { signBytes } from './algorithms.ts';
+import { keylessSigner } from './keyless.ts';
 import { keyHint, loadPrivateKey, publicKeyPem } from './keys.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
@@ -17,10 +18,7 @@ export function createSigner(config: SignerConfig): Signer {
         config.certificateChainPem,
       );
     case 'keyless':
-      throw new UsageError({
-        code: 'NOT_IMPLEMENTED',
-        message: 'keyless signing is not available in this build yet; sign with --key',
-      });
+      return keylessSigner(config);
     default:
       return config satisfies never;
   }

@@ -105,7 +105,7 @@ describe('createSigner', () => {
       ),
     ).toBe('KEY_CERTIFICATE_MISMATCH');
   });
-  it('reports keyless as not implemented yet with a code', async () => {
+  it('refuses keyless signing that could not be timestamped', async () => {
     expect(
       await codeOf(() =>
         createSigner({
@@ -115,7 +115,7 @@ describe('createSigner', () => {
           tlogUpload: false,
         }),
       ),
-    ).toBe('NOT_IMPLEMENTED');
+    ).toBe('NO_TIMESTAMP_SOURCE');
   });
 });
 

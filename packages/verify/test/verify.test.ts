@@ -228,12 +228,21 @@ describe('hostile bundles', () => {
     const huge = new Uint8Array(65 * 1024 * 1024).fill(0x20);
     expect(await codeOf(async () => parseBundle(huge))).toBe('JSON_TOO_LARGE');
   });
-  it('sigstore trust is a coded not-yet-supported for now', async () => {
+  it('sigstore trust refuses a malformed root and a key-signed bundle with codes', async () => {
     expect(
       await codeOf(async () =>
         verifyBundle({ bundle: await signed(), trust: { kind: 'sigstore', trustedRoot: {} } }),
       ),
-    ).toBe('NOT_IMPLEMENTED');
+    ).toBe('TRUST_ROOT_MEDIA_TYPE');
+    expect(
+      await codeOf(async () =>
+        verifyBundle({
+          bundle: await signed(),
+          trust: { kind: 'sigstore', trustedRoot: undefined },
+          identity: { identity: 'a@example.com', issuer: 'https://issuer.example' },
+        }),
+      ),
+    ).toBe('KEY_REQUIRED');
   });
 });
 
