@@ -94,6 +94,23 @@ describe('decide on the shared vector', () => {
     expect(res.warnings?.[0]).toMatch(/UNPINNED_MODEL/);
   });
 
+  it('rejects unknown or mistyped admission settings with a coded error', () => {
+    expect(() => admissionPolicy({ match: { namespace: ['x'] } })).toThrow(
+      /spec\.match\.namespace must be absent/,
+    );
+    expect(() => admissionPolicy({ match: { volumes: { image: true } } })).toThrow(/match\.volumes\.image/);
+    expect(() => admissionPolicy({ mode: 'sometimes' })).toThrow(
+      /spec\.mode must be one of enforce, warn, audit/,
+    );
+    expect(() => admissionPolicy({ unpinned: 'allow' })).toThrow(/spec\.unpinned/);
+    expect(() => admissionPolicy({ match: { namespaces: 'ml-*' } })).toThrow(/match\.namespaces/);
+    try {
+      admissionPolicy({ mode: 3 });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('POLICY_ADMISSION_INVALID');
+    }
+  });
+
   it('allows when no policy applies to the namespace', async () => {
     const res = await decide(
       req(vectorReview()),
