@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { policyCommand } from './policy-test.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
 
 /** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
@@ -11,4 +12,5 @@ export const commands: CommandModule<any, any>[] = [
   keygenCommand,
   inspectCommand,
   verifyBlobCommand,
+  policyCommand,
 ];
