@@ -18,18 +18,27 @@ import type { HashType } from './types.ts';
 
 export const CTRL_NEXT = 0;
 export const CTRL_STOP = 1;
+/** how many workers have loaded their code and wait for work */
+export const CTRL_READY = 2;
+export const CTRL_SLOTS = 3;
 
-export interface WorkerInput {
+/** Given when the worker starts, before the model has been walked. */
+export interface WorkerBoot {
+  readonly hashType: HashType;
+  readonly chunkSize: number;
+  readonly ctrl: SharedArrayBuffer;
+  readonly progress: SharedArrayBuffer;
+}
+
+/** Posted once the work list is known. */
+export interface WorkerJob {
+  readonly type: 'job';
   /** task paths joined by NUL (a byte no path can contain): one string clones far faster than 100k */
   readonly paths: string;
   readonly names: string;
   /** start, end, expectedSize per task; NaN = not set */
   readonly ranges: Float64Array;
-  readonly hashType: HashType;
   readonly digestBytes: number;
-  readonly chunkSize: number;
-  readonly ctrl: SharedArrayBuffer;
-  readonly progress: SharedArrayBuffer | undefined;
   readonly digests: SharedArrayBuffer;
 }
 
@@ -44,7 +53,7 @@ export interface WorkerError {
   };
 }
 
-export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerInput, 'paths' | 'names' | 'ranges'> {
+export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerJob, 'paths' | 'names' | 'ranges'> {
   const ranges = new Float64Array(tasks.length * 3);
   tasks.forEach((t, i) => {
     ranges[i * 3] = t.start ?? Number.NaN;

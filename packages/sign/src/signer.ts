@@ -51,7 +51,15 @@ function keySigner(key: KeyObject): Signer {
   const signer: SigstoreSigner = {
     sign: async (data) => ({ signature: signBytes(key, data), key: material }),
   };
-  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }));
+  // @sigstore/bundle copies the hint into the DSSE keyid; model_signing leaves keyid empty
+  // (keyid is outside the signed PAE, so this changes no signed byte).
+  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }), (json) => {
+    const env = json.dsseEnvelope as { signatures: { sig: string; keyid: string }[] };
+    return {
+      ...json,
+      dsseEnvelope: { ...env, signatures: env.signatures.map((s) => ({ ...s, keyid: '' })) },
+    };
+  });
 }
 
 function parseChain(pems: readonly string[]): X509Certificate[] {

@@ -268,6 +268,6 @@ describe('verifyModel', () => {
         ...manifest,
         serialization: { ...manifest.serialization, hashType: 'blake3' },
       }),
-    ).toThrow(/hash_type/);
+    ).toThrow(/hashType/);
   });
 });
