@@ -12,12 +12,14 @@ import { plainManifests, renderChart, renderTemplate } from '../webhook/src/char
 const root = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const read = (p: string) => readFileSync(root(p), 'utf8');
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML is walked field by field; the assertions are the types
+type Yaml = any;
 type Doc = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string };
-  spec?: any;
-  [k: string]: any;
+  spec?: Yaml;
+  [k: string]: Yaml;
 };
 function docs(text: string, what: string): Doc[] {
   return parseAllDocuments(text).map((d, i) => {
@@ -75,10 +77,10 @@ describe('deploy/', () => {
     });
     expect(w.clientConfig.service.path).toBe('/validate');
     const excluded = w.namespaceSelector.matchExpressions
-      .filter((e: any) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn')
-      .flatMap((e: any) => e.values);
+      .filter((e: Yaml) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'NotIn')
+      .flatMap((e: Yaml) => e.values);
     expect(excluded).toEqual(expect.arrayContaining(['kube-system', 'modelseal-system']));
-    const rules = w.rules.flatMap((r: any) =>
+    const rules = w.rules.flatMap((r: Yaml) =>
       r.resources.map((res: string) => `${r.apiGroups[0]}/${res}:${r.operations.join(',')}`),
     );
     expect(rules).toEqual(
