@@ -19,6 +19,7 @@ import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
 import {
   D1,
   D2,
+  D3,
   imageVolume,
   podSpec,
   review,
@@ -146,7 +147,7 @@ describe('AdmissionReview over HTTPS', () => {
     try {
       const t0 = Date.now();
       const r = JSON.parse(
-        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D1}`)]))))).body,
+        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D3}`)]))))).body,
       );
       expect(Date.now() - t0).toBeLessThan(2500);
       expect(r.response.allowed).toBe(false);

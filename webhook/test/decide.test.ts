@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/admission.ts';
 import { parseReview } from '../src/admission.ts';
-import { createChecker } from '../src/checker.ts';
+import { createChecker, DEFAULT_CHECKER_CONFIG } from '../src/checker.ts';
 import type { Store, VerifyFn } from '../src/contract.ts';
 import { type DecideDeps, decide } from '../src/decide.ts';
 import { realEngine, realVerify } from '../src/engine.ts';
@@ -294,6 +294,7 @@ describe('checker cache', () => {
       verify: v.verify,
       engine: realEngine,
       now: Date.now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 0 },
     });
     const p = admissionPolicy().policy;
     const results = await Promise.all(Array.from({ length: 20 }, () => checker.check(D1, p)));
@@ -318,7 +319,7 @@ describe('checker cache', () => {
         verify: v.verify,
         engine: realEngine,
         now: () => now,
-        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10 },
+        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10, decisionTtlMs: 0 },
       });
     const p = admissionPolicy().policy;
     const roomy = make(100);
@@ -334,5 +335,25 @@ describe('checker cache', () => {
     await tight.check(D1, p);
     await tight.check(D1, p);
     expect(v.n).toBe(20);
+  });
+
+  it('reuses a decision for decisionTtlMs, then sees new attestations', async () => {
+    let now = 0;
+    const store = memoryStore();
+    const checker = createChecker({
+      store,
+      verify,
+      engine: realEngine,
+      now: () => now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 2000 },
+    });
+    const p = admissionPolicy().policy;
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    store.put(D1, OMS, signedD1);
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    expect(store.calls).toBe(1);
+    now = 2001;
+    expect((await checker.check(D1, p)).allowed).toBe(true);
+    expect(store.calls).toBe(2);
   });
 });
