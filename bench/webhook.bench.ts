@@ -171,14 +171,18 @@ function listeningPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`webhook did not start: ${buf}`)), 30_000);
-    child.stderr!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer) => {
       buf += d.toString();
       const m = /"msg":"listening".*?"port":(\d+)/.exec(buf);
       if (m) {
         clearTimeout(timer);
+        // stop collecting: the per-request log lines must not cost the load generator anything
+        child.stderr!.off('data', onData);
+        child.stderr!.resume();
         resolve(Number(m[1]));
       }
-    });
+    };
+    child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${buf}`)));
   });
 }
