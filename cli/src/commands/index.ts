@@ -4,6 +4,7 @@ import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { policyCommand } from './policy-test.ts';
 import { signBlobCommand } from './sign-blob.ts';
 import { signCommand } from './sign.ts';
 import { verifyAttestationCommand } from './verify-attestation.ts';
@@ -18,6 +19,7 @@ export const commands: CommandModule<any, any>[] = [
   exitCodesCommand,
   inspectCommand,
   keygenCommand,
+  policyCommand,
   signBlobCommand,
   signCommand,
   verifyAttestationCommand,
