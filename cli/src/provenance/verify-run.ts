@@ -29,15 +29,18 @@ export interface VerifyAttestationResult {
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { collectEvidence, evaluate } = await import('@modelseal/policy');
   const { directoryStore } = await import('@modelseal/store');
-  const { verifyBundle } = await import('@modelseal/verify');
+  // before hashing: a bad policy or root file should not cost a full hash
   const policy = await loadPolicy(o);
-  // same default as `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
-  const trustedRoot = o.trustedRootFile
-    ? await readDocument(o.trustedRootFile, 'trusted root')
-    : (await import('@modelseal/verify')).PUBLIC_GOOD_TRUSTED_ROOT_JSON;
+  const rootFile = o.trustedRootFile ? await readDocument(o.trustedRootFile, 'trusted root') : undefined;
+  // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
+  const verifyModule = import('@modelseal/verify');
+  verifyModule.catch(() => undefined);
   const subject = isDigestRef(o.target)
     ? { name: o.target, digest: o.target.toLowerCase() }
     : await subjectFromPath(o.target);
+  const { verifyBundle, PUBLIC_GOOD_TRUSTED_ROOT_JSON } = await verifyModule;
+  // same default as `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
+  const trustedRoot = rootFile ?? PUBLIC_GOOD_TRUSTED_ROOT_JSON;
   const extraBundles: StoredBundle[] = [];
   for (const f of o.bundleFiles)
     extraBundles.push({ bundle: await readSmallFile(f, 'bundle', BUNDLE_LIMIT), source: resolve(f) });
