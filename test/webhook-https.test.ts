@@ -3,6 +3,7 @@
  * openssl in the test, real key-signed bundles in a directory store, the real policy engine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -19,6 +20,7 @@ import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
 import {
   D1,
   D2,
+  D3,
   imageVolume,
   podSpec,
   review,
@@ -146,7 +148,7 @@ describe('AdmissionReview over HTTPS', () => {
     try {
       const t0 = Date.now();
       const r = JSON.parse(
-        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D1}`)]))))).body,
+        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D3}`)]))))).body,
       );
       expect(Date.now() - t0).toBeLessThan(2500);
       expect(r.response.allowed).toBe(false);
@@ -239,8 +241,9 @@ describe('operations', () => {
     expect(m).toContain('modelseal_store_errors_total');
   });
 
-  it('reloads a renewed certificate without dropping the server', async () => {
-    const before = await send(app.port, tls.ca, '/livez');
+  it('reloads a renewed certificate without dropping open connections', async () => {
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: tls.ca });
+    const before = await send(app.port, tls.ca, '/livez', undefined, { agent: keepAlive });
     expect(before.peerCN).toBe('modelseal-webhook');
     tls.reissue('modelseal-webhook-renewed');
     let cn: string | undefined;
@@ -249,6 +252,11 @@ describe('operations', () => {
       cn = (await send(app.port, tls.ca, '/livez')).peerCN;
     }
     expect(cn).toBe('modelseal-webhook-renewed');
+    // the connection opened before the reload still serves, on its original session
+    const same = await send(app.port, tls.ca, '/livez', undefined, { agent: keepAlive });
+    expect(same.status).toBe(200);
+    expect(same.peerCN).toBe('modelseal-webhook');
+    keepAlive.destroy();
   });
 
   it('drain answers the request in flight, then refuses new connections', async () => {

@@ -138,3 +138,24 @@ describe('informer-backed sources over list/watch', () => {
     }, 'state after relist');
   });
 });
+
+describe('informer start-up', () => {
+  it('fails fast with a coded error when a CRD is not installed', async () => {
+    const api = await startFakeApiServer({ missing: [PLURALS.clusterPolicies] });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
+        currentContext: 'c',
+      });
+      await expect(kubeSources(kc, realEngine, silentLogger, { retryMs: 50 })).rejects.toMatchObject({
+        code: 'KUBE_LIST_FAILED',
+        message: expect.stringContaining('clustermodelpolicies.modelseal.dev'),
+      });
+    } finally {
+      await api.close();
+    }
+  });
+});

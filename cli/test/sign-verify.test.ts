@@ -70,6 +70,11 @@ describe('sign then verify', () => {
     const ours = decode(join(model, 'model.sig'));
     const theirs = decode(VECTOR);
     expect(ours.bundle.mediaType).toBe(theirs.bundle.mediaType);
+    expect(Object.keys(ours.bundle)).toEqual(Object.keys(theirs.bundle));
+    expect(Object.keys(ours.bundle.verificationMaterial)).toEqual(
+      Object.keys(theirs.bundle.verificationMaterial),
+    );
+    expect(ours.bundle.verificationMaterial.tlogEntries).toEqual([]);
     expect(shape(ours.bundle.verificationMaterial.publicKey)).toEqual(
       shape(theirs.bundle.verificationMaterial.publicKey),
     );

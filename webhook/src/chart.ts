@@ -63,7 +63,13 @@ export function renderChart(release: Release, overrides: Record<string, unknown>
     .sort()
     .map(
       (f) =>
-        `# Source: modelseal-webhook/templates/${f}\n${renderTemplate(readFileSync(join(dir, f), 'utf8'), values, release).trim()}\n`,
+        `# Source: modelseal-webhook/templates/${f}\n${renderTemplate(
+          readFileSync(join(dir, f), 'utf8'),
+          values,
+          release,
+        )
+          .replace(/[ \t]+$/gm, '')
+          .trim()}\n`,
     )
     .join('---\n');
 }

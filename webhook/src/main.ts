@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isModelsealError, parseJson, UsageError } from '@modelseal/core';
-import { type PolicySource, startWebhook, staticPolicies } from './app.ts';
+import { type PolicySource, startWebhook } from './app.ts';
 import { DEFAULT_CHECKER_CONFIG } from './checker.ts';
 import type { Store } from './contract.ts';
 import { realDirectoryStore, realEngine, realVerify } from './engine.ts';
 import { jsonLogger } from './log.ts';
-import { loadPolicyFiles } from './policies.ts';
+import { watchPolicyFiles } from './policies.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
 
 const log = jsonLogger();
@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
     ? await import('./kube.ts').then((m) => m.inClusterSources(engine, log))
     : undefined;
   const policies: PolicySource = values['policy-file']
-    ? staticPolicies(loadPolicyFiles(values['policy-file'], engine))
+    ? watchPolicyFiles(values['policy-file'], engine, log)
     : kube!.policies;
   const store: Store & { ready?(): boolean } = values['store-dir']
     ? realDirectoryStore(values['store-dir'])

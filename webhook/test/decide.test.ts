@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/admission.ts';
 import { parseReview } from '../src/admission.ts';
-import { createChecker } from '../src/checker.ts';
+import { createChecker, DEFAULT_CHECKER_CONFIG } from '../src/checker.ts';
 import type { Store, VerifyFn } from '../src/contract.ts';
 import { type DecideDeps, decide } from '../src/decide.ts';
 import { realEngine, realVerify } from '../src/engine.ts';
@@ -92,6 +92,23 @@ describe('decide on the shared vector', () => {
     const res = await decide(req(vectorReview()), deps([admissionPolicy({ unpinned: 'warn' })]));
     expect(res.allowed).toBe(true);
     expect(res.warnings?.[0]).toMatch(/UNPINNED_MODEL/);
+  });
+
+  it('rejects unknown or mistyped admission settings with a coded error', () => {
+    expect(() => admissionPolicy({ match: { namespace: ['x'] } })).toThrow(
+      /spec\.match\.namespace must be absent/,
+    );
+    expect(() => admissionPolicy({ match: { volumes: { image: true } } })).toThrow(/match\.volumes\.image/);
+    expect(() => admissionPolicy({ mode: 'sometimes' })).toThrow(
+      /spec\.mode must be one of enforce, warn, audit/,
+    );
+    expect(() => admissionPolicy({ unpinned: 'allow' })).toThrow(/spec\.unpinned/);
+    expect(() => admissionPolicy({ match: { namespaces: 'ml-*' } })).toThrow(/match\.namespaces/);
+    try {
+      admissionPolicy({ mode: 3 });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('POLICY_ADMISSION_INVALID');
+    }
   });
 
   it('allows when no policy applies to the namespace', async () => {
@@ -277,6 +294,7 @@ describe('checker cache', () => {
       verify: v.verify,
       engine: realEngine,
       now: Date.now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 0 },
     });
     const p = admissionPolicy().policy;
     const results = await Promise.all(Array.from({ length: 20 }, () => checker.check(D1, p)));
@@ -301,7 +319,7 @@ describe('checker cache', () => {
         verify: v.verify,
         engine: realEngine,
         now: () => now,
-        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10 },
+        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10, decisionTtlMs: 0 },
       });
     const p = admissionPolicy().policy;
     const roomy = make(100);
@@ -317,5 +335,25 @@ describe('checker cache', () => {
     await tight.check(D1, p);
     await tight.check(D1, p);
     expect(v.n).toBe(20);
+  });
+
+  it('reuses a decision for decisionTtlMs, then sees new attestations', async () => {
+    let now = 0;
+    const store = memoryStore();
+    const checker = createChecker({
+      store,
+      verify,
+      engine: realEngine,
+      now: () => now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 2000 },
+    });
+    const p = admissionPolicy().policy;
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    store.put(D1, OMS, signedD1);
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    expect(store.calls).toBe(1);
+    now = 2001;
+    expect((await checker.check(D1, p)).allowed).toBe(true);
+    expect(store.calls).toBe(2);
   });
 });

@@ -4,7 +4,9 @@ import { digestCommand } from './digest.ts';
 import { exitCodesCommand } from './help-exit-codes.ts';
 import { inspectCommand } from './inspect.ts';
 import { keygenCommand } from './keygen.ts';
+import { policyCommand } from './policy-test.ts';
 import { signCommand } from './sign.ts';
+import { signBlobCommand } from './sign-blob.ts';
 import { verifyCommand } from './verify.ts';
 import { verifyAttestationCommand } from './verify-attestation.ts';
 import { verifyBlobCommand } from './verify-blob.ts';
@@ -17,6 +19,8 @@ export const commands: CommandModule<any, any>[] = [
   exitCodesCommand,
   inspectCommand,
   keygenCommand,
+  policyCommand,
+  signBlobCommand,
   signCommand,
   verifyAttestationCommand,
   verifyBlobCommand,

@@ -8,12 +8,12 @@ import { err, type OutputFormat, outJson } from '../io.ts';
 import {
   identityFrom,
   readJsonFile,
-  type TrustArgv,
+  type SigstoreTrustArgs,
   trustedRootFrom,
-  withTrustOptions,
+  withSigstoreTrust,
 } from '../options/sigstore.ts';
 
-interface Argv extends TrustArgv {
+interface Argv extends SigstoreTrustArgs {
   artifact: string;
   bundle: string;
   key?: string;
@@ -26,7 +26,7 @@ interface Options {
     | { readonly kind: 'digest'; readonly hex: string };
   readonly bundlePath: string;
   readonly keyPath: string | undefined;
-  readonly trust: TrustArgv;
+  readonly trust: SigstoreTrustArgs;
   readonly identity: IdentityPolicy;
   readonly output: OutputFormat;
 }
@@ -45,7 +45,7 @@ export const verifyBlobCommand: CommandModule<object, Argv> = {
   command: 'verify-blob <artifact>',
   describe: 'verify a Sigstore bundle over a file or a sha256:<hex> digest (like cosign verify-blob)',
   builder: (y) =>
-    withTrustOptions(
+    withSigstoreTrust(
       y
         .positional('artifact', {
           type: 'string',

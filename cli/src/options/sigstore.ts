@@ -1,15 +1,16 @@
 /**
- * Shared CLI options for Sigstore trust, signer identity and Sigstore services, spelled as cosign
- * and model_signing spell them. Commands add them with `withTrustOptions(y)` /
- * `withSigstoreServiceOptions(y)` and turn parsed argv into values with the `*From` helpers.
- * Only light imports here: commands must start fast.
+ * Sigstore CLI options, spelled as cosign and model_signing spell them: trust roots and signer
+ * identity for verifying (`withSigstoreTrust`), services and identity tokens for keyless signing
+ * (`withSigstoreServices`). Parsed argv becomes values through the `*From` helpers. Only light
+ * imports at the top: commands must start fast.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError, NotFoundError, parseJson } from '@modelseal/core';
+import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
+import type { SignerConfig } from '@modelseal/sign';
 import type { IdentityPolicy } from '@modelseal/verify';
 import type { Argv } from 'yargs';
 
-export interface TrustArgv {
+export interface SigstoreTrustArgs {
   'trusted-root'?: string;
   'certificate-identity'?: string;
   'certificate-identity-regexp'?: string;
@@ -17,7 +18,7 @@ export interface TrustArgv {
   'certificate-oidc-issuer-regexp'?: string;
 }
 
-export interface SigstoreServiceArgv {
+export interface SigstoreServiceArgs {
   'identity-token'?: string;
   'identity-token-file'?: string;
   'signing-config'?: string;
@@ -27,76 +28,104 @@ export interface SigstoreServiceArgv {
   'tlog-upload': boolean;
 }
 
-const GROUP_TRUST = 'Sigstore trust and identity:';
+const GROUP_TRUST = 'Sigstore (keyless) trust and identity:';
+
+/** yargs turns a repeated flag into an array; for these one value is meant, so say so. */
+const once = (flag: string) => (v: unknown) => {
+  if (Array.isArray(v)) {
+    throw new UsageError({
+      code: 'FLAG_REPEATED',
+      message: `--${flag} was given ${v.length} times; give it once`,
+    });
+  }
+  return v;
+};
 const GROUP_SERVICES = 'Sigstore keyless signing:';
 
-export function withTrustOptions<T>(y: Argv<T>): Argv<T & TrustArgv> {
-  return y
+export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
+  y
     .option('trusted-root', {
       type: 'string',
+      coerce: once('trusted-root'),
       group: GROUP_TRUST,
       describe: 'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline)',
     })
     .option('certificate-identity', {
       type: 'string',
+      coerce: once('certificate-identity'),
       alias: 'identity',
       group: GROUP_TRUST,
       describe: 'expected signer identity (certificate SAN: email or URI), exact match',
     })
     .option('certificate-identity-regexp', {
       type: 'string',
+      coerce: once('certificate-identity-regexp'),
       group: GROUP_TRUST,
-      describe: 'expected signer identity as a regular expression (anchored: must match the whole SAN)',
+      describe: 'expected signer identity as a regular expression; must match the whole SAN',
     })
     .option('certificate-oidc-issuer', {
       type: 'string',
+      coerce: once('certificate-oidc-issuer'),
       alias: 'identity-provider',
       group: GROUP_TRUST,
       describe:
-        'expected OIDC issuer of the signer, exact match (e.g. https://token.actions.githubusercontent.com)',
+        'expected OIDC issuer of the signer, exact (e.g. https://token.actions.githubusercontent.com)',
     })
     .option('certificate-oidc-issuer-regexp', {
       type: 'string',
+      coerce: once('certificate-oidc-issuer-regexp'),
       group: GROUP_TRUST,
-      describe: 'expected OIDC issuer as a regular expression (anchored)',
-    }) as Argv<T & TrustArgv>;
-}
+      describe: 'expected OIDC issuer as a regular expression; must match the whole issuer',
+    }) as Argv<T & SigstoreTrustArgs>;
 
-export function withSigstoreServiceOptions<T>(y: Argv<T>): Argv<T & SigstoreServiceArgv> {
-  return y
+export const withSigstoreServices = <T>(y: Argv<T>): Argv<T & SigstoreServiceArgs> =>
+  y
     .option('identity-token', {
       type: 'string',
+      coerce: once('identity-token'),
       group: GROUP_SERVICES,
       describe:
-        'OIDC identity token for keyless signing (else --identity-token-file, $SIGSTORE_ID_TOKEN, GitHub Actions)',
+        'OIDC token for keyless signing (else --identity-token-file, $SIGSTORE_ID_TOKEN, GitHub Actions)',
     })
     .option('identity-token-file', {
       type: 'string',
+      coerce: once('identity-token-file'),
       group: GROUP_SERVICES,
       describe: 'file holding the OIDC token',
     })
     .option('signing-config', {
       type: 'string',
+      coerce: once('signing-config'),
       group: GROUP_SERVICES,
       describe: 'Sigstore signing_config.json (v0.2) naming the Fulcio, Rekor and TSA URLs',
     })
-    .option('fulcio-url', { type: 'string', group: GROUP_SERVICES, describe: 'Fulcio CA URL' })
-    .option('rekor-url', { type: 'string', group: GROUP_SERVICES, describe: 'Rekor transparency log URL' })
+    .option('fulcio-url', {
+      type: 'string',
+      coerce: once('fulcio-url'),
+      group: GROUP_SERVICES,
+      describe: 'Fulcio CA URL',
+    })
+    .option('rekor-url', {
+      type: 'string',
+      coerce: once('rekor-url'),
+      group: GROUP_SERVICES,
+      describe: 'Rekor transparency log URL',
+    })
     .option('timestamp-server-url', {
       type: 'string',
+      coerce: once('timestamp-server-url'),
       group: GROUP_SERVICES,
-      describe: 'RFC 3161 timestamp authority URL (also usable with --key)',
+      describe: 'RFC 3161 timestamp authority URL',
     })
     .option('tlog-upload', {
       type: 'boolean',
       default: true,
       group: GROUP_SERVICES,
-      describe: 'record the signature in Rekor (--no-tlog-upload needs a timestamp server)',
-    }) as Argv<T & SigstoreServiceArgv>;
-}
+      describe: 'record the signature in Rekor (--no-tlog-upload needs --timestamp-server-url)',
+    }) as Argv<T & SigstoreServiceArgs>;
 
 /** The identity flags as an IdentityPolicy (checked and anchored by @modelseal/verify). */
-export function identityFrom(argv: TrustArgv): IdentityPolicy {
+export function identityFrom(argv: SigstoreTrustArgs): IdentityPolicy {
   return Object.freeze({
     identity: argv['certificate-identity'],
     identityRegexp: argv['certificate-identity-regexp'],
@@ -105,18 +134,18 @@ export function identityFrom(argv: TrustArgv): IdentityPolicy {
   });
 }
 
-export function hasIdentityFlags(argv: TrustArgv): boolean {
-  return Object.values(identityFrom(argv)).some((v) => v !== undefined);
+/** True when any Sigstore trust flag was given. */
+export function wantsSigstore(argv: SigstoreTrustArgs): boolean {
+  return argv['trusted-root'] !== undefined || Object.values(identityFrom(argv)).some((v) => v !== undefined);
 }
 
 /** Reads a JSON file given on the command line, with coded errors naming the flag. */
-export async function readJsonFile(path: string, flag: string, maxBytes = 16 << 20): Promise<unknown> {
+export async function readJsonFile(path: string, flag: string, maxBytes = 64 << 20): Promise<unknown> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${flag} file ${path} does not exist` });
     }
     throw new InputError({
@@ -127,10 +156,55 @@ export async function readJsonFile(path: string, flag: string, maxBytes = 16 << 
   return parseJson(bytes, `${flag} file ${path}`, { maxBytes });
 }
 
-/** --trusted-root, or the shipped public-good root. Parsed strictly. */
-export async function trustedRootFrom(argv: TrustArgv) {
+/** --trusted-root, or the shipped public-good root; parsed strictly. */
+export async function trustedRootFrom(argv: SigstoreTrustArgs) {
   const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
   const path = argv['trusted-root'];
   if (path === undefined) return publicGoodTrustedRoot();
-  return parseTrustedRoot(await readJsonFile(path, '--trusted-root'), `--trusted-root ${path}`);
+  return parseTrustedRoot(await readJsonFile(path, '--trusted-root', 16 << 20), `--trusted-root ${path}`);
+}
+
+/**
+ * The keyless SignerConfig, or undefined when no identity token can be found (the caller then
+ * needs a key). Services: flags, then --signing-config, then public-good defaults.
+ */
+export async function keylessConfigFrom(
+  argv: SigstoreServiceArgs,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Extract<SignerConfig, { kind: 'keyless' }> | undefined> {
+  const { resolveIdentityToken, resolveKeylessServices } = await import('@modelseal/sign');
+  const found = await resolveIdentityToken({
+    flagToken: argv['identity-token'],
+    tokenFile: argv['identity-token-file'],
+    env,
+    readFile: (p) => readFile(p, 'utf8'),
+    fetch: (url, init) => fetch(url, init),
+  });
+  if (!found) return undefined;
+  const configPath = argv['signing-config'];
+  const services = resolveKeylessServices({
+    signingConfig:
+      configPath === undefined ? undefined : await readJsonFile(configPath, '--signing-config', 1 << 20),
+    fulcioUrl: argv['fulcio-url'],
+    rekorUrl: argv['rekor-url'],
+    timestampServerUrl: argv['timestamp-server-url'],
+    tlogUpload: argv['tlog-upload'],
+    now: new Date(),
+  });
+  return Object.freeze({
+    kind: 'keyless',
+    identityToken: found.token,
+    fulcioUrl: services.fulcioUrl,
+    ...(services.rekorUrl ? { rekorUrl: services.rekorUrl } : {}),
+    ...(services.timestampServerUrl ? { timestampServerUrl: services.timestampServerUrl } : {}),
+    tlogUpload: services.rekorUrl !== undefined,
+  });
+}
+
+/** For commands that can only sign keylessly: a coded usage error naming the flags to use. */
+export async function requireKeylessConfig(argv: SigstoreServiceArgs) {
+  const config = await keylessConfigFrom(argv);
+  if (config) return config;
+  const { NO_SIGNER_MESSAGE } = await import('@modelseal/sign');
+  throw new UsageError({ code: 'NO_SIGNER', message: NO_SIGNER_MESSAGE });
 }

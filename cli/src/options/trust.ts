@@ -1,21 +1,22 @@
 /**
- * Every trust flag of `verify` lives here, so the keyless (Sigstore) options join one place:
- * --key/--public-key, --certificate-chain, --verify-time. The keyless engineer adds
- * --certificate-identity/--certificate-oidc-issuer/--trusted-root and the 'sigstore' branch.
+ * Every trust flag of `verify` lives here: --key/--public-key, --certificate-chain,
+ * --verify-time, and the Sigstore flags of ./sigstore.ts (--certificate-identity,
+ * --certificate-oidc-issuer, regexp forms, --trusted-root) for keyless bundles.
  */
-import { UsageError } from '@modelseal/core';
+import { parseJson, UsageError } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
+import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
 
-export interface TrustArgs {
+export interface TrustArgs extends SigstoreTrustArgs {
   key?: string[];
   'certificate-chain'?: string[];
   'verify-time'?: string;
 }
 
 export const withTrust = <T>(y: Argv<T>): Argv<T & TrustArgs> =>
-  y
+  withSigstoreTrust(y)
     .option('key', {
       alias: ['public-key'],
       type: 'string',
@@ -42,10 +43,12 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
   const keys = argv.key ?? [];
   const roots = argv['certificate-chain'] ?? [];
   const now = parseTime(argv['verify-time']);
-  if (keys.length > 0 && roots.length > 0) {
+  const sigstore = wantsSigstore(argv);
+  if ([keys.length > 0, roots.length > 0, sigstore].filter(Boolean).length > 1) {
     throw new UsageError({
       code: 'TRUST_CONFLICT',
-      message: 'give either --key or --certificate-chain, not both',
+      message:
+        'give one kind of trust: --key, --certificate-chain, or Sigstore identity (--certificate-identity + --certificate-oidc-issuer, optional --trusted-root)',
     });
   }
   if (keys.length > 0) {
@@ -63,9 +66,21 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
       },
     };
   }
+  if (sigstore) {
+    const path = argv['trusted-root'];
+    // undefined: the public-good root shipped with @modelseal/verify
+    const trustedRoot =
+      path === undefined
+        ? undefined
+        : parseJson(readUserFile(path, 'trusted root', '--trusted-root'), `--trusted-root ${path}`, {
+            maxBytes: 16 << 20,
+          });
+    return { now, trust: { kind: 'sigstore', trustedRoot }, identity: identityFrom(argv) };
+  }
   throw new UsageError({
     code: 'TRUST_MISSING',
-    message: 'say whom to trust: --key <public key PEM> or --certificate-chain <root CA PEM>',
+    message:
+      'say whom to trust: --key <public key PEM>, --certificate-chain <root CA PEM>, or for Sigstore keyless bundles --certificate-identity <SAN> --certificate-oidc-issuer <URL>',
   });
 }
 

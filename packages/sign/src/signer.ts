@@ -3,6 +3,7 @@ import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError, UsageError } from '
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { signBytes } from './algorithms.ts';
+import { keylessSigner } from './keyless.ts';
 import { keyHint, loadPrivateKey, publicKeyPem } from './keys.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
@@ -17,10 +18,7 @@ export function createSigner(config: SignerConfig): Signer {
         config.certificateChainPem,
       );
     case 'keyless':
-      throw new UsageError({
-        code: 'NOT_IMPLEMENTED',
-        message: 'keyless signing is not available in this build yet; sign with --key',
-      });
+      return keylessSigner(config);
     default:
       return config satisfies never;
   }
@@ -34,7 +32,7 @@ function dsseSigner(
     async sign(payload, payloadType = IN_TOTO_PAYLOAD_TYPE) {
       try {
         const bundle = await builder.create({ data: Buffer.from(payload), type: payloadType });
-        const json = bundleToJSON(bundle) as Record<string, unknown>;
+        const json = modelSigningShape(bundleToJSON(bundle) as Record<string, unknown>);
         return finish ? finish(json) : json;
       } catch (e) {
         throw asModelsealError(e, {
@@ -42,6 +40,27 @@ function dsseSigner(
           message: 'could not create the signature bundle',
         });
       }
+    },
+  };
+}
+
+/**
+ * model_signing writes `tlogEntries: []` and no timestamp data for key and certificate bundles;
+ * protobuf's JSON drops the empty list and keeps an empty `timestampVerificationData`.
+ */
+function modelSigningShape(json: Record<string, unknown>): Record<string, unknown> {
+  const { timestampVerificationData, tlogEntries, ...material } = json.verificationMaterial as Record<
+    string,
+    unknown
+  >;
+  const stamps = (timestampVerificationData as { rfc3161Timestamps?: unknown[] } | undefined)
+    ?.rfc3161Timestamps;
+  return {
+    ...json,
+    verificationMaterial: {
+      ...material,
+      tlogEntries: tlogEntries ?? [],
+      ...(stamps?.length ? { timestampVerificationData } : {}),
     },
   };
 }

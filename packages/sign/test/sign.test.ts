@@ -105,7 +105,7 @@ describe('createSigner', () => {
       ),
     ).toBe('KEY_CERTIFICATE_MISMATCH');
   });
-  it('reports keyless as not implemented yet with a code', async () => {
+  it('refuses keyless signing that could not be timestamped', async () => {
     expect(
       await codeOf(() =>
         createSigner({
@@ -115,6 +115,17 @@ describe('createSigner', () => {
           tlogUpload: false,
         }),
       ),
-    ).toBe('NOT_IMPLEMENTED');
+    ).toBe('NO_TIMESTAMP_SOURCE');
+  });
+});
+
+describe('RSA-PSS keys', () => {
+  it('sign with PSS and verify only with PSS', async () => {
+    const { verifyBytes, signBytes } = await import('../src/index.ts');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    const data = new TextEncoder().encode('payload');
+    const sig = signBytes(privateKey, data);
+    expect(verifyBytes(publicKey, data, sig)).toBe(true);
+    expect(verifyBytes(publicKey, new TextEncoder().encode('other'), sig)).toBe(false);
   });
 });

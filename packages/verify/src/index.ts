@@ -6,10 +6,12 @@ export {
   type BlobVerification,
   type BlobVerifier,
   createBlobVerifier,
+  createSigstoreEntityVerifier,
   PUBLIC_GOOD_TRUSTED_ROOT_JSON,
   parseSigstoreBundle,
   parseTrustedRoot,
   publicGoodTrustedRoot,
+  type SigstoreEntityVerifier,
   TRUSTED_ROOT_MEDIA_TYPE,
 } from './trust/index.ts';
 export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';

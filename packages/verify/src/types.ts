@@ -9,7 +9,10 @@ export type TrustConfig =
   | { readonly kind: 'keys'; readonly publicKeys: readonly string[] }
   /** PEM CA certificates the bundle's x509 chain must lead to (model_signing `certificate` method) */
   | { readonly kind: 'certificate-roots'; readonly rootCertificates: readonly string[] }
-  /** a Sigstore trusted_root.json (parsed JSON), public-good or private instance */
+  /**
+   * a Sigstore trusted_root.json (parsed JSON, checked strictly by verify), or undefined for the
+   * public-good root shipped with modelseal; certificates must then match an IdentityPolicy
+   */
   | { readonly kind: 'sigstore'; readonly trustedRoot: unknown };
 
 /** Identity requirements on a certificate signer. Strings are exact matches; regexps are anchored by us. */

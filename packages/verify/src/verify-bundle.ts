@@ -6,6 +6,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 import { verifyChain } from './chain.ts';
+import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
 import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
 
 export interface VerifyBundleOptions {
@@ -37,6 +38,13 @@ interface Resolved {
 export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifiedStatement> {
   const { bundle: input, trust } = options;
   const parsed = parseBundle(input);
+  const bytes = input instanceof Uint8Array ? input : utf8(JSON.stringify(input));
+  if (trust.kind === 'sigstore') {
+    // Sigstore bundles carry their own evidence (tlog, SCTs, timestamps): checked in trust/.
+    const signer = verifySigstoreBundle(parsed.bundle, trust.trustedRoot, options.identity);
+    const statement = parseStatement(parsed.payload);
+    return { payload: parsed.payload, statement, signer, bundleDigest: sha256Hex(bytes) };
+  }
   const resolved = resolveSigner(parsed.material, trust, options.now ?? new Date());
   const entity = signedEntity(parsed, resolved.hint);
   const material = toTrustMaterial(EMPTY_ROOT, (hint) => {
@@ -50,7 +58,6 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verifi
     throw mapSigstoreError(e, resolved.signer);
   }
   const statement = parseStatement(parsed.payload);
-  const bytes = input instanceof Uint8Array ? input : utf8(JSON.stringify(input));
   return { payload: parsed.payload, statement, signer: resolved.signer, bundleDigest: sha256Hex(bytes) };
 }
 
@@ -90,11 +97,9 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
       return { key: leaf.publicKey, hint: leaf.fingerprint256, signer: certificateSigner(leaf) };
     }
     case 'sigstore':
-      // The keyless engineer wires Sigstore trusted roots and identity policies in here.
       throw new UsageError({
-        code: 'NOT_IMPLEMENTED',
-        message:
-          'Sigstore (keyless) verification is not available in this build yet; use --key or --certificate-chain',
+        code: 'INTERNAL_TRUST_ROUTING',
+        message: 'Sigstore trust is verified by verifySigstoreBundle, not by key resolution',
       });
     default:
       return trust satisfies never;
@@ -158,12 +163,11 @@ function signedEntity(parsed: ParsedBundle, hint: string): SignedEntity {
   };
 }
 
+/** A substring test, not a parse: the payload can be megabytes, and the signature decides anyway. */
 function isLegacyPayload(payload: Uint8Array): boolean {
-  try {
-    return JSON.parse(Buffer.from(payload).toString('utf8'))?.predicateType === LEGACY_PREDICATE_TYPE;
-  } catch {
-    return false;
-  }
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).includes(
+    `"${LEGACY_PREDICATE_TYPE}"`,
+  );
 }
 
 /** model_signing 0.2's PAE: Python formatted the payload bytes with repr() into "DSSEV1 ...". */

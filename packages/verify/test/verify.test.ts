@@ -228,12 +228,21 @@ describe('hostile bundles', () => {
     const huge = new Uint8Array(65 * 1024 * 1024).fill(0x20);
     expect(await codeOf(async () => parseBundle(huge))).toBe('JSON_TOO_LARGE');
   });
-  it('sigstore trust is a coded not-yet-supported for now', async () => {
+  it('sigstore trust refuses a malformed root and a key-signed bundle with codes', async () => {
     expect(
       await codeOf(async () =>
         verifyBundle({ bundle: await signed(), trust: { kind: 'sigstore', trustedRoot: {} } }),
       ),
-    ).toBe('NOT_IMPLEMENTED');
+    ).toBe('TRUST_ROOT_MEDIA_TYPE');
+    expect(
+      await codeOf(async () =>
+        verifyBundle({
+          bundle: await signed(),
+          trust: { kind: 'sigstore', trustedRoot: undefined },
+          identity: { identity: 'a@example.com', issuer: 'https://issuer.example' },
+        }),
+      ),
+    ).toBe('KEY_REQUIRED');
   });
 });
 
@@ -269,5 +278,23 @@ describe('verifyModel', () => {
         serialization: { ...manifest.serialization, hashType: 'blake3' },
       }),
     ).toThrow(/hashType/);
+  });
+});
+
+describe('large manifests', () => {
+  it('a 50,000-resource statement (a multi-megabyte payload) verifies', async () => {
+    const big: Manifest = {
+      ...manifest,
+      resources: Array.from({ length: 50_000 }, (_, i) => ({
+        name: `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/sample-${String(i).padStart(6, '0')}.bin`,
+        algorithm: 'sha256',
+        digest: sha256Hex(String(i)),
+      })),
+    };
+    const body = serializeStatement(omsStatement(big));
+    expect(body.byteLength).toBeGreaterThan(5_000_000);
+    const bundle = await createSigner({ kind: 'key', privateKeyPem: keyPair.privateKeyPem }).sign(body);
+    const v = await verifyModel({ bundle: JSON.stringify(bundle), manifest: big, trust: keyTrust });
+    expect(v.signed.resources).toHaveLength(50_000);
   });
 });

@@ -1,9 +1,8 @@
-import { createHash, createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   DigestMismatchError,
   IN_TOTO_PAYLOAD_TYPE,
   InputError,
-  isModelsealError,
   isRecord,
   parseJson,
   toHex,
@@ -11,30 +10,18 @@ import {
   VerificationError,
 } from '@modelseal/core';
 import type { Bundle } from '@sigstore/bundle';
-import { HashAlgorithm, type TrustedRoot } from '@sigstore/protobuf-specs';
-import {
-  type SignedEntity,
-  type TrustMaterial,
-  toSignedEntity,
-  toTrustMaterial,
-  Verifier,
-} from '@sigstore/verify';
-import { type CompiledIdentity, checkIdentity, compileIdentity } from '../identity.ts';
-import type { IdentityPolicy, SignerInfo } from '../types.ts';
+import { HashAlgorithm } from '@sigstore/protobuf-specs';
+import { type SignedEntity, toSignedEntity } from '@sigstore/verify';
+import type { SignerInfo } from '../types.ts';
 import { verifyPrehashed } from './prehashed.ts';
+import { createSigstoreEntityVerifier, type SigstoreVerifierOptions } from './sigstore-verifier.ts';
 
 /** What a blob signature is checked against: the bytes, or only their SHA-256 (`sha256:<hex>`). */
 export type BlobArtifact =
   | { readonly kind: 'bytes'; readonly data: Uint8Array }
   | { readonly kind: 'digest'; readonly sha256: Uint8Array };
 
-export interface BlobVerifierOptions {
-  /** parsed and checked with parseTrustedRoot */
-  readonly trustedRoot: TrustedRoot;
-  /** PEM SPKI: key mode (cosign --key); otherwise certificates + identity policy */
-  readonly publicKeyPem?: string;
-  readonly identity?: IdentityPolicy;
-}
+export type BlobVerifierOptions = SigstoreVerifierOptions;
 
 export interface BlobVerification {
   readonly content: 'message-signature' | 'dsse';
@@ -51,102 +38,26 @@ export interface BlobVerifier {
 }
 
 /**
- * cosign verify-blob over @sigstore/verify. Trust material and thresholds are built once. The
- * library checks signatures, chains, SCTs, inclusion proofs and checkpoints; what it does not do
- * is done here: bind the signature to THIS artifact (message digest or DSSE subject), anchor the
- * identity, and insist on a timestamp for certificates (else it throws a raw TypeError).
+ * cosign verify-blob: the Sigstore checks (see sigstore-verifier.ts) plus what @sigstore/verify
+ * leaves to its caller, binding the signature to THIS artifact (message digest or DSSE subject).
  */
 export function createBlobVerifier(options: BlobVerifierOptions): BlobVerifier {
-  const root = options.trustedRoot;
-  const keyMode = options.publicKeyPem !== undefined;
-  const material = buildMaterial(root, options.publicKeyPem);
-  const identity: CompiledIdentity | undefined = keyMode ? undefined : compileIdentity(options.identity);
-  const keyVerifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
-  const keyVerifierWithLog = new Verifier(material, {
-    tlogThreshold: 1,
-    ctlogThreshold: 0,
-    timestampThreshold: 0,
-  });
-  const certVerifier = new Verifier(material, {
-    tlogThreshold: root.tlogs.length > 0 ? 1 : 0,
-    ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0,
-    timestampThreshold: 1,
-  });
-
+  const core = createSigstoreEntityVerifier(options);
   return {
     verify(bundle, artifact) {
       const entity = signedEntity(bundle, artifact);
-      const isCert = entity.key.$case === 'certificate';
-      if (keyMode && isCert) {
-        throw new VerificationError({
-          code: 'BUNDLE_NOT_KEY_SIGNED',
-          message:
-            'the bundle is signed with a certificate, but --key was given; drop --key to verify its identity',
-        });
-      }
-      if (!keyMode && !isCert) {
-        throw new UsageError({
-          code: 'KEY_REQUIRED',
-          message: 'the bundle is signed with a plain public key: pass the public key with --key',
-        });
-      }
-      if (isCert && entity.timestamps.length === 0) {
-        throw new VerificationError({
-          code: 'NO_TIMESTAMP',
-          message:
-            'the certificate bundle has no verifiable timestamp (no Rekor inclusion promise, no RFC 3161 timestamp), so the short-lived certificate cannot be checked',
-        });
-      }
-      const verifier = isCert
-        ? certVerifier
-        : bundle.verificationMaterial.tlogEntries.length
-          ? keyVerifierWithLog
-          : keyVerifier;
-      let signer: ReturnType<Verifier['verify']>;
-      try {
-        signer = verifier.verify(entity);
-      } catch (e) {
-        throw libraryFailure(e);
-      }
-      const bound = bindArtifact(bundle, artifact);
-      const info = isCert ? certificateSigner(bundle, entity, signer) : keySigner(options.publicKeyPem!);
-      if (identity && info.kind === 'certificate') checkIdentity(identity, info);
+      // A message digest is plain data: a changed file is reported as such, before the
+      // signature check would report it as a bad signature. DSSE payloads are read only once signed.
+      const early = bundle.content.$case === 'messageSignature' ? bindArtifact(bundle, artifact) : undefined;
+      const signer = core.verify(bundle, entity);
       return {
-        ...bound,
-        signer: info,
+        ...(early ?? bindArtifact(bundle, artifact)),
+        signer,
         tlogEntries: bundle.verificationMaterial.tlogEntries.length,
         timestamps: entity.timestamps.length,
       };
     },
   };
-}
-
-function buildMaterial(root: TrustedRoot, publicKeyPem: string | undefined): TrustMaterial {
-  let key: ReturnType<typeof createPublicKey> | undefined;
-  if (publicKeyPem !== undefined) {
-    try {
-      key = createPublicKey(publicKeyPem);
-    } catch (e) {
-      throw new InputError({
-        code: 'PUBLIC_KEY_INVALID',
-        message: `the --key file is not a PEM public key: ${(e as Error).message}`,
-        cause: e,
-      });
-    }
-  }
-  try {
-    // cosign ignores the bundle's key hint when --key is given: the user's key is the only one.
-    return toTrustMaterial(root, () => {
-      if (!key) throw new VerificationError({ code: 'KEY_REQUIRED', message: 'no public key given' });
-      return { publicKey: key, validFor: () => true };
-    });
-  } catch (e) {
-    throw new InputError({
-      code: 'TRUST_ROOT_INVALID',
-      message: `the trusted root holds a key or certificate that cannot be loaded: ${(e as Error).message}`,
-      cause: e,
-    });
-  }
 }
 
 function signedEntity(bundle: Bundle, artifact: BlobArtifact): SignedEntity {
@@ -247,51 +158,5 @@ function mismatch(actual: string, signed: string[]): DigestMismatchError {
     code: 'ARTIFACT_DIGEST_MISMATCH',
     message: `the artifact's sha256 ${actual} is not what the bundle signed (${signed.join(', ') || 'no sha256 subject'}); wrong file or a tampered one`,
     details: { actual, signed },
-  });
-}
-
-function certificateSigner(
-  bundle: Bundle,
-  entity: SignedEntity,
-  signer: ReturnType<Verifier['verify']>,
-): SignerInfo {
-  if (entity.key.$case !== 'certificate')
-    throw new Error('unreachable: certificate signer without certificate');
-  const cert = entity.key.certificate;
-  let subject = '';
-  try {
-    const vm = bundle.verificationMaterial.content;
-    const der =
-      vm.$case === 'x509CertificateChain'
-        ? vm.x509CertificateChain.certificates[0]?.rawBytes
-        : vm.$case === 'certificate'
-          ? vm.certificate.rawBytes
-          : undefined;
-    if (der) subject = new NodeX509(der).subject;
-  } catch {
-    // Fulcio leaf certificates have an empty subject; node may refuse odd encodings: keep ''.
-  }
-  return {
-    kind: 'certificate',
-    subject,
-    identity: signer.identity?.subjectAlternativeName,
-    issuer: signer.identity?.extensions?.issuer,
-    notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString(),
-  };
-}
-
-function keySigner(pem: string): SignerInfo {
-  return { kind: 'key', keyId: createHash('sha256').update(pem).digest('hex') };
-}
-
-function libraryFailure(e: unknown): Error {
-  if (isModelsealError(e)) return e;
-  const code = (e as { code?: unknown }).code;
-  const message = (e as Error)?.message ?? String(e);
-  return new VerificationError({
-    code: typeof code === 'string' ? `SIGSTORE_${code}` : 'SIGSTORE_VERIFY_FAILED',
-    message: `Sigstore verification failed: ${message}`,
-    cause: e,
   });
 }

@@ -1,0 +1,163 @@
+import { createHash, createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import { InputError, isModelsealError, UsageError, VerificationError } from '@modelseal/core';
+import type { Bundle } from '@sigstore/bundle';
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type SignedEntity, type TrustMaterial, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { type CompiledIdentity, checkIdentity, compileIdentity } from '../identity.ts';
+import type { IdentityPolicy, SignerInfo } from '../types.ts';
+
+export interface SigstoreVerifierOptions {
+  /** parsed and checked with parseTrustedRoot */
+  readonly trustedRoot: TrustedRoot;
+  /** PEM SPKI: key mode (cosign --key); otherwise certificates + identity policy */
+  readonly publicKeyPem?: string;
+  readonly identity?: IdentityPolicy;
+}
+
+/** Checks a signed entity (signature, key or certificate, tlog, timestamps, identity); returns the signer. */
+export interface SigstoreEntityVerifier {
+  verify(bundle: Bundle, entity: SignedEntity): SignerInfo;
+}
+
+/**
+ * Trust material, thresholds and the identity policy are built once. @sigstore/verify checks the
+ * signature, the chain, SCTs, inclusion proofs, checkpoints and SETs; the thresholds make those
+ * checks mandatory rather than optional: a certificate needs >= 1 timestamp (Rekor integrated
+ * time or RFC 3161), >= 1 tlog entry and >= 1 SCT when the root has logs. A key bundle's tlog
+ * entries are checked when present (model_signing key bundles have none).
+ */
+export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): SigstoreEntityVerifier {
+  const root = options.trustedRoot;
+  const keyMode = options.publicKeyPem !== undefined;
+  const material = buildMaterial(root, options.publicKeyPem);
+  const identity: CompiledIdentity | undefined = keyMode ? undefined : compileIdentity(options.identity);
+  const keyVerifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  const keyVerifierWithLog = new Verifier(material, {
+    tlogThreshold: 1,
+    ctlogThreshold: 0,
+    timestampThreshold: 0,
+  });
+  const certVerifier = new Verifier(material, {
+    tlogThreshold: root.tlogs.length > 0 ? 1 : 0,
+    ctlogThreshold: root.ctlogs.length > 0 ? 1 : 0,
+    timestampThreshold: 1,
+  });
+
+  return {
+    verify(bundle, entity) {
+      const isCert = entity.key.$case === 'certificate';
+      if (keyMode && isCert) {
+        throw new VerificationError({
+          code: 'BUNDLE_NOT_KEY_SIGNED',
+          message:
+            'the bundle is signed with a certificate, but --key was given; drop --key to verify its identity',
+        });
+      }
+      if (!keyMode && !isCert) {
+        throw new UsageError({
+          code: 'KEY_REQUIRED',
+          message: 'the bundle is signed with a plain public key: pass the public key with --key',
+        });
+      }
+      // Without a timestamp @sigstore/verify dereferences an empty chain path (raw TypeError).
+      if (isCert && entity.timestamps.length === 0) {
+        throw new VerificationError({
+          code: 'NO_TIMESTAMP',
+          message:
+            'the certificate bundle has no verifiable timestamp (no Rekor inclusion promise, no RFC 3161 timestamp), so its short-lived certificate cannot be checked',
+        });
+      }
+      const verifier = isCert
+        ? certVerifier
+        : bundle.verificationMaterial.tlogEntries.length > 0
+          ? keyVerifierWithLog
+          : keyVerifier;
+      let signer: ReturnType<Verifier['verify']>;
+      try {
+        signer = verifier.verify(entity);
+      } catch (e) {
+        throw libraryFailure(e);
+      }
+      if (!isCert) return keySigner(options.publicKeyPem!);
+      const info = certificateSigner(bundle, entity, signer);
+      if (identity) checkIdentity(identity, info);
+      return info;
+    },
+  };
+}
+
+function buildMaterial(root: TrustedRoot, publicKeyPem: string | undefined): TrustMaterial {
+  let key: ReturnType<typeof createPublicKey> | undefined;
+  if (publicKeyPem !== undefined) {
+    try {
+      key = createPublicKey(publicKeyPem);
+    } catch (e) {
+      throw new InputError({
+        code: 'PUBLIC_KEY_INVALID',
+        message: `the --key file is not a PEM public key: ${(e as Error).message}`,
+        cause: e,
+      });
+    }
+  }
+  try {
+    // cosign ignores the bundle's key hint when --key is given: the user's key is the only one.
+    return toTrustMaterial(root, () => {
+      if (!key) throw new VerificationError({ code: 'KEY_REQUIRED', message: 'no public key given' });
+      return { publicKey: key, validFor: () => true };
+    });
+  } catch (e) {
+    throw new InputError({
+      code: 'TRUST_ROOT_INVALID',
+      message: `the trusted root holds a key or certificate that cannot be loaded: ${(e as Error).message}`,
+      cause: e,
+    });
+  }
+}
+
+type CertificateSigner = Extract<SignerInfo, { kind: 'certificate' }>;
+
+function certificateSigner(
+  bundle: Bundle,
+  entity: SignedEntity,
+  signer: ReturnType<Verifier['verify']>,
+): CertificateSigner {
+  if (entity.key.$case !== 'certificate')
+    throw new Error('unreachable: certificate signer without certificate');
+  const cert = entity.key.certificate;
+  let subject = '';
+  try {
+    const vm = bundle.verificationMaterial.content;
+    const der =
+      vm.$case === 'x509CertificateChain'
+        ? vm.x509CertificateChain.certificates[0]?.rawBytes
+        : vm.$case === 'certificate'
+          ? vm.certificate.rawBytes
+          : undefined;
+    if (der) subject = new NodeX509(der).subject ?? '';
+  } catch {
+    // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
+  }
+  return {
+    kind: 'certificate',
+    subject,
+    identity: signer.identity?.subjectAlternativeName,
+    issuer: signer.identity?.extensions?.issuer,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+  };
+}
+
+function keySigner(pem: string): SignerInfo {
+  return { kind: 'key', keyId: createHash('sha256').update(pem).digest('hex') };
+}
+
+function libraryFailure(e: unknown): Error {
+  if (isModelsealError(e)) return e;
+  const code = (e as { code?: unknown }).code;
+  const message = (e as Error)?.message ?? String(e);
+  return new VerificationError({
+    code: typeof code === 'string' ? `SIGSTORE_${code}` : 'SIGSTORE_VERIFY_FAILED',
+    message: `Sigstore verification failed: ${message}`,
+    cause: e,
+  });
+}
