@@ -17,7 +17,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       .strict()
       .demandCommand(1, 'name a command; `modelseal --help` lists them')
       .recommendCommands()
-      .epilogue('Exit codes: see `modelseal help exit-codes` or the README.')
+      .epilogue('Exit codes: `modelseal exit-codes` prints the table (also in the README).')
       .fail((msg, e) => {
         if (e) throw e;
         throw new ModelsealError('usage', { code: 'USAGE', message: msg });
