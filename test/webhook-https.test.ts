@@ -1,28 +1,26 @@
 /**
  * AdmissionReviews over real HTTPS on 127.0.0.1 against the webhook server, with a CA made by
- * openssl in the test. Policy engine and verifier are the in-test stand-ins until
- * @modelseal/policy and @modelseal/verify land (webhook/test/fakes.ts).
+ * openssl in the test, real key-signed bundles in a directory store, the real policy engine.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhook, staticPolicies } from '../webhook/src/app.ts';
 import { DEFAULT_CHECKER_CONFIG } from '../webhook/src/checker.ts';
 import type { Store } from '../webhook/src/contract.ts';
+import { realEngine, realVerify } from '../webhook/src/engine.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { toAdmissionPolicy } from '../webhook/src/policies.ts';
 import type { RunningServer } from '../webhook/src/server.ts';
 import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
 import {
-  fakeBundle,
-  fakeEngine,
-  fakeVerify,
-  MODEL_SIG,
-  memoryStore,
-  policyDoc,
-} from '../webhook/test/fakes.ts';
-import {
   D1,
   D2,
+  D3,
   imageVolume,
   podSpec,
   review,
@@ -30,9 +28,12 @@ import {
   WORKLOAD_KINDS,
   workload,
 } from '../webhook/test/reviews.ts';
+import { OMS, policyDoc, type TestSigner, testSigner } from '../webhook/test/signing.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
-const SPEC = { authorities: [{ name: 'release-key' }], require: [{ predicateType: MODEL_SIG }] };
+const verify = realVerify(() => undefined);
+let signer: TestSigner;
+let storeDir: string;
 
 let tls: TlsFixture;
 let app: RunningServer;
@@ -40,28 +41,28 @@ let slowStore: { delayMs: number };
 
 beforeAll(async () => {
   tls = makeTlsFixture();
-  const mem = memoryStore();
-  mem.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'release-key'));
+  signer = testSigner();
+  storeDir = mkdtempSync(join(tmpdir(), 'modelseal-store-'));
+  const dir = directoryStore(storeDir);
+  await dir.put(D1, OMS, await signer.attest(D1));
   slowStore = { delayMs: 0 };
   const store: Store = {
-    async find(subject) {
+    async find(subject, predicateType) {
       if (slowStore.delayMs > 0) await new Promise((r) => setTimeout(r, slowStore.delayMs));
-      return mem.find(subject);
+      return dir.find(subject, predicateType);
     },
   };
+  const keys = { 'release-key': signer };
   const policies = [
     toAdmissionPolicy(
-      policyDoc('release-models', { ...SPEC, match: { namespaces: ['ml-*'] } }),
+      policyDoc('release-models', keys, { match: { namespaces: ['ml-*'] } }),
       'test',
-      fakeEngine,
+      realEngine,
     ),
     toAdmissionPolicy(
-      {
-        ...policyDoc('soft', { ...SPEC, mode: 'warn' }, 'ModelPolicy'),
-        metadata: { name: 'soft', namespace: 'sandbox' },
-      },
+      policyDoc('soft', keys, { mode: 'warn' }, 'ModelPolicy', 'sandbox'),
       'test',
-      fakeEngine,
+      realEngine,
     ),
   ];
   app = await startWebhook(
@@ -79,13 +80,14 @@ beforeAll(async () => {
       deadlineMs: 1000,
       cache: DEFAULT_CHECKER_CONFIG,
     },
-    { policies: staticPolicies(policies), store, verify: fakeVerify, engine: fakeEngine, log: silentLogger },
+    { policies: staticPolicies(policies), store, verify, engine: realEngine, log: silentLogger },
   );
 });
 
 afterAll(async () => {
   await app?.drain();
   tls?.cleanup();
+  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
 });
 
 const post = (body: unknown) =>
@@ -146,7 +148,7 @@ describe('AdmissionReview over HTTPS', () => {
     try {
       const t0 = Date.now();
       const r = JSON.parse(
-        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D1}`)]))))).body,
+        (await post(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${D3}`)]))))).body,
       );
       expect(Date.now() - t0).toBeLessThan(2500);
       expect(r.response.allowed).toBe(false);
@@ -239,8 +241,9 @@ describe('operations', () => {
     expect(m).toContain('modelseal_store_errors_total');
   });
 
-  it('reloads a renewed certificate without dropping the server', async () => {
-    const before = await send(app.port, tls.ca, '/livez');
+  it('reloads a renewed certificate without dropping open connections', async () => {
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: tls.ca });
+    const before = await send(app.port, tls.ca, '/livez', undefined, { agent: keepAlive });
     expect(before.peerCN).toBe('modelseal-webhook');
     tls.reissue('modelseal-webhook-renewed');
     let cn: string | undefined;
@@ -249,18 +252,22 @@ describe('operations', () => {
       cn = (await send(app.port, tls.ca, '/livez')).peerCN;
     }
     expect(cn).toBe('modelseal-webhook-renewed');
+    // the connection opened before the reload still serves, on its original session
+    const same = await send(app.port, tls.ca, '/livez', undefined, { agent: keepAlive });
+    expect(same.status).toBe(200);
+    expect(same.peerCN).toBe('modelseal-webhook');
+    keepAlive.destroy();
   });
 
   it('drain answers the request in flight, then refuses new connections', async () => {
-    const mem = memoryStore();
-    mem.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'release-key'));
+    const dir = directoryStore(storeDir);
     const store: Store = {
       find: async (s) => {
         await new Promise((r) => setTimeout(r, 300));
-        return mem.find(s);
+        return dir.find(s);
       },
     };
-    const policy = toAdmissionPolicy(policyDoc('p', SPEC), 'test', fakeEngine);
+    const policy = toAdmissionPolicy(policyDoc('p', { 'release-key': signer }), 'test', realEngine);
     const second = await startWebhook(
       {
         server: {
@@ -275,8 +282,8 @@ describe('operations', () => {
       {
         policies: staticPolicies([policy]),
         store,
-        verify: fakeVerify,
-        engine: fakeEngine,
+        verify,
+        engine: realEngine,
         log: silentLogger,
       },
     );

@@ -5,11 +5,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubernetesStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realEngine } from '../webhook/src/engine.ts';
 import { type KubeSources, kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
-import { fakeEngine } from '../webhook/test/fakes.ts';
 import { D1, D2 } from '../webhook/test/reviews.ts';
+import { policyDoc, testSigner } from '../webhook/test/signing.ts';
 
 const MODEL_SIG = 'https://model_signing/signature/v1.0';
 const attestation = (name: string, subject: string, bundle: string, namespace = 'ml') => ({
@@ -18,12 +19,8 @@ const attestation = (name: string, subject: string, bundle: string, namespace = 
   metadata: { name, namespace },
   spec: { subjectDigest: subject, predicateType: MODEL_SIG, bundle },
 });
-const clusterPolicy = (name: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'modelseal.dev/v1alpha1',
-  kind: 'ClusterModelPolicy',
-  metadata: { name },
-  spec,
-});
+const keys = { k: testSigner() };
+const clusterPolicy = (name: string, spec: Record<string, unknown>) => policyDoc(name, keys, spec);
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 8000) {
   const end = Date.now() + ms;
@@ -66,7 +63,7 @@ describe('informer-backed sources over list/watch', () => {
   beforeAll(async () => {
     api = await startFakeApiServer();
     api.put(PLURALS.attestations, attestation('m1', D1, '{"n":1}'));
-    api.put(PLURALS.clusterPolicies, clusterPolicy('release', { authorities: [{ name: 'k' }], require: [] }));
+    api.put(PLURALS.clusterPolicies, clusterPolicy('release', {}));
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
@@ -74,7 +71,7 @@ describe('informer-backed sources over list/watch', () => {
       contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
       currentContext: 'c',
     });
-    sources = await kubeSources(kc, fakeEngine, silentLogger, { retryMs: 50 });
+    sources = await kubeSources(kc, realEngine, silentLogger, { retryMs: 50 });
   });
 
   afterAll(async () => {
@@ -96,12 +93,7 @@ describe('informer-backed sources over list/watch', () => {
     await until(async () => (await sources.store.find(D1)).length === 2, 'MODIFIED attestation');
     api.delete(PLURALS.attestations, 'ml', 'm2');
     await until(async () => (await sources.store.find(D1)).length === 1, 'DELETED attestation');
-    api.put(PLURALS.policies, {
-      apiVersion: 'modelseal.dev/v1alpha1',
-      kind: 'ModelPolicy',
-      metadata: { name: 'team', namespace: 'ml' },
-      spec: { authorities: [], require: [], mode: 'warn' },
-    });
+    api.put(PLURALS.policies, policyDoc('team', keys, { mode: 'warn' }, 'ModelPolicy', 'ml'));
     await until(() => sources.policies.current().length === 2, 'namespaced policy');
     const team = sources.policies.current().find((p) => p.policy.name === 'team')!;
     expect(team.namespace).toBe('ml');
@@ -109,10 +101,7 @@ describe('informer-backed sources over list/watch', () => {
   });
 
   it('an invalid policy object is kept as a broken policy that denies', async () => {
-    api.put(
-      PLURALS.clusterPolicies,
-      clusterPolicy('bad', { authorities: [], require: [], mode: 'sometimes' }),
-    );
+    api.put(PLURALS.clusterPolicies, clusterPolicy('bad', { mode: 'sometimes' }));
     await until(() => sources.policies.current().some((p) => p.policy.name === 'bad'), 'broken policy');
     const bad = sources.policies.current().find((p) => p.policy.name === 'bad')!;
     expect(bad.broken).toContain('spec.mode must be one of enforce, warn, audit');
@@ -147,5 +136,26 @@ describe('informer-backed sources over list/watch', () => {
       const found = await sources.store.find(D2);
       return found.length === 1 && found[0]!.source.endsWith('/m4');
     }, 'state after relist');
+  });
+});
+
+describe('informer start-up', () => {
+  it('fails fast with a coded error when a CRD is not installed', async () => {
+    const api = await startFakeApiServer({ missing: [PLURALS.clusterPolicies] });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
+        currentContext: 'c',
+      });
+      await expect(kubeSources(kc, realEngine, silentLogger, { retryMs: 50 })).rejects.toMatchObject({
+        code: 'KUBE_LIST_FAILED',
+        message: expect.stringContaining('clustermodelpolicies.modelseal.dev'),
+      });
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -13,18 +13,22 @@ export interface CheckerConfig {
   /** verified results are immutable facts about bytes; only trust-root rotation ends them */
   readonly ttlMs: number;
   readonly negativeTtlMs: number;
+  /** whole decisions are reused this long: bounds how late a new or deleted attestation counts */
+  readonly decisionTtlMs: number;
 }
 
 export const DEFAULT_CHECKER_CONFIG: CheckerConfig = Object.freeze({
   maxEntries: 10_000,
   ttlMs: 60 * 60_000,
   negativeTtlMs: 30_000,
+  decisionTtlMs: 2_000,
 });
 
 /**
  * Composes store + verifier + policy engine. Verification, the expensive part, is cached by
  * (bundle digest, policy version, authority): a new policy version or a new bundle is a new key.
- * Whole checks for the same (subject, policy version) running at once are coalesced.
+ * Whole checks for the same (subject, policy version) running at once are coalesced, and their
+ * decision is reused for `decisionTtlMs`; a check that throws (store down) is never reused.
  */
 export function createChecker(deps: {
   store: Store;
@@ -35,8 +39,13 @@ export function createChecker(deps: {
 }): Checker & { readonly stats: { verify: CacheStats; checks: CacheStats } } {
   const config = deps.config ?? DEFAULT_CHECKER_CONFIG;
   const verified = createResultCache<VerifiedStatement>({ ...config, now: deps.now });
-  // decisions are not kept once settled (ttl 0): new attestations in the store must count at once
-  const checks = createResultCache<Decision>({ maxEntries: 1, ttlMs: 0, negativeTtlMs: 0, now: deps.now });
+  // decisions live briefly: the store is re-read at most every decisionTtlMs per (subject, policy)
+  const checks = createResultCache<Decision>({
+    maxEntries: config.maxEntries,
+    ttlMs: config.decisionTtlMs,
+    negativeTtlMs: 0,
+    now: deps.now,
+  });
   return {
     stats: { verify: verified.stats, checks: checks.stats },
     check(subject, policy) {

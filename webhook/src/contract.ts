@@ -1,74 +1,23 @@
 /**
- * The slice of the shared `@modelseal/policy` / `@modelseal/store` contract the webhook consumes.
- * Declared structurally here so the webhook builds and is tested before those packages land; the
- * real values satisfy these shapes, so wiring them in (see engine.ts) stays a thin adapter.
+ * What the webhook consumes from @modelseal/policy and @modelseal/store, in one place: decide()
+ * and the checker depend on these names only, so tests can hand in stand-ins where useful.
  */
-import type { SignerInfo, VerifiedStatement } from '@modelseal/verify';
+import type { collectEvidence, evaluate, parsePolicy } from '@modelseal/policy';
 
-export interface StoredBundle {
-  readonly bundle: Uint8Array;
-  readonly source: string;
-  readonly predicateType?: string;
-}
-
-/** One method: every stored bundle whose subject is `subjectDigest` ('sha256:<hex>'). */
-export interface Store {
-  find(subjectDigest: string, predicateType?: string): Promise<readonly StoredBundle[]>;
-}
-
-export interface Authority {
-  readonly name: string;
-}
-
-export interface ModelPolicy {
-  readonly name: string;
-  /** sha256 of the canonical spec: part of every cache key */
-  readonly version: string;
-  readonly authorities: readonly Authority[];
-  readonly requirements: readonly unknown[];
-  /** spec.mode / spec.match / spec.unpinned kept verbatim by parsePolicy; validated in settings.ts */
-  readonly admission?: unknown;
-}
-
-export interface VerifiedAttestation {
-  readonly authority: string;
-  readonly verified: VerifiedStatement;
-}
-
-export interface Evidence {
-  readonly subject: string;
-  readonly attestations: readonly VerifiedAttestation[];
-  readonly failures: readonly { code: string; message: string; source: string }[];
-}
-
-export interface Reason {
-  readonly code: string;
-  readonly message: string;
-  readonly subject: string;
-  readonly requirement?: string;
-}
-
-export interface Decision {
-  readonly allowed: boolean;
-  readonly reasons: readonly Reason[];
-  readonly signers: readonly SignerInfo[];
-  readonly policy: string;
-}
-
-export type VerifyFn = (bundle: Uint8Array, authority: Authority) => Promise<VerifiedStatement>;
+export type {
+  Authority,
+  Decision,
+  Evidence,
+  ModelPolicy,
+  Reason,
+  VerifiedAttestation,
+  VerifyFn,
+} from '@modelseal/policy';
+export type { FoundBundles, Store, StoredBundle } from '@modelseal/store';
 
 /** parsePolicy + collectEvidence + evaluate, as exported by @modelseal/policy. */
 export interface PolicyEngine {
-  parsePolicy(doc: unknown, source: string): ModelPolicy;
-  collectEvidence(input: {
-    policy: ModelPolicy;
-    subject: string;
-    store: Store;
-    verify: VerifyFn;
-  }): Promise<Map<string, Evidence>>;
-  evaluate(input: {
-    policy: ModelPolicy;
-    subject: string;
-    evidence: ReadonlyMap<string, Evidence>;
-  }): Decision;
+  readonly parsePolicy: typeof parsePolicy;
+  readonly collectEvidence: typeof collectEvidence;
+  readonly evaluate: typeof evaluate;
 }

@@ -1,47 +1,28 @@
 /**
- * The seam to @modelseal/policy, @modelseal/store and @modelseal/verify. Looked up at run time
- * so the webhook builds while those packages are still landing on main; once they export the
- * contract's names this file shrinks to three imports.
+ * The webhook's wiring to @modelseal/policy, @modelseal/store and @modelseal/verify: the real
+ * engine, a verifier that fills in the configured Sigstore trusted root, and the directory store.
  */
-import { InternalError } from '@modelseal/core';
-import * as policyPkg from '@modelseal/policy';
-import * as storePkg from '@modelseal/store';
-import * as verifyPkg from '@modelseal/verify';
+import { collectEvidence, evaluate, parsePolicy } from '@modelseal/policy';
+import { directoryStore } from '@modelseal/store';
+import { verifyBundle } from '@modelseal/verify';
 import type { Authority, PolicyEngine, Store, VerifyFn } from './contract.ts';
 
-function need<T>(pkg: unknown, pkgName: string, name: string): T {
-  const value = (pkg as Record<string, unknown>)[name];
-  if (typeof value !== 'function') {
-    throw new InternalError({
-      code: 'ENGINE_UNAVAILABLE',
-      message: `${pkgName} does not export ${name}() in this build; the webhook cannot verify anything without it`,
-    });
-  }
-  return value as T;
-}
+export const realEngine: PolicyEngine = Object.freeze({ parsePolicy, collectEvidence, evaluate });
 
-export function realEngine(): PolicyEngine {
-  return {
-    parsePolicy: need(policyPkg, '@modelseal/policy', 'parsePolicy'),
-    collectEvidence: need(policyPkg, '@modelseal/policy', 'collectEvidence'),
-    evaluate: need(policyPkg, '@modelseal/policy', 'evaluate'),
-  };
-}
-
-type VerifyBundle = (input: {
-  bundle: Uint8Array;
-  trust: unknown;
-  identity?: unknown;
-}) => ReturnType<VerifyFn>;
-
-export function realVerify(): VerifyFn {
-  const verifyBundle = need<VerifyBundle>(verifyPkg, '@modelseal/verify', 'verifyBundle');
+/**
+ * A keyless authority without an inline trustedRoot uses the one the webhook was started with
+ * (`--trusted-root`, else the vendored public-good root): resolved once, here, at the edge.
+ */
+export function realVerify(defaultTrustedRoot: () => unknown): VerifyFn {
   return (bundle: Uint8Array, authority: Authority) => {
-    const a = authority as Authority & { trust?: unknown; identity?: unknown };
-    return verifyBundle({ bundle, trust: a.trust, ...(a.identity ? { identity: a.identity } : {}) });
+    const trust =
+      authority.trust.kind === 'sigstore' && authority.trust.trustedRoot === undefined
+        ? { kind: 'sigstore' as const, trustedRoot: defaultTrustedRoot() }
+        : authority.trust;
+    return verifyBundle({ bundle, trust, ...(authority.identity ? { identity: authority.identity } : {}) });
   };
 }
 
 export function realDirectoryStore(root: string): Store {
-  return need<(root: string) => Store>(storePkg, '@modelseal/store', 'directoryStore')(root);
+  return directoryStore(root);
 }

@@ -56,8 +56,9 @@ export async function kubeSources(
   opts: { retryMs?: number } = {},
 ): Promise<KubeSources> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
-  const informers: k8s.Informer<k8s.KubernetesObject>[] = [];
+  const informers: (k8s.Informer<k8s.KubernetesObject> & { latestResourceVersion?(): string })[] = [];
   const synced = new Set<string>();
+  const lastError = new Map<string, string>();
   let stopped = false;
   const make = (plural: string) => {
     const inf = k8s.makeInformer<k8s.KubernetesObject>(kc, `/apis/${GROUP}/${VERSION}/${plural}`, () =>
@@ -65,7 +66,8 @@ export async function kubeSources(
     );
     // ListWatch stops on errors other than 410/timeouts; restarting relists from scratch
     inf.on('error', (e) => {
-      log('warn', 'watch failed, restarting', { plural, error: String((e as Error)?.message ?? e) });
+      lastError.set(plural, String((e as Error)?.message ?? e));
+      log('warn', 'watch failed, restarting', { plural, error: lastError.get(plural) });
       if (!stopped) setTimeout(() => !stopped && inf.start().catch(() => {}), opts.retryMs ?? 2000).unref();
     });
     informers.push(inf);
@@ -105,12 +107,23 @@ export async function kubeSources(
     },
   };
 
-  await Promise.all(
-    informers.map(async (inf, i) => {
-      await inf.start();
-      synced.add(String(i));
-    }),
-  );
+  const plurals = [PLURALS.attestations, PLURALS.policies, PLURALS.clusterPolicies];
+  await Promise.all(informers.map((inf) => inf.start()));
+  // start() resolves even when the first list failed; an empty resourceVersion says it did
+  const failed = informers
+    .map((inf, i) => (inf.latestResourceVersion?.() ? '' : plurals[i]!))
+    .filter(Boolean);
+  if (failed.length > 0) {
+    stopped = true;
+    await Promise.all(informers.map((i) => i.stop()));
+    throw new InternalError({
+      code: 'KUBE_LIST_FAILED',
+      message: `cannot list ${failed.map((p) => `${p}.${GROUP}`).join(', ')} (${failed.map((p) => lastError.get(p) ?? 'no answer').join('; ')}): are the CRDs installed (deploy/manifests/00-crds.yaml) and may the service account list them?`,
+    });
+  }
+  informers.forEach((_, i) => {
+    synced.add(String(i));
+  });
   return {
     policies,
     store: Object.assign(store, { ready: () => synced.size === informers.length }),
@@ -138,7 +151,15 @@ function toPolicyOrBroken(
       source,
       code: (e as { code?: string }).code,
     });
-    const policy: ModelPolicy = { name, version: 'broken', authorities: [], requirements: [] };
+    const policy: ModelPolicy = {
+      kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
+      name,
+      version: 'broken',
+      source,
+      authorities: [],
+      requirements: [],
+      admission: {},
+    };
     return {
       policy,
       settings: {

@@ -1,16 +1,17 @@
 /**
  * node webhook/src/main.ts --tls-cert F --tls-key F [--port 8443] [--policy-file F]
- *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000]
+ *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isModelsealError, UsageError } from '@modelseal/core';
-import { type PolicySource, startWebhook, staticPolicies } from './app.ts';
+import { isModelsealError, parseJson, UsageError } from '@modelseal/core';
+import { type PolicySource, startWebhook } from './app.ts';
 import { DEFAULT_CHECKER_CONFIG } from './checker.ts';
 import type { Store } from './contract.ts';
 import { realDirectoryStore, realEngine, realVerify } from './engine.ts';
 import { jsonLogger } from './log.ts';
-import { loadPolicyFiles } from './policies.ts';
+import { watchPolicyFiles } from './policies.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
 
 const log = jsonLogger();
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
       'store-dir': { type: 'string' },
       kubernetes: { type: 'boolean', default: false },
       'deadline-ms': { type: 'string', default: '8000' },
+      'trusted-root': { type: 'string' },
     },
   });
   const certFile = values['tls-cert'];
@@ -58,12 +60,13 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
-  const engine = realEngine();
+  const engine = realEngine;
+  const trustedRoot = await loadTrustedRoot(values['trusted-root']);
   const kube = values.kubernetes
     ? await import('./kube.ts').then((m) => m.inClusterSources(engine, log))
     : undefined;
   const policies: PolicySource = values['policy-file']
-    ? staticPolicies(loadPolicyFiles(values['policy-file'], engine))
+    ? watchPolicyFiles(values['policy-file'], engine, log)
     : kube!.policies;
   const store: Store & { ready?(): boolean } = values['store-dir']
     ? realDirectoryStore(values['store-dir'])
@@ -75,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
     },
-    { policies, store, verify: realVerify(), engine, log },
+    { policies, store, verify: realVerify(() => trustedRoot), engine, log },
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -88,6 +91,25 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Keyless authorities without their own root use this one: --trusted-root, else public-good. */
+async function loadTrustedRoot(path: string | undefined): Promise<unknown> {
+  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
+  if (path === undefined) return publicGoodTrustedRoot();
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new UsageError({
+      code: 'TRUSTED_ROOT_UNREADABLE',
+      message: `--trusted-root ${path}: ${(e as Error).message}`,
+    });
+  }
+  return parseTrustedRoot(
+    parseJson(bytes, `--trusted-root ${path}`, { maxBytes: 4 * 1024 * 1024 }),
+    `--trusted-root ${path}`,
+  );
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -25,8 +25,7 @@ export function toAdmissionPolicy(
     });
   }
   const meta = isRecord(doc.metadata) ? doc.metadata : {};
-  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  if (doc.kind === 'ModelPolicy' && namespace === undefined) {
+  if (doc.kind === 'ModelPolicy' && (typeof meta.namespace !== 'string' || meta.namespace === '')) {
     throw new InputError({
       code: 'POLICY_NAMESPACE_MISSING',
       message: `${source}: a ModelPolicy is namespaced; set metadata.namespace (or use ClusterModelPolicy)`,
@@ -37,7 +36,7 @@ export function toAdmissionPolicy(
     policy,
     settings: admissionSettings(policy, source),
     source,
-    ...(doc.kind === 'ModelPolicy' ? { namespace } : {}),
+    ...(policy.kind === 'ModelPolicy' ? { namespace: policy.namespace } : {}),
   });
 }
 
@@ -59,7 +58,16 @@ export function parseYamlDocuments(text: string, source: string): unknown[] {
         message: `${source}: document ${i + 1} is not valid YAML: ${d.errors[0]?.message.split('\n')[0]}`,
       });
     }
-    const v = d.toJS({ maxAliasCount: 100 });
+    let v: unknown;
+    try {
+      // aliases are capped: a few lines of anchors can otherwise expand to gigabytes
+      v = d.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new InputError({
+        code: 'YAML_UNSAFE',
+        message: `${source}: document ${i + 1} cannot be expanded safely: ${(e as Error).message}`,
+      });
+    }
     if (v !== null && v !== undefined) out.push(v);
   });
   return out;
@@ -101,4 +109,52 @@ export function loadPolicyFiles(path: string, engine: Pick<PolicyEngine, 'parseP
     });
   }
   return out;
+}
+
+/**
+ * --policy-file as a live source: re-read when the file (or directory listing) changes, e.g. a
+ * ConfigMap update. A bad new version is logged and the last good one kept, so an edit in progress
+ * never leaves the cluster without a policy.
+ */
+export function watchPolicyFiles(
+  path: string,
+  engine: Pick<PolicyEngine, 'parsePolicy'>,
+  log: (level: 'info' | 'error', msg: string, fields?: Record<string, unknown>) => void,
+  pollMs = 5_000,
+): { current(): readonly AdmissionPolicy[]; ready(): boolean; close(): void } {
+  let snapshot: readonly AdmissionPolicy[] = Object.freeze(loadPolicyFiles(path, engine));
+  let last = fingerprint(path);
+  const timer = setInterval(() => {
+    const now = fingerprint(path);
+    if (now === last) return;
+    last = now;
+    try {
+      snapshot = Object.freeze(loadPolicyFiles(path, engine));
+      log('info', 'policies reloaded', { path, policies: snapshot.map((p) => p.policy.name) });
+    } catch (e) {
+      log('error', 'policy reload failed; keeping the previous policies', {
+        path,
+        code: (e as { code?: string }).code,
+        message: (e as Error).message,
+      });
+    }
+  }, pollMs);
+  timer.unref();
+  return { current: () => snapshot, ready: () => true, close: () => clearInterval(timer) };
+}
+
+function fingerprint(path: string): string {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return `${st.mtimeMs}:${st.size}`;
+    return readdirSync(path)
+      .sort()
+      .map((f) => {
+        const s = statSync(join(path, f));
+        return `${f}:${s.mtimeMs}:${s.size}`;
+      })
+      .join('|');
+  } catch {
+    return 'unreadable';
+  }
 }

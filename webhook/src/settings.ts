@@ -48,11 +48,17 @@ export function admissionSettings(policy: ModelPolicy, source: string): Admissio
   const match = raw.match ?? {};
   if (!isRecord(match)) bad('match', 'an object');
   const m = match as Record<string, unknown>;
+  for (const k of Object.keys(m))
+    if (k !== 'namespaces' && k !== 'volumes') bad(`match.${k}`, 'absent (known: namespaces, volumes)');
   const namespaces = m.namespaces ?? ['*'];
   if (!isStringList(namespaces)) bad('match.namespaces', 'a list of namespace names or globs');
   const volumes = m.volumes ?? {};
   if (!isRecord(volumes)) bad('match.volumes', 'an object');
   const v = volumes as Record<string, unknown>;
+  for (const k of Object.keys(v)) {
+    if (!['images', 'names', 'annotation'].includes(k))
+      bad(`match.volumes.${k}`, 'absent (known: images, names, annotation)');
+  }
   const images = v.images ?? true;
   if (typeof images !== 'boolean') bad('match.volumes.images', 'true or false');
   const names = v.names ?? [];

@@ -1,49 +1,59 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AdmissionRequest } from '../src/admission.ts';
 import { parseReview } from '../src/admission.ts';
-import { createChecker } from '../src/checker.ts';
-import type { Store } from '../src/contract.ts';
+import { createChecker, DEFAULT_CHECKER_CONFIG } from '../src/checker.ts';
+import type { Store, VerifyFn } from '../src/contract.ts';
 import { type DecideDeps, decide } from '../src/decide.ts';
-import { type AdmissionPolicy, admissionSettings } from '../src/settings.ts';
-import {
-  asPolicy,
-  fakeBundle,
-  fakeEngine,
-  fakeVerify,
-  MODEL_SIG,
-  memoryStore,
-  policyDoc,
-  SLSA,
-} from './fakes.ts';
+import { realEngine, realVerify } from '../src/engine.ts';
+import { toAdmissionPolicy } from '../src/policies.ts';
+import type { AdmissionPolicy } from '../src/settings.ts';
+import { memoryStore } from './fakes.ts';
 import { D1, D2, imageVolume, podSpec, review, vectorReview, WORKLOAD_KINDS, workload } from './reviews.ts';
+import { OMS, policyDoc, SLSA, type TestSigner, testSigner } from './signing.ts';
+
+let release: TestSigner;
+let stranger: TestSigner;
+let signedD1: Uint8Array;
+const verify: VerifyFn = realVerify(() => undefined);
+
+beforeAll(async () => {
+  release = testSigner();
+  stranger = testSigner();
+  signedD1 = await release.attest(D1);
+});
 
 function admissionPolicy(
-  spec: Record<string, unknown>,
+  spec: Record<string, unknown> = {},
   name = 'release-models',
   namespace?: string,
 ): AdmissionPolicy {
-  const policy = asPolicy(policyDoc(name, spec));
-  return {
-    policy,
-    settings: admissionSettings(policy, 'test'),
-    source: 'test',
-    ...(namespace ? { namespace } : {}),
-  };
+  const doc = policyDoc(
+    name,
+    { 'release-key': release },
+    spec,
+    namespace ? 'ModelPolicy' : 'ClusterModelPolicy',
+    namespace,
+  );
+  return toAdmissionPolicy(doc, 'test', realEngine);
 }
 
-const BASE_SPEC = { authorities: [{ name: 'release-key' }], require: [{ predicateType: MODEL_SIG }] };
+function storeWithD1(): ReturnType<typeof memoryStore> {
+  const store = memoryStore();
+  store.put(D1, OMS, signedD1);
+  return store;
+}
 
 function deps(policies: AdmissionPolicy[], store: Store = memoryStore(), deadlineMs = 2000): DecideDeps {
-  const checker = createChecker({ store, verify: fakeVerify, engine: fakeEngine, now: Date.now });
+  const checker = createChecker({ store, verify, engine: realEngine, now: Date.now });
   return { policies: () => policies, checker, deadlineMs };
 }
 
 const req = (r: unknown) => parseReview(r);
+const pinned = (digest: string) => imageVolume('base-model', `registry.example.com/m@${digest}`);
 
 describe('decide on the shared vector', () => {
   it('denies the tag-referenced image volume and names field, model, digest, policy', async () => {
-    const r = req(vectorReview());
-    const res = await decide(r, deps([admissionPolicy(BASE_SPEC)]));
+    const res = await decide(req(vectorReview()), deps([admissionPolicy()]));
     expect(res.uid).toBe('d4e7c1a2-5b3f-4e8d-a9c6-0f1e2d3c4b5a');
     expect(res.allowed).toBe(false);
     expect(res.status?.code).toBe(403);
@@ -61,7 +71,7 @@ describe('decide on the shared vector', () => {
   it('covers the PVC and emptyDir when the policy names them, hinting the annotation', async () => {
     const res = await decide(
       req(vectorReview()),
-      deps([admissionPolicy({ ...BASE_SPEC, match: { volumes: { names: ['adapters', 'tok*'] } } })]),
+      deps([admissionPolicy({ match: { volumes: { names: ['adapters', 'tok*'] } } })]),
     );
     const msg = res.status!.message;
     expect(msg).toContain('spec.volumes[1] (volume adapters, model pvc:llama-adapters-v3');
@@ -71,7 +81,7 @@ describe('decide on the shared vector', () => {
   });
 
   it('warn mode allows with warnings of at most 120 characters', async () => {
-    const res = await decide(req(vectorReview()), deps([admissionPolicy({ ...BASE_SPEC, mode: 'warn' })]));
+    const res = await decide(req(vectorReview()), deps([admissionPolicy({ mode: 'warn' })]));
     expect(res.allowed).toBe(true);
     expect(res.warnings!.length).toBe(1);
     for (const w of res.warnings!) expect(w.length).toBeLessThanOrEqual(120);
@@ -79,33 +89,45 @@ describe('decide on the shared vector', () => {
   });
 
   it('unpinned: warn lets an enforcing policy warn about unpinned models only', async () => {
-    const res = await decide(
-      req(vectorReview()),
-      deps([admissionPolicy({ ...BASE_SPEC, unpinned: 'warn' })]),
-    );
+    const res = await decide(req(vectorReview()), deps([admissionPolicy({ unpinned: 'warn' })]));
     expect(res.allowed).toBe(true);
     expect(res.warnings?.[0]).toMatch(/UNPINNED_MODEL/);
+  });
+
+  it('rejects unknown or mistyped admission settings with a coded error', () => {
+    expect(() => admissionPolicy({ match: { namespace: ['x'] } })).toThrow(
+      /spec\.match\.namespace must be absent/,
+    );
+    expect(() => admissionPolicy({ match: { volumes: { image: true } } })).toThrow(/match\.volumes\.image/);
+    expect(() => admissionPolicy({ mode: 'sometimes' })).toThrow(
+      /spec\.mode must be one of enforce, warn, audit/,
+    );
+    expect(() => admissionPolicy({ unpinned: 'allow' })).toThrow(/spec\.unpinned/);
+    expect(() => admissionPolicy({ match: { namespaces: 'ml-*' } })).toThrow(/match\.namespaces/);
+    try {
+      admissionPolicy({ mode: 3 });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('POLICY_ADMISSION_INVALID');
+    }
   });
 
   it('allows when no policy applies to the namespace', async () => {
     const res = await decide(
       req(vectorReview()),
-      deps([admissionPolicy({ ...BASE_SPEC, match: { namespaces: ['prod-*'] } })]),
+      deps([admissionPolicy({ match: { namespaces: ['prod-*'] } })]),
     );
     expect(res).toEqual({ uid: 'd4e7c1a2-5b3f-4e8d-a9c6-0f1e2d3c4b5a', allowed: true });
   });
 });
 
-describe('decide with attestations', () => {
-  const pinned = (digest: string) => imageVolume('base-model', `registry.example.com/m@${digest}`);
-
+describe('decide with real signed attestations', () => {
   it.each(WORKLOAD_KINDS)('%s: allows a signed model and denies an unsigned one', async (kind) => {
-    const store = memoryStore();
-    store.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'release-key'));
-    const d = deps([admissionPolicy(BASE_SPEC)], store);
+    const d = deps([admissionPolicy()], storeWithD1());
     const ok = await decide(req(review(workload(kind, podSpec([pinned(D1)])))), d);
     expect(ok.allowed).toBe(true);
-    expect(Object.values(ok.auditAnnotations ?? {})[0]).toContain(`${D1} signers=key:release-key result=ok`);
+    expect(Object.values(ok.auditAnnotations ?? {})[0]).toMatch(
+      new RegExp(`^${D1} signers=key:[0-9a-f]{64} result=ok$`),
+    );
     const bad = await decide(req(review(workload(kind, podSpec([pinned(D2)])))), d);
     expect(bad.allowed).toBe(false);
     const prefix =
@@ -116,67 +138,68 @@ describe('decide with attestations', () => {
           : 'spec.template.spec';
     expect(bad.status!.message).toContain(`${prefix}.volumes[0]`);
     expect(bad.status!.message).toContain(`digest ${D2}`);
-    expect(bad.status!.message).toContain(`MISSING_ATTESTATION: no verified ${MODEL_SIG} attestation`);
+    expect(bad.status!.message).toContain(`ATTESTATION_MISSING: no verified ${OMS} attestation`);
   });
 
   it('declared digests on a PVC are checked; a malformed one is denied', async () => {
-    const store = memoryStore();
-    store.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'release-key'));
-    const d = deps([admissionPolicy(BASE_SPEC)], store);
+    const d = deps([admissionPolicy()], storeWithD1());
     const pvc = { name: 'weights', persistentVolumeClaim: { claimName: 'w' } };
-    const ok = await decide(
-      req(review(workload('Deployment', podSpec([pvc]), { 'modelseal.dev/model-digest.weights': D1 }))),
-      d,
-    );
+    const ann = (v: string) => ({ 'modelseal.dev/model-digest.weights': v });
+    const ok = await decide(req(review(workload('Deployment', podSpec([pvc]), ann(D1)))), d);
     expect(ok.allowed).toBe(true);
-    const bad = await decide(
-      req(
-        review(
-          workload('Deployment', podSpec([pvc]), { 'modelseal.dev/model-digest.weights': 'sha256:XYZ' }),
-        ),
-      ),
-      d,
-    );
+    const bad = await decide(req(review(workload('Deployment', podSpec([pvc]), ann('sha256:XYZ')))), d);
     expect(bad.allowed).toBe(false);
     expect(bad.status!.message).toContain('INVALID_MODEL_DIGEST');
   });
 
-  it('reports every failed requirement of every applicable policy', async () => {
+  it('a bundle from an untrusted key does not count; every failed requirement of every policy is named', async () => {
     const store = memoryStore();
-    store.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'someone-else'));
-    const p1 = admissionPolicy({
-      ...BASE_SPEC,
-      require: [{ predicateType: MODEL_SIG }, { predicateType: SLSA }],
-    });
-    const p2 = admissionPolicy(BASE_SPEC, 'team-policy', 'ml-serving');
-    const p3 = admissionPolicy(BASE_SPEC, 'other-ns-policy', 'elsewhere');
+    store.put(D1, OMS, await stranger.attest(D1));
+    const p1 = admissionPolicy({ require: [{ predicateType: OMS }, { predicateType: SLSA }] });
+    const p2 = admissionPolicy({}, 'team-policy', 'ml-serving');
+    const p3 = admissionPolicy({}, 'other-ns-policy', 'elsewhere');
     const res = await decide(req(review(workload('Pod', podSpec([pinned(D1)])))), deps([p1, p2, p3], store));
     const msg = res.status!.message;
-    expect(msg).toContain(`policy release-models`);
-    expect(msg).toContain(`[requirement ${MODEL_SIG}]`);
+    expect(res.allowed).toBe(false);
+    expect(msg).toContain('policy release-models');
+    expect(msg).toContain(`[requirement ${OMS}]`);
     expect(msg).toContain(`[requirement ${SLSA}]`);
     expect(msg).toContain('policy team-policy');
     expect(msg).not.toContain('other-ns-policy');
   });
 
+  it('a tampered bundle is denied', async () => {
+    const store = memoryStore();
+    const text = new TextDecoder().decode(signedD1);
+    const sig = /"sig":\s*"([^"]+)"/.exec(text)![1]!;
+    const flipped = sig[5] === 'A' ? 'B' : 'A';
+    store.put(D1, OMS, new TextEncoder().encode(text.replace(sig, sig.slice(0, 5) + flipped + sig.slice(6))));
+    const res = await decide(
+      req(review(workload('Pod', podSpec([pinned(D1)])))),
+      deps([admissionPolicy()], store),
+    );
+    expect(res.allowed).toBe(false);
+  });
+
   it('audit mode allows with audit annotations naming digest and result', async () => {
     const res = await decide(
       req(review(workload('Pod', podSpec([pinned(D2)])))),
-      deps([admissionPolicy({ ...BASE_SPEC, mode: 'audit' })]),
+      deps([admissionPolicy({ mode: 'audit' })]),
     );
     expect(res.allowed).toBe(true);
     expect(res.auditAnnotations).toEqual({
-      'release-models.base-model': `${D2} signers=none result=MISSING_ATTESTATION`,
+      'release-models.base-model': `${D2} signers=none result=ATTESTATION_MISSING`,
     });
   });
 
   it('ephemeral container updates are checked, plain pod updates and deletes are not', async () => {
-    const d = deps([admissionPolicy(BASE_SPEC)]);
+    const d = deps([admissionPolicy()]);
     const obj = workload('Pod', podSpec([pinned(D2)]));
-    expect(
-      (await decide(req(review(obj, { operation: 'UPDATE', subResource: 'ephemeralcontainers' })), d))
-        .allowed,
-    ).toBe(false);
+    const eph = await decide(
+      req(review(obj, { operation: 'UPDATE', subResource: 'ephemeralcontainers' })),
+      d,
+    );
+    expect(eph.allowed).toBe(false);
     expect((await decide(req(review(obj, { operation: 'UPDATE' })), d)).allowed).toBe(true);
     expect((await decide(req(review(obj, { operation: 'DELETE' })), d)).allowed).toBe(true);
   });
@@ -191,21 +214,21 @@ describe('decide fails closed', () => {
         throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
       },
     };
-    const res = await decide(pod(), deps([admissionPolicy(BASE_SPEC)], store));
+    const res = await decide(pod(), deps([admissionPolicy()], store));
     expect(res.allowed).toBe(false);
-    expect(res.status!.message).toContain('CHECK_FAILED: connection refused');
+    expect(res.status!.message).toMatch(/connection refused/);
   });
 
   it('a hanging store is cut at the deadline', async () => {
     const store: Store = { find: () => new Promise(() => {}) };
     const t0 = Date.now();
-    const res = await decide(pod(), deps([admissionPolicy(BASE_SPEC)], store, 200));
+    const res = await decide(pod(), deps([admissionPolicy()], store, 200));
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(res.allowed).toBe(false);
     expect(res.status!.message).toContain('DEADLINE_EXCEEDED');
   });
 
-  it('unloadable policies deny, a request without object denies', async () => {
+  it('unloadable policies deny, a request without object denies, a broken policy denies', async () => {
     const d: DecideDeps = {
       ...deps([]),
       policies: () => {
@@ -216,13 +239,18 @@ describe('decide fails closed', () => {
     expect(res.allowed).toBe(false);
     expect(res.status!.message).toContain('INTERNAL: policies not loaded yet');
     const noObj = { ...pod(), object: undefined } as AdmissionRequest;
-    expect((await decide(noObj, deps([admissionPolicy(BASE_SPEC)]))).status!.message).toContain(
-      'REQUEST_NO_OBJECT',
-    );
+    expect((await decide(noObj, deps([admissionPolicy()]))).status!.message).toContain('REQUEST_NO_OBJECT');
+    const broken: AdmissionPolicy = {
+      ...admissionPolicy(),
+      broken: 'spec.mode must be one of enforce, warn, audit',
+    };
+    const b = await decide(pod(), deps([broken], storeWithD1()));
+    expect(b.allowed).toBe(false);
+    expect(b.status!.message).toContain('POLICY_INVALID: spec.mode must be');
   });
 
   it('hostile objects (wrong types everywhere) never throw', async () => {
-    const d = deps([admissionPolicy({ ...BASE_SPEC, match: { volumes: { names: ['*'] } } })]);
+    const d = deps([admissionPolicy({ match: { volumes: { names: ['*'] } } })]);
     const hostile: unknown[] = [
       { kind: 'Pod', spec: { volumes: 'x' } },
       {
@@ -248,61 +276,84 @@ describe('decide fails closed', () => {
 });
 
 describe('checker cache', () => {
+  const counting = () => {
+    const c = {
+      n: 0,
+      verify: (async (b, a) => {
+        c.n++;
+        return verify(b, a);
+      }) as VerifyFn,
+    };
+    return c;
+  };
+
   it('verifies a bundle once per policy version and coalesces concurrent checks', async () => {
-    const store = memoryStore();
-    store.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, 'release-key'));
-    let verifies = 0;
+    const v = counting();
     const checker = createChecker({
-      store,
-      verify: async (b, a) => {
-        verifies++;
-        return fakeVerify(b, a);
-      },
-      engine: fakeEngine,
+      store: storeWithD1(),
+      verify: v.verify,
+      engine: realEngine,
       now: Date.now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 0 },
     });
-    const p = admissionPolicy(BASE_SPEC).policy;
+    const p = admissionPolicy().policy;
     const results = await Promise.all(Array.from({ length: 20 }, () => checker.check(D1, p)));
     expect(results.every((r) => r.allowed)).toBe(true);
-    expect(verifies).toBe(1);
+    expect(v.n).toBe(1);
     expect(checker.stats.checks.coalesced).toBe(19);
     await checker.check(D1, p);
-    expect(verifies).toBe(1);
+    expect(v.n).toBe(1);
     expect(checker.stats.verify.hits).toBe(1);
-    const p2 = admissionPolicy({ ...BASE_SPEC, mode: 'warn' }).policy;
-    await checker.check(D1, p2);
-    expect(verifies).toBe(2);
+    await checker.check(D1, admissionPolicy({ mode: 'warn' }).policy);
+    expect(v.n).toBe(2);
   });
 
   it('keeps failures only for the negative TTL and bounds its size', async () => {
     let now = 0;
     const store = memoryStore();
-    for (let i = 0; i < 5; i++) store.put(D1, MODEL_SIG, fakeBundle(D1, MODEL_SIG, `other-${i}`));
-    let verifies = 0;
+    for (let i = 0; i < 5; i++) store.put(D1, OMS, await testSigner().attest(D1));
+    const v = counting();
     const make = (maxEntries: number) =>
       createChecker({
         store,
-        verify: async (b, a) => {
-          verifies++;
-          return fakeVerify(b, a);
-        },
-        engine: fakeEngine,
+        verify: v.verify,
+        engine: realEngine,
         now: () => now,
-        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10 },
+        config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10, decisionTtlMs: 0 },
       });
-    const p = admissionPolicy(BASE_SPEC).policy;
+    const p = admissionPolicy().policy;
     const roomy = make(100);
     await roomy.check(D1, p);
-    expect(verifies).toBe(5);
+    expect(v.n).toBe(5);
     await roomy.check(D1, p);
-    expect(verifies).toBe(5);
+    expect(v.n).toBe(5);
     now = 100;
     await roomy.check(D1, p);
-    expect(verifies).toBe(10);
+    expect(v.n).toBe(10);
     // 5 keys cycling through 3 slots: every lookup misses, so the bound holds
     const tight = make(3);
     await tight.check(D1, p);
     await tight.check(D1, p);
-    expect(verifies).toBe(20);
+    expect(v.n).toBe(20);
+  });
+
+  it('reuses a decision for decisionTtlMs, then sees new attestations', async () => {
+    let now = 0;
+    const store = memoryStore();
+    const checker = createChecker({
+      store,
+      verify,
+      engine: realEngine,
+      now: () => now,
+      config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 2000 },
+    });
+    const p = admissionPolicy().policy;
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    store.put(D1, OMS, signedD1);
+    expect((await checker.check(D1, p)).allowed).toBe(false);
+    expect(store.calls).toBe(1);
+    now = 2001;
+    expect((await checker.check(D1, p)).allowed).toBe(true);
+    expect(store.calls).toBe(2);
   });
 });

@@ -27,7 +27,7 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
-export async function startFakeApiServer(): Promise<FakeApiServer> {
+export async function startFakeApiServer(opts: { missing?: readonly string[] } = {}): Promise<FakeApiServer> {
   let rv = 100;
   let oldest = 0;
   const objects = new Map<string, Map<string, Obj>>();
@@ -45,7 +45,7 @@ export async function startFakeApiServer(): Promise<FakeApiServer> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/apis\/modelseal\.dev\/v1alpha1\/([a-z]+)$/.exec(url.pathname);
-    if (!m || req.method !== 'GET') {
+    if (!m || req.method !== 'GET' || opts.missing?.includes(m[1]!)) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', code: 404 }));
       return;

@@ -120,9 +120,10 @@ export function send(
       },
       (res) => {
         const chunks: Buffer[] = [];
+        // read now: a keep-alive agent takes the socket back once the body ends
+        const peer = (res.socket as import('node:tls').TLSSocket | null)?.getPeerCertificate?.();
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.();
           resolve({
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).toString(),

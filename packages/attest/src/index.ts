@@ -27,6 +27,7 @@ export {
   ROLE_ANNOTATION,
   scrubGitUrl,
 } from './slsa-deps.ts';
+export { parseKeyValues, parseSlsaSpec, type SlsaSpec } from './slsa-spec.ts';
 export {
   buildStatement,
   parseStatement,

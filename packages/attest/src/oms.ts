@@ -3,8 +3,14 @@
  * v0.1 "Digests" shape for verification only. Everything read from a statement is treated as
  * hostile: a verifier later joins these names onto a directory.
  */
-import { concatBytes, fromHex, InputError, isRecord, sha256Hex } from '@modelseal/core';
-import type { HashType, Manifest, Resource, Serialization } from '@modelseal/manifest';
+import { InputError, isRecord } from '@modelseal/core';
+import {
+  type HashType,
+  type Manifest,
+  type Resource,
+  type Serialization,
+  subjectDigest,
+} from '@modelseal/manifest';
 import { validateResourceName } from './names.ts';
 import { buildStatement, type Statement } from './statement.ts';
 
@@ -19,7 +25,7 @@ const HASH_TYPES = Object.keys(DIGEST_HEX_LENGTH) as HashType[];
 
 /** SHA-256 over the raw resource digests in listed order, whatever the hash type (OMS rule). */
 export function omsSubjectDigest(resources: readonly Resource[]): string {
-  return sha256Hex(concatBytes(resources.map((r) => fromHex(r.digest, `digest of ${r.name}`))));
+  return subjectDigest({ resources });
 }
 
 /** Builds the statement model_signing 1.1 would write for this manifest. */
@@ -118,6 +124,14 @@ function parseSerialization(v: unknown): Serialization {
     ignore.some((x) => typeof x !== 'string' || x.includes('\0'))
   ) {
     bad('SERIALIZATION_INVALID', 'serialization.ignore_paths must be a list of at most 10000 path strings');
+  }
+  for (const p of ignore as string[]) {
+    if (p === '' || p.includes('\0') || p.startsWith('/') || p.split('/').includes('..')) {
+      bad(
+        'IGNORE_PATH_INVALID',
+        `serialization.ignore_paths entry ${JSON.stringify(p)} must be a relative path inside the model`,
+      );
+    }
   }
   const base = { hashType: hashType as HashType, allowSymlinks: allow, ignorePaths: ignore as string[] };
   switch (v.method) {

@@ -1,16 +1,17 @@
 import { statSync } from 'node:fs';
 import { type HashConfig, resolveConfig } from './config.ts';
+import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, hasherFactory } from './hasher.ts';
-import { compareResourceNames } from './order.ts';
+import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
-import { hashInPool } from './pool.ts';
+import { type Pool, startPool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
 /*
- * Tuning (bench/hashing.bench.ts): 1 MiB reads keep the data in the core's cache; starting the
- * workers costs tens of milliseconds, more than hashing a handful of small files inline.
+ * Tuning (bench/hashing.bench.ts): 1 MiB reads keep the data in the core's cache; starting a
+ * worker costs tens of milliseconds, more than hashing a handful of small files inline.
  */
 const CHUNK = 1 << 20;
 const INLINE_MAX_TASKS = 64;
@@ -20,19 +21,39 @@ const STAT_MAX_FILES = 256;
 
 /** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
 export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
+  try {
+    return await hashModelUnchecked(path, options);
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw toModelsealError(e);
+  }
+}
+
+async function hashModelUnchecked(path: string, options: HashOptions): Promise<Manifest> {
   const cfg = resolveConfig(path, options);
   options.signal?.throwIfAborted();
-  const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
-  const plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-  const digests = await hashAll(cfg, plan, options);
-  const dlen = DIGEST_BYTES[cfg.serialization.hashType];
-  const resources: Resource[] = plan.tasks.map((t, i) => ({
-    name: t.name,
-    algorithm: plan.algorithm,
-    digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
-  }));
-  const method = cfg.serialization.method;
-  resources.sort((a, b) => compareResourceNames(a.name, b.name, method));
+  const hashType = cfg.serialization.hashType;
+  const single = isSingleFile(path);
+  // A directory may hold many files: start the workers now so their start-up overlaps the walk.
+  const pool = cfg.concurrency > 1 && !single ? startPool(cfg.concurrency, hashType, CHUNK) : undefined;
+  let digests: Uint8Array;
+  let plan: Plan;
+  try {
+    const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
+    plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
+    digests = await hashAll(cfg, plan, options, pool);
+  } finally {
+    pool?.cancel();
+  }
+  const dlen = DIGEST_BYTES[hashType];
+  const resources: Resource[] = sortByResourceName(
+    plan.tasks.map((t, i) => ({
+      name: t.name,
+      algorithm: plan.algorithm,
+      digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
+    })),
+    cfg.serialization.method,
+  );
   return Object.freeze({
     modelName: cfg.modelName,
     serialization: cfg.serialization,
@@ -40,25 +61,43 @@ export async function hashModel(path: string, options: HashOptions): Promise<Man
   });
 }
 
-async function hashAll(cfg: HashConfig, plan: Plan, options: HashOptions): Promise<Uint8Array> {
+function isSingleFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // walkModel reports the problem with a proper code
+  }
+}
+
+async function hashAll(
+  cfg: HashConfig,
+  plan: Plan,
+  options: HashOptions,
+  pool: Pool | undefined,
+): Promise<Uint8Array> {
   const hashType = cfg.serialization.hashType;
   const dlen = DIGEST_BYTES[hashType];
+  const newHasher = await hasherFactory(hashType);
   const small =
     plan.tasks.length <= INLINE_MAX_TASKS &&
     plan.totalBytes !== undefined &&
     plan.totalBytes <= INLINE_MAX_BYTES;
   if (cfg.concurrency > 1 && plan.tasks.length > 1 && !small) {
-    return hashInPool(plan.tasks, {
-      hashType,
-      digestBytes: dlen,
-      workers: cfg.concurrency,
-      chunkSize: CHUNK,
-      totalBytes: plan.totalBytes,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
+    const p = pool ?? startPool(cfg.concurrency, hashType, CHUNK);
+    try {
+      return await p.run({
+        tasks: plan.tasks,
+        digestBytes: dlen,
+        totalBytes: plan.totalBytes,
+        // many tasks: small files, so the main thread's help is short and worth it
+        mainHasher: plan.tasks.length > INLINE_MAX_TASKS ? newHasher : undefined,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
+    } finally {
+      p.cancel();
+    }
   }
-  const newHasher = await hasherFactory(hashType);
   const out = new Uint8Array(plan.tasks.length * dlen);
   const buf = new Uint8Array(CHUNK);
   let done = 0;

@@ -72,3 +72,28 @@ export function resourceFile(name: string, method: 'files' | 'shards'): string {
   if (method === 'files') return name;
   return parseShardName(name)?.path ?? name;
 }
+
+/** Sorts into canonical order, splitting each name once instead of on every comparison. */
+export function sortByResourceName<T extends { readonly name: string }>(
+  items: T[],
+  method: 'files' | 'shards',
+): T[] {
+  const keyed = items.map((item) => {
+    const shard = method === 'shards' ? parseShardName(item.name) : undefined;
+    return {
+      item,
+      parts: (shard?.path ?? item.name).split('/'),
+      start: shard?.start ?? 0,
+      end: shard?.end ?? 0,
+    };
+  });
+  keyed.sort((a, b) => {
+    const n = Math.min(a.parts.length, b.parts.length);
+    for (let i = 0; i < n; i++) {
+      const c = compareCodePoints(a.parts[i]!, b.parts[i]!);
+      if (c !== 0) return c;
+    }
+    return a.parts.length - b.parts.length || a.start - b.start || a.end - b.end;
+  });
+  return keyed.map((k) => k.item);
+}

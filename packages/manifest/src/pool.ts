@@ -1,75 +1,139 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError, type ModelsealError } from '@modelseal/core';
-import type { ReadTask } from './read.ts';
+import { revive, toModelsealError } from './errors.ts';
+import type { HasherFactory } from './hasher.ts';
+import { hashTask, type ReadTask } from './read.ts';
 import type { HashType } from './types.ts';
 import {
+  CTRL_NEXT,
+  CTRL_READY,
+  CTRL_SLOTS,
   CTRL_STOP,
   encodeTasks,
-  reviveError,
+  type WorkerBoot,
   type WorkerError,
-  type WorkerInput,
+  type WorkerJob,
 } from './worker-protocol.ts';
 
-export interface PoolOptions {
-  readonly hashType: HashType;
+export interface PoolRun {
+  readonly tasks: readonly ReadTask[];
   readonly digestBytes: number;
-  readonly workers: number;
-  readonly chunkSize: number;
   readonly totalBytes: number | undefined;
+  /** hashes on the calling thread too, but only until the first worker is up (bounded blocking) */
+  readonly mainHasher?: HasherFactory;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
+}
+
+export interface Pool {
+  run(job: PoolRun): Promise<Uint8Array>;
+  /** for a pool whose job turned out too small to need it */
+  cancel(): void;
 }
 
 const WORKER_URL = new URL('./worker.ts', import.meta.url);
 const PROGRESS_MS = 100;
 
-/** Hashes every task on a fixed set of worker threads; returns the raw digests, task i at i * digestBytes. */
-export async function hashInPool(tasks: readonly ReadTask[], o: PoolOptions): Promise<Uint8Array> {
-  o.signal?.throwIfAborted();
-  const ctrlBuf = new SharedArrayBuffer(8);
-  const ctrl = new Int32Array(ctrlBuf);
-  const progressBuf = o.onProgress ? new SharedArrayBuffer(8) : undefined;
-  const digests = new SharedArrayBuffer(Math.max(1, tasks.length * o.digestBytes));
-  const input: WorkerInput = {
-    ...encodeTasks(tasks),
-    hashType: o.hashType,
-    digestBytes: o.digestBytes,
-    chunkSize: o.chunkSize,
-    ctrl: ctrlBuf,
-    progress: progressBuf,
-    digests,
+/**
+ * Starts the workers at once, so loading their code overlaps walking the model; the work list
+ * follows in a single message, and tasks are then taken from a shared counter.
+ */
+export function startPool(size: number, hashType: HashType, chunkSize: number): Pool {
+  const boot: WorkerBoot = {
+    hashType,
+    chunkSize,
+    ctrl: new SharedArrayBuffer(4 * CTRL_SLOTS),
+    progress: new SharedArrayBuffer(8),
   };
+  const ctrl = new Int32Array(boot.ctrl);
   let failure: ModelsealError | undefined;
   const fail = (e: ModelsealError) => {
     failure ??= e;
     Atomics.store(ctrl, CTRL_STOP, 1);
   };
-  const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  const report = () => {
-    if (!progressBuf || !o.onProgress) return;
-    const done = Number(Atomics.load(new BigInt64Array(progressBuf), 0));
-    o.onProgress(done, Math.max(done, o.totalBytes ?? 0));
+  const workers = Array.from({ length: size }, () => new Worker(WORKER_URL, { workerData: boot }));
+  const exited = workers.map((w) => watch(w, fail));
+  let used = false;
+
+  return {
+    cancel() {
+      if (used) return;
+      used = true;
+      // Unused workers may still be loading: end them now rather than keep the process alive.
+      for (const w of workers) void w.terminate();
+    },
+    async run(job) {
+      if (used) throw new InternalError({ code: 'POOL_REUSED', message: 'a hashing pool runs one job' });
+      used = true;
+      const digests = new SharedArrayBuffer(Math.max(1, job.tasks.length * job.digestBytes));
+      const msg: WorkerJob = {
+        type: 'job',
+        ...encodeTasks(job.tasks),
+        digestBytes: job.digestBytes,
+        digests,
+      };
+      for (const w of workers) w.postMessage(msg);
+      const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
+      job.signal?.addEventListener('abort', onAbort, { once: true });
+      const progress = new BigInt64Array(boot.progress);
+      const report = () => {
+        const done = Number(Atomics.load(progress, 0));
+        job.onProgress?.(done, Math.max(done, job.totalBytes ?? 0));
+      };
+      const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
+      try {
+        if (job.mainHasher) helpUntilWorkersReady(job, job.mainHasher, ctrl, progress, digests, fail);
+        await Promise.all(exited);
+      } finally {
+        if (timer) clearInterval(timer);
+        job.signal?.removeEventListener('abort', onAbort);
+      }
+      job.signal?.throwIfAborted();
+      if (failure) throw failure;
+      if (Atomics.load(ctrl, CTRL_NEXT) < job.tasks.length) {
+        throw new InternalError({
+          code: 'WORKER_CRASHED',
+          message: 'the hashing workers stopped before every file was hashed',
+        });
+      }
+      report();
+      return new Uint8Array(digests);
+    },
   };
-  const timer = o.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
-  try {
-    const count = Math.max(1, Math.min(o.workers, tasks.length));
-    await Promise.all(Array.from({ length: count }, () => runWorker(input, fail)));
-  } finally {
-    if (timer) clearInterval(timer);
-    o.signal?.removeEventListener('abort', onAbort);
-  }
-  o.signal?.throwIfAborted();
-  if (failure) throw failure;
-  report();
-  return new Uint8Array(digests);
 }
 
-function runWorker(input: WorkerInput, fail: (e: ModelsealError) => void): Promise<void> {
+/** Worker start-up costs tens of milliseconds; the calling thread hashes in the meantime. */
+function helpUntilWorkersReady(
+  job: PoolRun,
+  newHasher: HasherFactory,
+  ctrl: Int32Array,
+  progress: BigInt64Array,
+  digests: SharedArrayBuffer,
+  fail: (e: ModelsealError) => void,
+): void {
+  const out = new Uint8Array(digests);
+  const buf = new Uint8Array(1 << 18);
+  const hooks = { onBytes: (b: number) => void Atomics.add(progress, 0, BigInt(b)) };
+  while (
+    Atomics.load(ctrl, CTRL_READY) === 0 &&
+    Atomics.load(ctrl, CTRL_STOP) === 0 &&
+    !job.signal?.aborted
+  ) {
+    const i = Atomics.add(ctrl, CTRL_NEXT, 1);
+    if (i >= job.tasks.length) return;
+    try {
+      out.set(hashTask(job.tasks[i]!, newHasher, buf, hooks).digest, i * job.digestBytes);
+    } catch (e) {
+      fail(toModelsealError(e));
+      return;
+    }
+  }
+}
+
+function watch(w: Worker, fail: (e: ModelsealError) => void): Promise<void> {
   return new Promise((resolve) => {
-    const w = new Worker(WORKER_URL, { workerData: input });
     w.on('message', (m: WorkerError) => {
-      if (m?.type === 'error') fail(reviveError(m.error));
+      if (m?.type === 'error') fail(revive(m.error));
     });
     w.on('error', (e) => {
       fail(

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError, InternalError, ModelsealError, NotFoundError } from '@modelseal/core';
-import type { HasherFactory } from './hasher.ts';
+import { HashFailure } from './failure.ts';
+import type { HasherFactory, StreamHasher } from './hasher.ts';
 
 /** One unit of hashing work: a whole file, or the byte range [start, end) of one. */
 export interface ReadTask {
@@ -30,7 +30,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** Hashes one task synchronously with a caller-owned reusable buffer. Returns the raw digest and bytes read. */
 export function hashTask(
   task: ReadTask,
-  newHasher: HasherFactory,
+  engine: HasherFactory,
   buf: Uint8Array,
   hooks: ReadHooks = {},
 ): { digest: Uint8Array; size: number } {
@@ -43,81 +43,99 @@ export function hashTask(
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) {
-      throw new InputError({
-        code: 'SPECIAL_FILE',
-        message: `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or add it to --ignore-paths`,
-        details: { name: task.name },
-      });
+      throw new HashFailure(
+        'input',
+        'SPECIAL_FILE',
+        `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or add it to --ignore-paths`,
+        { name: task.name },
+      );
     }
     const size = st.size;
     if (task.expectedSize !== undefined && size !== task.expectedSize)
       throw changed(task.name, task.expectedSize, size);
-    const h = newHasher();
+    let h: StreamHasher | undefined;
+    let single: Uint8Array | undefined;
     const start = task.start ?? 0;
+    const whole = task.end === undefined;
     const end = task.end ?? size;
     let pos = start;
-    while (pos < end) {
+    for (;;) {
+      // A whole file is read asking for one byte past its size: a short read then proves EOF and a
+      // full one proves growth, without a second fstat per file (that matters for 100k small files).
+      const want = whole ? Math.min(buf.byteLength, end + 1 - pos) : Math.min(buf.byteLength, end - pos);
+      if (want === 0) break;
       let n: number;
       try {
-        n = readSync(fd, buf, 0, Math.min(buf.byteLength, end - pos), pos);
+        n = readSync(fd, buf, 0, want, pos);
       } catch (e) {
         throw ioError(e, task.name, 'read');
       }
-      if (n === 0) throw changed(task.name, size, pos);
-      h.update(n === buf.byteLength ? buf : buf.subarray(0, n));
+      if (n === 0) break;
+      if (pos + n > end) throw changed(task.name, size, pos + n);
+      const chunk = n === buf.byteLength ? buf : buf.subarray(0, n);
+      if (h === undefined && whole && pos === start && n === end - start && n < want) {
+        single = engine.oneShot(chunk);
+      } else {
+        h ??= engine.create();
+        h.update(chunk);
+      }
       pos += n;
       hooks.onBytes?.(n);
       hooks.afterChunk?.(pos - start);
+      if (whole && n < want && pos >= end) break;
     }
-    // Growth or a truncate-and-refill shows up here; reading to EOF instead could never end.
-    const after = fstatSync(fd).size;
-    if (after !== size) throw changed(task.name, size, after);
-    return { digest: h.digest(), size: pos - start };
+    if (pos !== end) throw changed(task.name, size, pos);
+    if (!whole) {
+      const after = fstatSync(fd).size;
+      if (after !== size) throw changed(task.name, size, after);
+    }
+    const digest = single ?? h?.digest() ?? engine.oneShot(buf.subarray(0, 0));
+    return { digest, size: pos - start };
   } finally {
     closeSync(fd);
   }
 }
 
-function changed(name: string, expected: number, actual: number): InputError {
-  return new InputError({
-    code: 'FILE_CHANGED_WHILE_HASHING',
-    message: `"${name}" changed size while it was being hashed (expected ${expected} bytes, saw ${actual}); make sure nothing writes to the model and run again`,
-    details: { name, expected, actual },
-  });
+function changed(name: string, expected: number, actual: number): HashFailure {
+  return new HashFailure(
+    'input',
+    'FILE_CHANGED_WHILE_HASHING',
+    `"${name}" changed size while it was being hashed (expected ${expected} bytes, saw ${actual}); make sure nothing writes to the model and run again`,
+    { name, expected, actual },
+  );
 }
 
-function ioError(e: unknown, name: string, op: string): ModelsealError {
-  if (e instanceof ModelsealError) return e;
+export function ioError(e: unknown, name: string, op: string): HashFailure {
+  if (e instanceof HashFailure) return e;
   const code = (e as NodeJS.ErrnoException)?.code;
   const why = (e as Error)?.message ?? String(e);
   switch (code) {
     case 'ENOENT':
-      return new NotFoundError({
-        code: 'FILE_VANISHED',
-        message: `"${name}" disappeared while the model was being hashed; make sure nothing modifies the model and run again`,
-        details: { name },
-      });
+      return new HashFailure(
+        'not_found',
+        'FILE_VANISHED',
+        `"${name}" disappeared while the model was being hashed; make sure nothing modifies the model and run again`,
+        { name },
+      );
     case 'ELOOP':
-      return new InputError({
-        code: 'SYMLINK_REFUSED',
-        message: `"${name}" became a symbolic link while the model was being hashed; run again`,
-        details: { name },
-      });
+      return new HashFailure(
+        'input',
+        'SYMLINK_REFUSED',
+        `"${name}" became a symbolic link while the model was being hashed; run again`,
+        { name },
+      );
     case 'EACCES':
     case 'EPERM':
-      return new InputError({
-        code: 'PERMISSION_DENIED',
-        message: `cannot ${op} "${name}": permission denied; fix its permissions or add it to --ignore-paths`,
-        details: { name },
-      });
+      return new HashFailure(
+        'input',
+        'PERMISSION_DENIED',
+        `cannot ${op} "${name}": permission denied; fix its permissions or add it to --ignore-paths`,
+        { name },
+      );
     default:
-      return new InternalError({
-        code: 'READ_FAILED',
-        message: `cannot ${op} "${name}": ${why}`,
-        details: { name, errno: code },
-        cause: e,
+      return new HashFailure('internal', 'READ_FAILED', `cannot ${op} "${name}": ${why}`, {
+        name,
+        errno: code,
       });
   }
 }
-
-export { ioError };

@@ -38,6 +38,7 @@ export function walkModel(
         details: { path: input },
       });
     }
+    if (e instanceof InputError) throw e;
     throw ioError(e, input, 'open');
   }
   if (!isDir) return { root, single: true, files: [{ name: '.', path: root }] };

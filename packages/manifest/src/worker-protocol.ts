@@ -1,13 +1,4 @@
-import {
-  DigestMismatchError,
-  InputError,
-  InternalError,
-  type ModelsealError,
-  NotFoundError,
-  PolicyError,
-  UsageError,
-  VerificationError,
-} from '@modelseal/core';
+import type { FailureRecord } from './errors.ts';
 import type { ReadTask } from './read.ts';
 import type { HashType } from './types.ts';
 
@@ -18,33 +9,37 @@ import type { HashType } from './types.ts';
 
 export const CTRL_NEXT = 0;
 export const CTRL_STOP = 1;
+/** how many workers have loaded their code and wait for work */
+export const CTRL_READY = 2;
+export const CTRL_SLOTS = 3;
 
-export interface WorkerInput {
+/** Given when the worker starts, before the model has been walked. */
+export interface WorkerBoot {
+  readonly hashType: HashType;
+  readonly chunkSize: number;
+  readonly ctrl: SharedArrayBuffer;
+  readonly progress: SharedArrayBuffer;
+}
+
+/** Posted once the work list is known. */
+export interface WorkerJob {
+  readonly type: 'job';
   /** task paths joined by NUL (a byte no path can contain): one string clones far faster than 100k */
   readonly paths: string;
   readonly names: string;
   /** start, end, expectedSize per task; NaN = not set */
   readonly ranges: Float64Array;
-  readonly hashType: HashType;
   readonly digestBytes: number;
-  readonly chunkSize: number;
-  readonly ctrl: SharedArrayBuffer;
-  readonly progress: SharedArrayBuffer | undefined;
   readonly digests: SharedArrayBuffer;
 }
 
 export interface WorkerError {
   readonly type: 'error';
   readonly index: number;
-  readonly error: {
-    kind: ModelsealError['kind'];
-    code: string;
-    message: string;
-    details?: Record<string, unknown>;
-  };
+  readonly error: FailureRecord;
 }
 
-export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerInput, 'paths' | 'names' | 'ranges'> {
+export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerJob, 'paths' | 'names' | 'ranges'> {
   const ranges = new Float64Array(tasks.length * 3);
   tasks.forEach((t, i) => {
     ranges[i * 3] = t.start ?? Number.NaN;
@@ -68,29 +63,4 @@ export function decodeTask(
     end: num(ranges[i * 3 + 1]),
     expectedSize: num(ranges[i * 3 + 2]),
   };
-}
-
-/** Rebuilds the typed error a worker reported, so callers see the same class and code as inline hashing. */
-export function reviveError(e: WorkerError['error']): ModelsealError {
-  const opts = { code: e.code, message: e.message, details: e.details };
-  switch (e.kind) {
-    case 'usage':
-      return new UsageError(opts);
-    case 'input':
-      return new InputError(opts);
-    case 'verification':
-      return new VerificationError(opts);
-    case 'digest':
-      return new DigestMismatchError(opts);
-    case 'not_found':
-      return new NotFoundError(opts);
-    case 'policy':
-      return new PolicyError(opts);
-    case 'internal':
-      return new InternalError(opts);
-    default: {
-      const never: never = e.kind;
-      return new InternalError({ code: 'WORKER_CRASHED', message: `unknown error kind ${String(never)}` });
-    }
-  }
 }

@@ -1,45 +1,67 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { asModelsealError } from '@modelseal/core';
+import { HashFailure } from './failure.ts';
 import { hasherFactory } from './hasher.ts';
 import { hashTask } from './read.ts';
-import { CTRL_NEXT, CTRL_STOP, decodeTask, type WorkerError, type WorkerInput } from './worker-protocol.ts';
+import {
+  CTRL_NEXT,
+  CTRL_READY,
+  CTRL_STOP,
+  decodeTask,
+  type WorkerBoot,
+  type WorkerError,
+  type WorkerJob,
+} from './worker-protocol.ts';
 
-/** Pulls task indexes from the shared counter until none are left or another worker failed. */
-const input = workerData as WorkerInput;
-const paths = input.paths.split('\0');
-const names = input.names.split('\0');
-const n = paths.length;
-const ctrl = new Int32Array(input.ctrl);
-const digests = new Uint8Array(input.digests);
-const progress = input.progress ? new BigInt64Array(input.progress) : undefined;
-const newHasher = await hasherFactory(input.hashType);
-const buf = new Uint8Array(input.chunkSize);
+/** Loads, says it is ready, waits for one job, then pulls task indexes from the shared counter. */
+const boot = workerData as WorkerBoot;
+const ctrl = new Int32Array(boot.ctrl);
+const progress = new BigInt64Array(boot.progress);
+const newHasher = await hasherFactory(boot.hashType);
+const buf = new Uint8Array(boot.chunkSize);
 
 class Stopped extends Error {}
 const hooks = {
-  onBytes: progress ? (b: number) => void Atomics.add(progress, 0, BigInt(b)) : undefined,
+  onBytes: (b: number) => void Atomics.add(progress, 0, BigInt(b)),
   afterChunk: () => {
     if (Atomics.load(ctrl, CTRL_STOP) !== 0) throw new Stopped();
   },
 };
 
-for (;;) {
-  if (Atomics.load(ctrl, CTRL_STOP) !== 0) break;
-  const i = Atomics.add(ctrl, CTRL_NEXT, 1);
-  if (i >= n) break;
-  try {
-    const r = hashTask(decodeTask(paths, names, input.ranges, i), newHasher, buf, hooks);
-    digests.set(r.digest, i * input.digestBytes);
-  } catch (e) {
-    if (e instanceof Stopped) break;
-    Atomics.store(ctrl, CTRL_STOP, 1);
-    const err = asModelsealError(e, { code: 'READ_FAILED', message: `hashing "${names[i]}" failed` });
-    const msg: WorkerError = {
-      type: 'error',
-      index: i,
-      error: { kind: err.kind, code: err.code, message: err.message, details: err.details },
-    };
-    parentPort!.postMessage(msg);
-    break;
+parentPort!.once('message', (job: WorkerJob) => {
+  work(job);
+  parentPort!.close();
+});
+Atomics.add(ctrl, CTRL_READY, 1);
+
+function work(job: WorkerJob): void {
+  const paths = job.paths.split('\0');
+  const names = job.names.split('\0');
+  const digests = new Uint8Array(job.digests);
+  for (;;) {
+    if (Atomics.load(ctrl, CTRL_STOP) !== 0) return;
+    const i = Atomics.add(ctrl, CTRL_NEXT, 1);
+    if (i >= paths.length) return;
+    try {
+      const r = hashTask(decodeTask(paths, names, job.ranges, i), newHasher, buf, hooks);
+      digests.set(r.digest, i * job.digestBytes);
+    } catch (e) {
+      if (e instanceof Stopped) return;
+      Atomics.store(ctrl, CTRL_STOP, 1);
+      const err =
+        e instanceof HashFailure
+          ? e
+          : new HashFailure(
+              'internal',
+              'READ_FAILED',
+              `hashing "${names[i]}" failed: ${(e as Error)?.message ?? String(e)}`,
+            );
+      const msg: WorkerError = {
+        type: 'error',
+        index: i,
+        error: { kind: err.kind, code: err.code, message: err.message, details: err.details },
+      };
+      parentPort!.postMessage(msg);
+      return;
+    }
   }
 }

@@ -57,3 +57,39 @@ describe('parseShardName', () => {
     }
   });
 });
+
+describe('sortByResourceName', () => {
+  it('agrees with compareResourceNames on a mixed list', async () => {
+    const { sortByResourceName } = await import('../src/order.ts');
+    const names = [
+      'w:120000:150000',
+      'tokenizer.json:0:1',
+      'w:90000:120000',
+      'tokenizer/vocab.txt:0:4',
+      '\u{1F600}:0:1',
+      '\uFF5E:0:1',
+      'a/b/c:0:1',
+      'a/b:0:1',
+    ];
+    const viaCompare = [...names].sort((a, b) => compareResourceNames(a, b, 'shards'));
+    expect(
+      sortByResourceName(
+        names.map((name) => ({ name })),
+        'shards',
+      ).map((x) => x.name),
+    ).toEqual(viaCompare);
+    expect(viaCompare.slice(0, 4)).toEqual([
+      'a/b:0:1',
+      'a/b/c:0:1',
+      'tokenizer/vocab.txt:0:4',
+      'tokenizer.json:0:1',
+    ]);
+    const files = ['x:10:20', 'x:1:2', 'b', 'a/z'];
+    expect(
+      sortByResourceName(
+        files.map((name) => ({ name })),
+        'files',
+      ).map((x) => x.name),
+    ).toEqual(['a/z', 'b', 'x:10:20', 'x:1:2']);
+  });
+});

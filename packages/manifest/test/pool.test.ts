@@ -40,6 +40,7 @@ describe('hashModel with worker threads', () => {
       const data = randomBytes(40 << 20);
       writeFileSync(join(dir, 'w.bin'), data);
       writeFileSync(join(dir, 'cfg.json'), '{}');
+      if (type === 'blake3') writeFileSync(join(dir, 'w2.bin'), data.subarray(0, 1 << 20));
       const s = type === 'blake3' ? files(type) : shards(7_000_000, type);
       const pooled = await hashModel(dir, opts(s, { concurrency: 2 }));
       const inline = await hashModel(dir, opts(s, { concurrency: 1 }));

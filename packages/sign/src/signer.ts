@@ -32,7 +32,7 @@ function dsseSigner(
     async sign(payload, payloadType = IN_TOTO_PAYLOAD_TYPE) {
       try {
         const bundle = await builder.create({ data: Buffer.from(payload), type: payloadType });
-        const json = bundleToJSON(bundle) as Record<string, unknown>;
+        const json = modelSigningShape(bundleToJSON(bundle) as Record<string, unknown>);
         return finish ? finish(json) : json;
       } catch (e) {
         throw asModelsealError(e, {
@@ -44,12 +44,41 @@ function dsseSigner(
   };
 }
 
+/**
+ * model_signing writes `tlogEntries: []` and no timestamp data for key and certificate bundles;
+ * protobuf's JSON drops the empty list and keeps an empty `timestampVerificationData`.
+ */
+function modelSigningShape(json: Record<string, unknown>): Record<string, unknown> {
+  const { timestampVerificationData, tlogEntries, ...material } = json.verificationMaterial as Record<
+    string,
+    unknown
+  >;
+  const stamps = (timestampVerificationData as { rfc3161Timestamps?: unknown[] } | undefined)
+    ?.rfc3161Timestamps;
+  return {
+    ...json,
+    verificationMaterial: {
+      ...material,
+      tlogEntries: tlogEntries ?? [],
+      ...(stamps?.length ? { timestampVerificationData } : {}),
+    },
+  };
+}
+
 function keySigner(key: KeyObject): Signer {
   const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyHint(key) };
   const signer: SigstoreSigner = {
     sign: async (data) => ({ signature: signBytes(key, data), key: material }),
   };
-  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }));
+  // @sigstore/bundle copies the hint into the DSSE keyid; model_signing leaves keyid empty
+  // (keyid is outside the signed PAE, so this changes no signed byte).
+  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }), (json) => {
+    const env = json.dsseEnvelope as { signatures: { sig: string; keyid: string }[] };
+    return {
+      ...json,
+      dsseEnvelope: { ...env, signatures: env.signatures.map((s) => ({ ...s, keyid: '' })) },
+    };
+  });
 }
 
 function parseChain(pems: readonly string[]): X509Certificate[] {

@@ -118,3 +118,14 @@ describe('createSigner', () => {
     ).toBe('NO_TIMESTAMP_SOURCE');
   });
 });
+
+describe('RSA-PSS keys', () => {
+  it('sign with PSS and verify only with PSS', async () => {
+    const { verifyBytes, signBytes } = await import('../src/index.ts');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    const data = new TextEncoder().encode('payload');
+    const sig = signBytes(privateKey, data);
+    expect(verifyBytes(publicKey, data, sig)).toBe(true);
+    expect(verifyBytes(publicKey, new TextEncoder().encode('other'), sig)).toBe(false);
+  });
+});

@@ -18,7 +18,6 @@ export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from 
 export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';
 export {
   checkManifest,
-  compareManifests,
   type VerifiedModel,
   type VerifyModelOptions,
   verifyModel,

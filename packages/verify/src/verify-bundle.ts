@@ -163,12 +163,11 @@ function signedEntity(parsed: ParsedBundle, hint: string): SignedEntity {
   };
 }
 
+/** A substring test, not a parse: the payload can be megabytes, and the signature decides anyway. */
 function isLegacyPayload(payload: Uint8Array): boolean {
-  try {
-    return JSON.parse(Buffer.from(payload).toString('utf8'))?.predicateType === LEGACY_PREDICATE_TYPE;
-  } catch {
-    return false;
-  }
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).includes(
+    `"${LEGACY_PREDICATE_TYPE}"`,
+  );
 }
 
 /** model_signing 0.2's PAE: Python formatted the payload bytes with repr() into "DSSEV1 ...". */

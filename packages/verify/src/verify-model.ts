@@ -1,6 +1,6 @@
 import { manifestFromOmsStatement } from '@modelseal/attest';
 import { DigestMismatchError } from '@modelseal/core';
-import type { Manifest, ManifestDiff } from '@modelseal/manifest';
+import { diffManifests, type Manifest } from '@modelseal/manifest';
 import type { IdentityPolicy, TrustConfig, VerifiedStatement } from './types.ts';
 import { verifyBundle } from './verify-bundle.ts';
 
@@ -24,34 +24,12 @@ export async function verifyModel(options: VerifyModelOptions): Promise<Verified
   return { ...verified, signed };
 }
 
-/** Resource-by-resource comparison; names are unique in both (checked when parsed/hashed). */
-export function compareManifests(signed: Manifest, actual: Manifest): ManifestDiff {
-  const want = new Map(signed.resources.map((r) => [r.name, r]));
-  const have = new Map(actual.resources.map((r) => [r.name, r]));
-  const changed: string[] = [];
-  const missing: string[] = [];
-  for (const [name, r] of want) {
-    const h = have.get(name);
-    if (!h) missing.push(name);
-    else if (h.digest !== r.digest || h.algorithm !== r.algorithm) changed.push(name);
-  }
-  const extra = [...have.keys()].filter((n) => !want.has(n));
-  const s = signed.serialization;
-  const a = actual.serialization;
-  const parameters: string[] = [];
-  if (s.method !== a.method) parameters.push('method');
-  if (s.hashType !== a.hashType) parameters.push('hash_type');
-  if (s.method === 'shards' && a.method === 'shards' && s.shardSize !== a.shardSize)
-    parameters.push('shard_size');
-  return { changed, missing, extra, parameters };
-}
-
 const list = (names: readonly string[]): string =>
   names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
 
 /** Throws MODEL_DIGEST_MISMATCH naming what differs between the signature and the files. */
 export function checkManifest(signed: Manifest, actual: Manifest): void {
-  const diff = compareManifests(signed, actual);
+  const diff = diffManifests(signed, actual);
   const parts: string[] = [];
   if (diff.parameters.length) parts.push(`serialization differs (${diff.parameters.join(', ')})`);
   if (diff.changed.length) parts.push(`changed: ${list(diff.changed)}`);

@@ -277,6 +277,24 @@ describe('verifyModel', () => {
         ...manifest,
         serialization: { ...manifest.serialization, hashType: 'blake3' },
       }),
-    ).toThrow(/hash_type/);
+    ).toThrow(/hashType/);
+  });
+});
+
+describe('large manifests', () => {
+  it('a 50,000-resource statement (a multi-megabyte payload) verifies', async () => {
+    const big: Manifest = {
+      ...manifest,
+      resources: Array.from({ length: 50_000 }, (_, i) => ({
+        name: `shard-${String(Math.floor(i / 1000)).padStart(3, '0')}/sample-${String(i).padStart(6, '0')}.bin`,
+        algorithm: 'sha256',
+        digest: sha256Hex(String(i)),
+      })),
+    };
+    const body = serializeStatement(omsStatement(big));
+    expect(body.byteLength).toBeGreaterThan(5_000_000);
+    const bundle = await createSigner({ kind: 'key', privateKeyPem: keyPair.privateKeyPem }).sign(body);
+    const v = await verifyModel({ bundle: JSON.stringify(bundle), manifest: big, trust: keyTrust });
+    expect(v.signed.resources).toHaveLength(50_000);
   });
 });

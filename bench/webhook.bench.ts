@@ -1,0 +1,214 @@
+/**
+ * The admission webhook under load on loopback, as a separate process (webhook/src/main.ts with a
+ * policy file and a directory store of real key-signed bundles):
+ *  - warm cache: autocannon at a fixed 1,000 req/s POSTing one AdmissionReview whose model is
+ *    already verified; baseline = GET /livez on the same server at the same rate, same run.
+ *  - cold: pods with 8 models each, every bundle unseen, POSTed one at a time; baseline = the same
+ *    pods again (now warm).
+ * Prints p50/p99, throughput, ratios and the server's peak RSS.
+ *
+ *   pnpm bench webhook [--duration=S] [--quick]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { signedStoreAndPolicy } from '../webhook/test/bench-fixture.ts';
+import { imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
+import { makeTlsFixture } from '../webhook/test/tls-fixture.ts';
+
+const MAIN = fileURLToPath(new URL('../webhook/src/main.ts', import.meta.url));
+const digest = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+
+export async function run(flags: string[]): Promise<void> {
+  const quick = flags.includes('--quick');
+  const duration = Number(flags.find((f) => f.startsWith('--duration='))?.slice(11) ?? (quick ? 3 : 10));
+  const coldPods = quick ? 10 : 30;
+  const dir = mkdtempSync(join(tmpdir(), 'modelseal-bench-webhook-'));
+  const tls = makeTlsFixture();
+  let child: ChildProcess | undefined;
+  try {
+    const total = 1 + coldPods * 8;
+    const { storeDir, policyFile } = await signedStoreAndPolicy(
+      dir,
+      Array.from({ length: total }, (_, i) => digest(i + 1)),
+    );
+    child = spawn(
+      process.execPath,
+      [
+        MAIN,
+        '--tls-cert',
+        tls.certFile,
+        '--tls-key',
+        tls.keyFile,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--policy-file',
+        policyFile,
+        '--store-dir',
+        storeDir,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const port = await listeningPort(child);
+    const base = `https://127.0.0.1:${port}`;
+    const warmBody = JSON.stringify(
+      review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${digest(1)}`)]))),
+    );
+    const primed = await post(port, tls.ca, warmBody);
+    if (!primed.includes('"allowed":true'))
+      throw new Error(`warm-up request was not allowed: ${primed.slice(0, 300)}`);
+
+    // alternate baseline and subject so drift from neighbours hits both alike
+    const load = (path: '/livez' | '/validate') =>
+      autocannon({
+        url: `${base}${path}`,
+        method: path === '/livez' ? 'GET' : 'POST',
+        ...(path === '/validate' ? { body: warmBody, headers: { 'content-type': 'application/json' } } : {}),
+        connections: 10,
+        overallRate: 1000,
+        duration,
+        timeout: 10,
+      });
+    const rounds: { livez: Result; validate: Result }[] = [];
+    for (let r = 0; r < 2; r++)
+      rounds.push({ livez: await load('/livez'), validate: await load('/validate') });
+
+    out(`warm cache, fixed 1,000 req/s, 10 connections, ${duration} s per run, 2 alternating rounds`);
+    for (const [i, r] of rounds.entries()) {
+      out(`  round ${i + 1}: /livez    ${fmt(r.livez)}`);
+      out(`           /validate ${fmt(r.validate)}`);
+      out(
+        `           ratio validate/livez: p99 ${ratio(r.validate.latency.p99, r.livez.latency.p99)}, p50 ${ratio(r.validate.latency.p50, r.livez.latency.p50)}`,
+      );
+    }
+    const worstP99 = Math.max(...rounds.map((r) => r.validate.latency.p99));
+    out(
+      `  target p99 < 5 ms at 1,000 req/s: worst p99 ${worstP99} ms -> ${worstP99 < 5 ? 'MET' : 'NOT MET'}`,
+    );
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: tls.ca });
+    const pods = Array.from({ length: coldPods }, (_, p) =>
+      JSON.stringify(
+        review(
+          workload(
+            'Pod',
+            podSpec(
+              Array.from({ length: 8 }, (_, m) =>
+                imageVolume(`m${m}`, `r.example/m@${digest(2 + p * 8 + m)}`),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (const body of pods) {
+      const t0 = performance.now();
+      const res = await post(port, tls.ca, body, agent);
+      cold.push(performance.now() - t0);
+      if (!res.includes('"allowed":true')) throw new Error(`cold pod was not allowed: ${res.slice(0, 300)}`);
+      const t1 = performance.now();
+      await post(port, tls.ca, body, agent);
+      warm.push(performance.now() - t1);
+    }
+    agent.destroy();
+    out(`cold verification, pod with 8 models (8 bundles verified), ${coldPods} pods one at a time`);
+    out(
+      `  cold  p50 ${pct(cold, 50).toFixed(2)} ms  p99 ${pct(cold, 99).toFixed(2)} ms  max ${Math.max(...cold).toFixed(2)} ms`,
+    );
+    out(
+      `  warm  p50 ${pct(warm, 50).toFixed(2)} ms  p99 ${pct(warm, 99).toFixed(2)} ms (same pods again: baseline)`,
+    );
+    out(`  ratio cold/warm p50 ${(pct(cold, 50) / pct(warm, 50)).toFixed(2)}x`);
+    out(
+      `  target cold < 100 ms: p99 ${pct(cold, 99).toFixed(2)} ms -> ${pct(cold, 99) < 100 ? 'MET' : 'NOT MET'}`,
+    );
+    out(`webhook peak RSS ${peakRssMiB(child.pid!)} MiB`);
+  } finally {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.once('exit', r));
+    }
+    tls.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function out(s: string) {
+  process.stdout.write(`${s}\n`);
+}
+
+function fmt(r: Result): string {
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return `p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  ${r.requests.average.toFixed(0)} req/s${bad ? `  (${bad} errors/non-2xx)` : ''}`;
+}
+
+/** autocannon reports whole milliseconds: a 0 ms baseline has no meaningful ratio */
+function ratio(subject: number, baseline: number): string {
+  return baseline < 1
+    ? `n/a (baseline ${baseline} ms, below autocannon's 1 ms resolution)`
+    : `${(subject / baseline).toFixed(2)}x`;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+function peakRssMiB(pid: number): string {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? (Number(m[1]) / 1024).toFixed(1) : '?';
+}
+
+function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`webhook did not start: ${buf}`)), 30_000);
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = /"msg":"listening".*?"port":(\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        // stop collecting: the per-request log lines must not cost the load generator anything
+        child.stderr!.off('data', onData);
+        child.stderr!.resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${buf}`)));
+  });
+}
+
+function post(port: number, ca: Buffer, body: string, agent?: Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/validate',
+        method: 'POST',
+        ca,
+        agent: agent ?? false,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve(text));
+      },
+    );
+    req.on('error', reject);
+    req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
+}

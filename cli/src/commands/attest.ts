@@ -1,0 +1,129 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { err, type OutputFormat, outJson } from '../io.ts';
+import type { AttestOptions, AttestResult } from '../provenance/attest-run.ts';
+
+interface AttestArgs {
+  path?: string;
+  subject?: string;
+  type: string;
+  predicate?: string;
+  spec?: string;
+  'builder-id'?: string;
+  'build-type'?: string;
+  'external-parameter'?: string[];
+  dataset?: string[];
+  'base-model'?: string[];
+  source?: string;
+  key?: string;
+  'passphrase-env'?: string;
+  bundle?: string;
+  store?: string | false;
+  output: OutputFormat;
+}
+
+export const attestCommand: CommandModule<object, AttestArgs> = {
+  command: 'attest [path]',
+  describe:
+    'sign an in-toto attestation (SLSA provenance, dataset provenance, any predicate) about a model or dataset',
+  builder: (y: Argv) =>
+    y
+      .positional('path', { type: 'string', describe: 'model or dataset (directory or file) to attest' })
+      .option('subject', { type: 'string', describe: 'attest name@sha256:<hex> instead of hashing a path' })
+      .option('type', {
+        type: 'string',
+        default: 'slsa',
+        describe: 'slsa | dataset | oms | a predicate type URI',
+      })
+      .option('predicate', { type: 'string', describe: 'predicate JSON/YAML file (as cosign attest)' })
+      .option('spec', {
+        type: 'string',
+        describe: 'SLSA or dataset spec file (YAML/JSON), see docs/provenance.md',
+      })
+      .option('builder-id', {
+        type: 'string',
+        describe: 'SLSA builder.id (detected in GitHub Actions / GitLab CI)',
+      })
+      .option('build-type', { type: 'string', describe: 'SLSA buildType URI' })
+      .option('external-parameter', {
+        type: 'string',
+        array: true,
+        describe: 'k=v build parameter; repeatable',
+      })
+      .option('dataset', { type: 'string', array: true, describe: 'dataset path or pinned URI; repeatable' })
+      .option('base-model', {
+        type: 'string',
+        array: true,
+        describe: 'base model path or pinned URI; repeatable',
+      })
+      .option('source', {
+        type: 'string',
+        describe: 'git checkout of the training code (remote + HEAD commit)',
+      })
+      .option('key', { type: 'string', describe: 'private key PEM to sign with' })
+      .option('passphrase-env', {
+        type: 'string',
+        describe: 'env variable with the key passphrase (default MODELSEAL_KEY_PASSPHRASE)',
+      })
+      .option('bundle', { type: 'string', describe: 'write the Sigstore bundle here' })
+      .option('store', {
+        describe: 'attestation store directory (default .modelseal/attestations; --no-store to skip)',
+      })
+      .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
+      .check((a) => {
+        if ((a['path'] === undefined) === (a['subject'] === undefined))
+          throw new Error('give a path or --subject, not both');
+        if (!a['key']) throw new Error('--key <private key PEM> is required');
+        return true;
+      }) as unknown as Argv<AttestArgs>,
+  handler: async (argv) => {
+    const { runAttest } = await import('../provenance/attest-run.ts');
+    render(await runAttest(await toOptions(argv)), argv.output);
+  },
+};
+
+async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptions> {
+  const { resolvePredicateType } = await import('@modelseal/attest');
+  const { DEFAULT_STORE } = await import('../provenance/attest-run.ts');
+  const store =
+    a.store === false
+      ? undefined
+      : typeof a.store === 'string'
+        ? a.store
+        : a.bundle
+          ? undefined
+          : DEFAULT_STORE;
+  const passphrase = process.env[a['passphrase-env'] ?? 'MODELSEAL_KEY_PASSPHRASE'];
+  return {
+    target: a.subject !== undefined ? { kind: 'ref', ref: a.subject } : { kind: 'path', path: a.path! },
+    predicateType: resolvePredicateType(a.type),
+    ...(a.predicate ? { predicateFile: a.predicate } : {}),
+    ...(a.spec ? { specFile: a.spec } : {}),
+    ...(a['builder-id'] ? { builderId: a['builder-id'] } : {}),
+    ...(a['build-type'] ? { buildType: a['build-type'] } : {}),
+    externalParameters: a['external-parameter'] ?? [],
+    datasets: a.dataset ?? [],
+    baseModels: a['base-model'] ?? [],
+    ...(a.source ? { source: a.source } : {}),
+    keyPath: a.key!,
+    ...(passphrase ? { passphrase } : {}),
+    ...(a.bundle ? { bundlePath: a.bundle } : {}),
+    ...(store ? { storeDir: store } : {}),
+    env: process.env,
+  };
+}
+
+function render(r: AttestResult, output: OutputFormat): void {
+  if (output === 'json') {
+    outJson({
+      ok: true,
+      subject: r.subject,
+      predicateType: r.predicateType,
+      bundle: r.bundlePath,
+      store: r.storePath,
+    });
+    return;
+  }
+  err(`attested ${r.subject.name} (${r.subject.digest}) with ${r.predicateType}`);
+  if (r.bundlePath) err(`  bundle: ${r.bundlePath}`);
+  if (r.storePath) err(`  store:  ${r.storePath}`);
+}

@@ -1,0 +1,142 @@
+import { readFileSync, statSync } from 'node:fs';
+import { InputError, NotFoundError } from '@modelseal/core';
+import type { ObjectVerdict } from '@modelseal/webhook';
+import type { CommandModule } from 'yargs';
+import { EXIT_CODES } from '../exit.ts';
+import { err, type OutputFormat, outJson } from '../io.ts';
+
+interface Argv {
+  manifest: string;
+  policy: string;
+  store?: string;
+  namespace: string;
+  'trusted-root'?: string;
+  output: OutputFormat;
+}
+
+interface Options {
+  readonly manifest: string;
+  readonly policy: string;
+  readonly store: string | undefined;
+  readonly namespace: string;
+  readonly trustedRoot: string | undefined;
+  readonly output: OutputFormat;
+}
+
+const MAX_MANIFEST = 16 * 1024 * 1024;
+
+const policyTestCommand: CommandModule<object, Argv> = {
+  command: 'test <manifest>',
+  describe:
+    'run the admission webhook decision on local manifests (Pods and workloads); exit 7 if any is denied',
+  builder: (y) =>
+    y
+      .positional('manifest', {
+        type: 'string',
+        demandOption: true,
+        describe: 'YAML/JSON file, multi-document allowed',
+      })
+      .option('policy', {
+        type: 'string',
+        demandOption: true,
+        describe: 'ModelPolicy/ClusterModelPolicy file or directory',
+      })
+      .option('store', {
+        type: 'string',
+        describe: 'attestation directory store (none: nothing is attested)',
+      })
+      .option('namespace', {
+        type: 'string',
+        default: 'default',
+        describe: 'namespace for objects that name none',
+      })
+      .option('trusted-root', {
+        type: 'string',
+        describe: 'trusted_root.json for keyless authorities without their own',
+      })
+      .option('output', {
+        choices: ['text', 'json'] as const,
+        default: 'text' as const,
+        alias: 'o',
+      }) as never,
+  handler: async (argv) => {
+    const options = toOptions(argv);
+    const verdicts = await run(options);
+    render(verdicts, options.output);
+  },
+};
+
+/** `modelseal policy <subcommand>`; more policy subcommands join this group. */
+export const policyCommand: CommandModule = {
+  command: 'policy <command>',
+  describe: 'work with model admission policies',
+  builder: (y) =>
+    y.command(policyTestCommand).demandCommand(1, 'name a policy subcommand, e.g. `policy test`'),
+  handler: () => {},
+};
+
+function toOptions(argv: Argv): Options {
+  return Object.freeze({
+    manifest: argv.manifest,
+    policy: argv.policy,
+    store: argv.store,
+    namespace: argv.namespace,
+    trustedRoot: argv['trusted-root'],
+    output: argv.output,
+  });
+}
+
+async function run(o: Options): Promise<ObjectVerdict[]> {
+  const webhook = await import('@modelseal/webhook');
+  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
+  const { parseJson } = await import('@modelseal/core');
+  const policies = webhook.loadPolicyFiles(o.policy, webhook.realEngine);
+  const docs = webhook.parseYamlDocuments(readText(o.manifest, 'manifest'), o.manifest);
+  const trustedRoot =
+    o.trustedRoot === undefined
+      ? publicGoodTrustedRoot()
+      : parseTrustedRoot(
+          parseJson(readText(o.trustedRoot, '--trusted-root'), `--trusted-root ${o.trustedRoot}`),
+        );
+  const store = o.store === undefined ? { find: async () => [] } : webhook.realDirectoryStore(o.store);
+  const checker = webhook.createChecker({
+    store,
+    verify: webhook.realVerify(() => trustedRoot),
+    engine: webhook.realEngine,
+    now: Date.now,
+  });
+  return webhook.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
+}
+
+function readText(path: string, what: string): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${what} file ${path} does not exist` });
+  }
+  if (size > MAX_MANIFEST) {
+    throw new InputError({
+      code: 'FILE_TOO_LARGE',
+      message: `${what} file ${path} is ${size} bytes, over ${MAX_MANIFEST}`,
+    });
+  }
+  return readFileSync(path, 'utf8');
+}
+
+function render(verdicts: readonly ObjectVerdict[], output: OutputFormat): void {
+  const denied = verdicts.some((v) => v.verdict === 'denied');
+  if (output === 'json') outJson({ ok: !denied, verdicts });
+  else {
+    for (const v of verdicts) {
+      err(
+        `${v.verdict.toUpperCase().padEnd(7)} ${v.object}${v.verdict === 'denied' ? `\n  ${v.message}` : ''}`,
+      );
+      for (const w of v.warnings ?? []) err(`  warning: ${w}`);
+    }
+    const n = (k: ObjectVerdict['verdict']) => verdicts.filter((v) => v.verdict === k).length;
+    err(`${n('allowed')} allowed, ${n('denied')} denied, ${n('skipped')} skipped`);
+  }
+  // a denial is a verdict, not a failure of the command: report it through the policy exit code
+  if (denied) process.exitCode = EXIT_CODES.policy;
+}

@@ -1,0 +1,120 @@
+import { writeFileSync } from 'node:fs';
+import { InputError } from '@modelseal/core';
+import type { Serialization } from '@modelseal/manifest';
+import type { SignerConfig } from '@modelseal/sign';
+import type { Argv, CommandModule } from 'yargs';
+import { err, outJson, progressReporter } from '../io.ts';
+import { readUserFile } from '../options/files.ts';
+import { locateModel, type ModelLocation } from '../options/model.ts';
+import { type OutputArgs, withOutput } from '../options/output.ts';
+import { type PassphraseArgs, resolvePassphrase, withPassphrase } from '../options/passphrase.ts';
+import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
+
+interface Args extends OutputArgs, PassphraseArgs, SerializationArgs {
+  path: string;
+  key: string;
+  'certificate-chain'?: string[];
+  bundle?: string;
+}
+
+interface Options {
+  readonly location: ModelLocation;
+  readonly signer: SignerConfig;
+  readonly serialization: Serialization;
+  readonly ignoreGitPaths: boolean;
+  readonly output: Args['output'];
+}
+
+const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
+async function toOptions(argv: Args): Promise<Options> {
+  const location = locateModel(argv.path, argv.bundle);
+  const privateKeyPem = readUserFile(argv.key, 'private key', '--key');
+  const passphrase = ENCRYPTED.test(privateKeyPem)
+    ? await resolvePassphrase(argv, `Passphrase for ${argv.key}: `)
+    : undefined;
+  const secret = passphrase === undefined ? {} : { passphrase };
+  const chain = argv['certificate-chain'] ?? [];
+  const signer: SignerConfig =
+    chain.length > 0
+      ? {
+          kind: 'certificate',
+          privateKeyPem,
+          ...secret,
+          certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
+        }
+      : { kind: 'key', privateKeyPem, ...secret };
+  return Object.freeze({
+    location,
+    signer,
+    serialization: serializationFrom(argv),
+    ignoreGitPaths: argv['ignore-git-paths'],
+    output: argv.output,
+  });
+}
+
+async function run(o: Options) {
+  const { hashModel } = await import('@modelseal/manifest');
+  const { omsStatement, serializeStatement } = await import('@modelseal/attest');
+  const { createSigner } = await import('@modelseal/sign');
+  // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
+  const signer = createSigner(o.signer);
+  const progress = progressReporter('hashing');
+  const manifest = await hashModel(o.location.model, {
+    serialization: o.serialization,
+    extraIgnore: [o.location.bundle],
+    ignoreGitPaths: o.ignoreGitPaths,
+    onProgress: progress.update,
+  }).finally(progress.end);
+  if (manifest.resources.length === 0) {
+    throw new InputError({
+      code: 'MODEL_EMPTY',
+      message: `${o.location.model} holds no files to sign (after ignore rules)`,
+    });
+  }
+  const statement = omsStatement(manifest);
+  const bundle = await signer.sign(serializeStatement(statement));
+  writeFileSync(o.location.bundle, JSON.stringify(bundle));
+  return { bundle: o.location.bundle, statement, resources: manifest.resources.length, output: o.output };
+}
+
+function render(r: Awaited<ReturnType<typeof run>>): void {
+  const subject = r.statement.subject[0];
+  if (r.output === 'json') {
+    outJson({
+      ok: true,
+      bundle: r.bundle,
+      subject,
+      predicateType: r.statement.predicateType,
+      resources: r.resources,
+    });
+    return;
+  }
+  err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundle}`);
+}
+
+export const signCommand: CommandModule<object, Args> = {
+  command: 'sign <path>',
+  describe: 'sign a model directory or file with a key (or key + certificate chain)',
+  builder: (y: Argv) =>
+    withSerialization(withPassphrase(withOutput(y)))
+      .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
+      .option('key', {
+        alias: ['private-key'],
+        type: 'string',
+        demandOption: true,
+        describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted)',
+      })
+      .option('certificate-chain', {
+        type: 'string',
+        array: true,
+        describe: 'signing certificate first, then intermediates (PEM files)',
+      })
+      .option('bundle', {
+        alias: ['signature'],
+        type: 'string',
+        describe:
+          'where to write the bundle (default: model.sig inside a directory, <file>.sig beside a file)',
+      }) as Argv<Args>,
+  handler: async (argv) => render(await run(await toOptions(argv))),
+};

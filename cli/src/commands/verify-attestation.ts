@@ -1,0 +1,84 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { err, type OutputFormat, outJson } from '../io.ts';
+import type { VerifyAttestationOptions, VerifyAttestationResult } from '../provenance/verify-run.ts';
+
+interface VerifyAttestationArgs {
+  target: string;
+  type?: string;
+  policy?: string;
+  key?: string[];
+  'trusted-root'?: string;
+  store?: string;
+  bundle?: string[];
+  output: OutputFormat;
+}
+
+export const verifyAttestationCommand: CommandModule<object, VerifyAttestationArgs> = {
+  command: 'verify-attestation <target>',
+  describe: 'verify the attestations of a model or dataset (path or sha256:<hex>) against a policy',
+  builder: (y: Argv) =>
+    y
+      .positional('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'model/dataset path, or sha256:<hex>',
+      })
+      .option('policy', {
+        type: 'string',
+        describe: 'ModelPolicy / ClusterModelPolicy YAML (docs/policy.md)',
+      })
+      .option('type', {
+        type: 'string',
+        describe: 'slsa | dataset | oms | URI: check only this predicate type',
+      })
+      .option('key', {
+        type: 'string',
+        array: true,
+        describe: 'trusted public key PEM (instead of --policy)',
+      })
+      .option('trusted-root', {
+        type: 'string',
+        describe: 'Sigstore trusted_root.json for keyless authorities',
+      })
+      .option('store', {
+        type: 'string',
+        default: '.modelseal/attestations',
+        describe: 'attestation store directory',
+      })
+      .option('bundle', {
+        type: 'string',
+        array: true,
+        describe: 'extra bundle file(s) to consider; repeatable',
+      })
+      .option('output', {
+        alias: 'o',
+        choices: ['text', 'json'] as const,
+        default: 'text' as const,
+      }) as unknown as Argv<VerifyAttestationArgs>,
+  handler: async (argv) => {
+    const { runVerifyAttestation } = await import('../provenance/verify-run.ts');
+    await render(await runVerifyAttestation(await toOptions(argv)), argv.output);
+  },
+};
+
+async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<VerifyAttestationOptions> {
+  const { resolvePredicateType } = await import('@modelseal/attest');
+  return {
+    target: a.target,
+    ...(a.policy ? { policyFile: a.policy } : {}),
+    ...(a.type ? { predicateType: resolvePredicateType(a.type) } : {}),
+    keyFiles: a.key ?? [],
+    ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
+    storeDir: a.store ?? '.modelseal/attestations',
+    bundleFiles: a.bundle ?? [],
+  };
+}
+
+async function render(r: VerifyAttestationResult, output: OutputFormat): Promise<void> {
+  const { summarize } = await import('../provenance/verify-run.ts');
+  if (output === 'json') return outJson(summarize(r));
+  const count = [...r.evidence.values()].reduce((n, e) => n + e.attestations.length, 0);
+  err(
+    `OK: ${r.subject.name} (${r.subject.digest}) satisfies policy ${r.decision.policy} (${count} verified attestations)`,
+  );
+}

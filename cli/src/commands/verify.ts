@@ -1,0 +1,99 @@
+import { isModelsealError } from '@modelseal/core';
+import type { Argv, CommandModule } from 'yargs';
+import { err, outJson, progressReporter } from '../io.ts';
+import { readBundleFile } from '../options/files.ts';
+import { locateModel, type ModelLocation } from '../options/model.ts';
+import { type OutputArgs, withOutput } from '../options/output.ts';
+import { withIgnore } from '../options/serialization.ts';
+import { type ResolvedTrust, resolveTrust, type TrustArgs, withTrust } from '../options/trust.ts';
+
+interface Args extends OutputArgs, TrustArgs {
+  path: string;
+  bundle?: string;
+  'ignore-paths'?: string[];
+  'ignore-git-paths': boolean;
+}
+
+interface Options extends ResolvedTrust {
+  readonly location: ModelLocation;
+  readonly ignorePaths: readonly string[];
+  readonly ignoreGitPaths: boolean;
+  readonly output: Args['output'];
+}
+
+function toOptions(argv: Args): Options {
+  return Object.freeze({
+    ...resolveTrust(argv),
+    location: locateModel(argv.path, argv.bundle),
+    ignorePaths: argv['ignore-paths'] ?? [],
+    ignoreGitPaths: argv['ignore-git-paths'],
+    output: argv.output,
+  });
+}
+
+/** Signature first (cheap), then hash the files with the parameters that were signed. */
+async function run(o: Options) {
+  const { verifyBundle, checkManifest } = await import('@modelseal/verify');
+  const { manifestFromOmsStatement } = await import('@modelseal/attest');
+  const { hashModel } = await import('@modelseal/manifest');
+  const bundle = readBundleFile(o.location.bundle);
+  const verified = await verifyBundle({
+    bundle,
+    trust: o.trust,
+    now: o.now,
+    ...(o.identity ? { identity: o.identity } : {}),
+  });
+  const signed = manifestFromOmsStatement(verified.statement);
+  const progress = progressReporter('hashing');
+  const actual = await hashModel(o.location.model, {
+    serialization: {
+      ...signed.serialization,
+      ignorePaths: [...signed.serialization.ignorePaths, ...o.ignorePaths],
+    },
+    extraIgnore: [o.location.bundle],
+    ignoreGitPaths: o.ignoreGitPaths,
+    onProgress: progress.update,
+  }).finally(progress.end);
+  checkManifest(signed, actual);
+  return { verified, resources: signed.resources.length, o };
+}
+
+function render(r: Awaited<ReturnType<typeof run>>): void {
+  const { verified, o } = r;
+  const signer = verified.signer;
+  const by = signer.kind === 'key' ? `key ${signer.keyId}` : `certificate "${signer.subject}"`;
+  err(`Verification succeeded: ${o.location.model} (${r.resources} resources) signed by ${by}`);
+  if (o.output === 'json') {
+    outJson({
+      ok: true,
+      model: o.location.model,
+      bundle: o.location.bundle,
+      bundleDigest: verified.bundleDigest,
+      signer,
+      predicateType: verified.statement.predicateType,
+      subject: verified.statement.subject,
+      resources: r.resources,
+    });
+  }
+}
+
+export const verifyCommand: CommandModule<object, Args> = {
+  command: 'verify <path>',
+  describe: 'verify a model directory or file against its signature bundle',
+  builder: (y: Argv) =>
+    withIgnore(withTrust(withOutput(y)))
+      .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
+      .option('bundle', {
+        alias: ['signature'],
+        type: 'string',
+        describe: 'bundle to check (default: model.sig inside a directory, <file>.sig beside a file)',
+      }) as Argv<Args>,
+  handler: async (argv) => {
+    try {
+      render(await run(toOptions(argv)));
+    } catch (e) {
+      if (isModelsealError(e) && e.kind !== 'usage') err('Verification failed');
+      throw e;
+    }
+  },
+};

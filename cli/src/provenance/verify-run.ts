@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import { PolicyError, UsageError } from '@modelseal/core';
+import type { Authority, Decision, Evidence, ModelPolicy } from '@modelseal/policy';
+import type { StoredBundle } from '@modelseal/store';
+import type { TrustConfig } from '@modelseal/verify';
+import { readDocument, readSmallFile } from './files.ts';
+import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
+
+export interface VerifyAttestationOptions {
+  /** a path to hash, or `sha256:<hex>` */
+  readonly target: string;
+  readonly policyFile?: string;
+  /** with --policy: keep only this requirement; without: the required type for --key */
+  readonly predicateType?: string;
+  readonly keyFiles: readonly string[];
+  readonly trustedRootFile?: string;
+  readonly storeDir: string;
+  readonly bundleFiles: readonly string[];
+}
+
+export interface VerifyAttestationResult {
+  readonly subject: Subject;
+  readonly decision: Decision;
+  readonly evidence: ReadonlyMap<string, Evidence>;
+}
+
+export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
+  const { collectEvidence, evaluate } = await import('@modelseal/policy');
+  const { directoryStore } = await import('@modelseal/store');
+  const { verifyBundle } = await import('@modelseal/verify');
+  const policy = await loadPolicy(o);
+  const trustedRoot = o.trustedRootFile ? await readDocument(o.trustedRootFile, 'trusted root') : undefined;
+  const subject = isDigestRef(o.target)
+    ? { name: o.target, digest: o.target.toLowerCase() }
+    : await subjectFromPath(o.target);
+  const extraBundles: StoredBundle[] = [];
+  for (const f of o.bundleFiles)
+    extraBundles.push({ bundle: await readSmallFile(f, 'bundle'), source: resolve(f) });
+
+  const evidence = await collectEvidence({
+    policy,
+    subject: subject.digest,
+    store: directoryStore(o.storeDir),
+    extraBundles,
+    verify: (bundle, authority) =>
+      verifyBundle({
+        bundle,
+        trust: withTrustedRoot(authority, trustedRoot),
+        ...(authority.identity ? { identity: authority.identity } : {}),
+      }),
+  });
+  const decision = evaluate({ policy, subject: subject.digest, evidence });
+  if (!decision.allowed) {
+    throw new PolicyError({
+      code: 'POLICY_DENIED',
+      message: `policy ${policy.name} denies ${subject.name} (${subject.digest}):\n${decision.reasons
+        .map((r) => `  - [${r.code}] ${r.message}`)
+        .join('\n')}`,
+      details: { subject, decision },
+    });
+  }
+  return { subject, decision, evidence };
+}
+
+/** Keyless authorities without an inline root use --trusted-root (offline: no TUF fetch here). */
+function withTrustedRoot(authority: Authority, trustedRoot: unknown): TrustConfig {
+  const t = authority.trust;
+  switch (t.kind) {
+    case 'keys':
+    case 'certificate-roots':
+      return t;
+    case 'sigstore':
+      if (t.trustedRoot !== undefined) return t;
+      if (trustedRoot === undefined) {
+        throw new UsageError({
+          code: 'TRUSTED_ROOT_REQUIRED',
+          message: `authority ${authority.name} is keyless and has no trustedRoot; give --trusted-root trusted_root.json`,
+        });
+      }
+      return { kind: 'sigstore', trustedRoot };
+    default: {
+      const never: never = t;
+      throw new Error(`unhandled trust ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
+  const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
+  if (o.policyFile) {
+    if (o.keyFiles.length > 0)
+      throw new UsageError({
+        code: 'USAGE_CONFLICT',
+        message: 'the policy names its trusted keys; drop --key or --policy',
+      });
+    const policy = parsePolicy(await readDocument(o.policyFile, 'policy'), o.policyFile);
+    if (!o.predicateType) return policy;
+    const requirements = policy.requirements.filter((r) => r.predicateType === o.predicateType);
+    if (requirements.length === 0) {
+      throw new UsageError({
+        code: 'TYPE_NOT_IN_POLICY',
+        message: `policy ${policy.name} has no requirement for ${o.predicateType}`,
+      });
+    }
+    return Object.freeze({ ...policy, requirements });
+  }
+  if (o.keyFiles.length === 0)
+    throw new UsageError({
+      code: 'TRUST_MISSING',
+      message: 'give --policy policy.yaml, or --key <public key PEM>',
+    });
+  const keys: string[] = [];
+  for (const f of o.keyFiles)
+    keys.push(new TextDecoder().decode(await readSmallFile(f, 'public key', 1024 * 1024)));
+  // an implicit one-requirement policy: the type (default SLSA) signed by one of these keys
+  return parsePolicy(
+    {
+      apiVersion: POLICY_API_VERSION,
+      kind: 'ModelPolicy',
+      metadata: { name: 'command-line' },
+      spec: {
+        authorities: [{ name: 'key', key: { publicKeys: keys } }],
+        require: [{ predicateType: o.predicateType ?? 'slsa' }],
+      },
+    },
+    '--key',
+  );
+}
+
+export function summarize(r: VerifyAttestationResult): Record<string, unknown> {
+  return {
+    ok: r.decision.allowed,
+    subject: r.subject,
+    policy: r.decision.policy,
+    signers: r.decision.signers,
+    attestations: [...r.evidence.values()].flatMap((e) =>
+      e.attestations.map((a) => ({
+        subject: e.subject,
+        predicateType: a.verified.statement.predicateType,
+        authority: a.authority,
+        source: a.source,
+      })),
+    ),
+    reasons: r.decision.reasons,
+  };
+}

@@ -1,0 +1,124 @@
+/** The webhook binary as it runs in a pod: flags, JSON logs on stderr, HTTPS, SIGTERM drain. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { directoryStore } from '@modelseal/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { D1, D2, imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
+import { OMS, policyDoc, testSigner } from '../webhook/test/signing.ts';
+import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
+
+const main = fileURLToPath(new URL('../webhook/src/main.ts', import.meta.url));
+let dir: string;
+let tls: TlsFixture;
+let child: ChildProcess | undefined;
+let stderr = '';
+
+function logs(): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+}
+
+async function waitFor<T>(f: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = f();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; stderr:\n${stderr}`);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'modelseal-main-'));
+  tls = makeTlsFixture();
+  const signer = testSigner();
+  await directoryStore(join(dir, 'store')).put(D1, OMS, await signer.attest(D1));
+  writeFileSync(join(dir, 'policy.yaml'), stringify(policyDoc('release-models', { 'release-key': signer })));
+});
+
+afterAll(() => {
+  child?.kill('SIGKILL');
+  tls?.cleanup();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('webhook/src/main.ts', () => {
+  it('refuses to start without TLS or a policy source (exit 2, coded JSON log)', () => {
+    const r = spawnSync(process.execPath, [main], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(JSON.parse(r.stderr.trim().split('\n').at(-1)!)).toMatchObject({
+      level: 'error',
+      code: 'TLS_REQUIRED',
+    });
+    const r2 = spawnSync(
+      process.execPath,
+      [main, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--store-dir', dir],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toContain('NO_POLICY_SOURCE');
+  });
+
+  it('serves decisions over HTTPS and drains on SIGTERM', async () => {
+    child = spawn(
+      process.execPath,
+      [
+        main,
+        '--tls-cert',
+        tls.certFile,
+        '--tls-key',
+        tls.keyFile,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--policy-file',
+        join(dir, 'policy.yaml'),
+        '--store-dir',
+        join(dir, 'store'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    const port = await waitFor(
+      () => logs().find((l) => l.msg === 'listening')?.port as number | undefined,
+      'listening',
+    );
+    expect((await send(port, tls.ca, '/readyz')).status).toBe(200);
+    const ok = await send(
+      port,
+      tls.ca,
+      '/validate',
+      JSON.stringify(review(workload('Pod', podSpec([imageVolume('m', `r/m@${D1}`)])))),
+    );
+    expect(JSON.parse(ok.body).response.allowed).toBe(true);
+    const bad = await send(
+      port,
+      tls.ca,
+      '/validate',
+      JSON.stringify(review(workload('Pod', podSpec([imageVolume('m', `r/m@${D2}`)])))),
+    );
+    expect(JSON.parse(bad.body).response.allowed).toBe(false);
+    const decision = logs().find((l) => l.msg === 'admission decision' && l.allowed === false);
+    expect(decision).toMatchObject({ kind: 'Pod', namespace: 'ml-serving' });
+    // structured logs never carry bundle or key material
+    expect(stderr).not.toMatch(/BEGIN|dsseEnvelope|"signatures"/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(logs().map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['signal received, draining', 'drained']),
+    );
+  });
+});

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { realEngine } from '../src/engine.ts';
+import { loadPolicyFiles, parseYamlDocuments, toAdmissionPolicy, watchPolicyFiles } from '../src/policies.ts';
+import { policyDoc, type TestSigner, testSigner } from './signing.ts';
+
+let dir: string;
+let signer: TestSigner;
+const file = (name: string, docs: unknown[]) => {
+  writeFileSync(join(dir, name), docs.map((d) => stringify(d)).join('---\n'));
+  return join(dir, name);
+};
+const code = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return 'no error';
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'modelseal-policies-'));
+  signer = testSigner();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('policy files', () => {
+  it('loads multi-document files and directories; namespaced ModelPolicy keeps its namespace', () => {
+    const sub = join(dir, 'd');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'a.yaml'), stringify(policyDoc('a', { k: signer })));
+    writeFileSync(
+      join(sub, 'b.yml'),
+      `${stringify(policyDoc('b', { k: signer }, {}, 'ModelPolicy', 'ml'))}---\n${stringify(policyDoc('c', { k: signer }))}`,
+    );
+    writeFileSync(join(sub, 'notes.txt'), 'ignored');
+    const ps = loadPolicyFiles(sub, realEngine);
+    expect(ps.map((p) => `${p.policy.name}:${p.namespace ?? '*'}`)).toEqual(['a:*', 'b:ml', 'c:*']);
+  });
+
+  it('rejects hostile and malformed inputs with codes', () => {
+    expect(code(() => loadPolicyFiles(join(dir, 'missing.yaml'), realEngine))).toBe('POLICY_FILE_UNREADABLE');
+    expect(code(() => loadPolicyFiles(file('empty.yaml', []), realEngine))).toBe('POLICY_FILE_EMPTY');
+    writeFileSync(join(dir, 'bad.yaml'), 'spec: [unclosed\n');
+    expect(code(() => loadPolicyFiles(join(dir, 'bad.yaml'), realEngine))).toBe('YAML_MALFORMED');
+    writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
+    expect(code(() => loadPolicyFiles(join(dir, 'big.yaml'), realEngine))).toBe('POLICY_FILE_TOO_LARGE');
+    const bomb =
+      'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
+    expect(code(() => parseYamlDocuments(bomb, 'bomb.yaml'))).toBe('YAML_UNSAFE');
+    expect(
+      code(() => toAdmissionPolicy({ ...policyDoc('x', { k: signer }), kind: 'Pod' }, 't', realEngine)),
+    ).toBe('POLICY_KIND_INVALID');
+    expect(
+      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, {}, 'ModelPolicy'), 't', realEngine)),
+    ).toBe('POLICY_NAMESPACE_MISSING');
+    expect(
+      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, { mode: 'loud' }), 't', realEngine)),
+    ).toBe('POLICY_ADMISSION_INVALID');
+  });
+
+  it('a watched policy file reloads on change and keeps the last good version on a bad edit', async () => {
+    const path = file('live.yaml', [policyDoc('v1', { k: signer })]);
+    const logs: string[] = [];
+    const src = watchPolicyFiles(path, realEngine, (_l, msg) => logs.push(msg), 50);
+    try {
+      expect(src.current().map((p) => p.policy.name)).toEqual(['v1']);
+      await new Promise((r) => setTimeout(r, 20));
+      file('live.yaml', [policyDoc('v2', { k: signer }), policyDoc('v2b', { k: signer })]);
+      await until(() => src.current().length === 2);
+      expect(src.current().map((p) => p.policy.name)).toEqual(['v2', 'v2b']);
+      writeFileSync(path, 'spec: [broken\n');
+      await until(() => logs.includes('policy reload failed; keeping the previous policies'));
+      expect(src.current().map((p) => p.policy.name)).toEqual(['v2', 'v2b']);
+    } finally {
+      src.close();
+    }
+  });
+});
+
+async function until(cond: () => boolean) {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(cond()).toBe(true);
+}
