@@ -61,7 +61,12 @@ async function run(o: Options) {
 function render(r: Awaited<ReturnType<typeof run>>): void {
   const { verified, o } = r;
   const signer = verified.signer;
-  const by = signer.kind === 'key' ? `key ${signer.keyId}` : `certificate "${signer.subject}"`;
+  const by =
+    signer.kind === 'key'
+      ? `key ${signer.keyId}`
+      : signer.identity
+        ? `${signer.identity}${signer.issuer ? ` (issuer ${signer.issuer})` : ''}`
+        : `certificate "${signer.subject}"`;
   err(`Verification succeeded: ${o.location.model} (${r.resources} resources) signed by ${by}`);
   if (o.output === 'json') {
     outJson({
