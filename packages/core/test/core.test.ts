@@ -16,6 +16,13 @@ describe('strict decoding', () => {
     expect(() => fromBase64('ab$c')).toThrow(InputError);
     expect(toHex(fromBase64('AAEC'))).toBe('000102');
   });
+  it('decodes multi-MiB base64 (a 100,000-file OMS bundle) and keeps padding strict', () => {
+    const big = Buffer.alloc(12 * 1024 * 1024, 7);
+    expect(fromBase64(big.toString('base64')).byteLength).toBe(big.byteLength);
+    expect(toHex(fromBase64('AQ=='))).toBe('01');
+    for (const bad of ['A===', 'AQ=A', '====', 'AQ==AQ=='])
+      expect(() => fromBase64(bad), bad).toThrow(InputError);
+  });
   it('rejects odd-length hex', () => {
     expect(() => fromHex('abc')).toThrowError(expect.objectContaining({ code: 'BAD_HEX' }));
   });
