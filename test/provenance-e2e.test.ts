@@ -110,22 +110,29 @@ describe('provenance end to end (CLI processes)', () => {
   let modelDigest = '';
 
   it('signs the dataset and attests its dataset provenance into the store', () => {
-    const sig = cli([
+    // `sign` leaves model.sig inside the dataset; every later hash of the dataset must ignore it
+    const sig = cli(['sign', 'reviews', '--key', 'release.key', '--store', store(), '-o', 'json']);
+    expect(sig.status).toBe(0);
+    datasetDigest = `sha256:${json(sig.stdout).subject.digest.sha256}`;
+    expect(datasetDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(json(sig.stdout).store).toContain(join('sha256', datasetDigest.slice(7)));
+
+    // `attest --type oms` is the same signature, straight into a store or bundle
+    const oms = cli([
       'attest',
       'reviews',
       '--type',
       'oms',
       '--key',
       'release.key',
-      '--store',
-      store(),
+      '--bundle',
+      'oms.json',
       '-o',
       'json',
     ]);
-    expect(sig.stderr).toBe('');
-    expect(sig.status).toBe(0);
-    datasetDigest = json(sig.stdout).subject.digest;
-    expect(datasetDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(oms.status).toBe(0);
+    expect(json(oms.stdout).subject.digest).toBe(datasetDigest);
+    expect(payloadOf('oms.json').predicateType).toBe('https://model_signing/signature/v1.0');
 
     const prov = cli([
       'attest',

@@ -21,6 +21,7 @@ interface Args extends OutputArgs, PassphraseArgs, SerializationArgs, SigstoreSe
   key?: string;
   'certificate-chain'?: string[];
   bundle?: string;
+  store?: string;
 }
 
 interface Options {
@@ -29,6 +30,7 @@ interface Options {
   readonly serialization: Serialization;
   readonly ignoreGitPaths: boolean;
   readonly output: Args['output'];
+  readonly store?: string;
 }
 
 const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
@@ -48,6 +50,7 @@ async function toOptions(argv: Args): Promise<Options> {
     serialization: serializationFrom(argv),
     ignoreGitPaths: argv['ignore-git-paths'],
     output: argv.output,
+    ...(argv.store ? { store: argv.store } : {}),
   });
 }
 
@@ -102,8 +105,27 @@ async function run(o: Options) {
   }
   const statement = omsStatement(manifest);
   const bundle = await signer.sign(serializeStatement(statement));
-  writeFileSync(o.location.bundle, JSON.stringify(bundle));
-  return { bundle: o.location.bundle, statement, resources: manifest.resources.length, output: o.output };
+  const text = JSON.stringify(bundle);
+  writeFileSync(o.location.bundle, text);
+  const stored = o.store ? await fileInStore(o.store, statement, text) : undefined;
+  return {
+    bundle: o.location.bundle,
+    stored,
+    statement,
+    resources: manifest.resources.length,
+    output: o.output,
+  };
+}
+
+/** Also files the bundle by subject digest, where verify-attestation and the webhook look. */
+async function fileInStore(
+  root: string,
+  statement: { subject: readonly { digest?: Readonly<Record<string, string>> }[]; predicateType: string },
+  text: string,
+) {
+  const { directoryStore } = await import('@modelseal/store');
+  const hex = statement.subject[0]?.digest?.['sha256'] ?? '';
+  return directoryStore(root).put(`sha256:${hex}`, statement.predicateType, new TextEncoder().encode(text));
 }
 
 function render(r: Awaited<ReturnType<typeof run>>): void {
@@ -112,6 +134,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
     outJson({
       ok: true,
       bundle: r.bundle,
+      ...(r.stored ? { store: r.stored } : {}),
       subject,
       predicateType: r.statement.predicateType,
       resources: r.resources,
@@ -119,6 +142,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
     return;
   }
   err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundle}`);
+  if (r.stored) err(`  store: ${r.stored}`);
 }
 
 export const signCommand: CommandModule<object, Args> = {
@@ -143,6 +167,10 @@ export const signCommand: CommandModule<object, Args> = {
         type: 'string',
         describe:
           'where to write the bundle (default: model.sig inside a directory, <file>.sig beside a file)',
+      })
+      .option('store', {
+        type: 'string',
+        describe: 'also file the bundle in this attestation store (e.g. .modelseal/attestations)',
       }) as Argv<Args>,
   handler: async (argv) => render(await run(await toOptions(argv))),
 };

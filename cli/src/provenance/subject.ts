@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '@modelseal/core';
 import type { Manifest, Serialization } from '@modelseal/manifest';
 import { progressReporter } from '../io.ts';
+import { locateModel } from '../options/model.ts';
 
 /** The serialization `sign` uses by default, so a dataset's provenance digest matches its signature. */
 export const DEFAULT_SERIALIZATION: Serialization = Object.freeze({
@@ -53,11 +54,14 @@ export async function hashPath(
     throw new NotFoundError({ code: 'PATH_NOT_FOUND', message: `${path} does not exist` });
   }
   const { hashModel, subjectDigest } = await import('@modelseal/manifest');
+  // `sign` leaves model.sig inside a directory by default and never hashes it; neither do we,
+  // or a signed dataset's digest here would differ from the one in its own signature
+  const defaultBundle = locateModel(path, undefined).bundle;
   const progress = progressReporter(`hashing ${basename(resolve(path))}`);
   try {
     const manifest = await hashModel(path, {
       serialization: DEFAULT_SERIALIZATION,
-      extraIgnore,
+      extraIgnore: [defaultBundle, ...extraIgnore],
       onProgress: (d, t) => progress.update(d, t),
     });
     return { subject: { name: manifest.modelName, digest: `sha256:${subjectDigest(manifest)}` }, manifest };

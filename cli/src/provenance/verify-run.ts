@@ -6,6 +6,8 @@ import type { TrustConfig } from '@modelseal/verify';
 import { readDocument, readSmallFile } from './files.ts';
 import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
 
+const BUNDLE_LIMIT = 64 * 1024 * 1024;
+
 export interface VerifyAttestationOptions {
   /** a path to hash, or `sha256:<hex>` */
   readonly target: string;
@@ -29,13 +31,16 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   const { directoryStore } = await import('@modelseal/store');
   const { verifyBundle } = await import('@modelseal/verify');
   const policy = await loadPolicy(o);
-  const trustedRoot = o.trustedRootFile ? await readDocument(o.trustedRootFile, 'trusted root') : undefined;
+  // same default as `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
+  const trustedRoot = o.trustedRootFile
+    ? await readDocument(o.trustedRootFile, 'trusted root')
+    : (await import('@modelseal/verify')).PUBLIC_GOOD_TRUSTED_ROOT_JSON;
   const subject = isDigestRef(o.target)
     ? { name: o.target, digest: o.target.toLowerCase() }
     : await subjectFromPath(o.target);
   const extraBundles: StoredBundle[] = [];
   for (const f of o.bundleFiles)
-    extraBundles.push({ bundle: await readSmallFile(f, 'bundle'), source: resolve(f) });
+    extraBundles.push({ bundle: await readSmallFile(f, 'bundle', BUNDLE_LIMIT), source: resolve(f) });
 
   const evidence = await collectEvidence({
     policy,
@@ -62,7 +67,7 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   return { subject, decision, evidence };
 }
 
-/** Keyless authorities without an inline root use --trusted-root (offline: no TUF fetch here). */
+/** Keyless authorities without an inline root use --trusted-root, else the public-good root. */
 function withTrustedRoot(authority: Authority, trustedRoot: unknown): TrustConfig {
   const t = authority.trust;
   switch (t.kind) {
@@ -71,12 +76,6 @@ function withTrustedRoot(authority: Authority, trustedRoot: unknown): TrustConfi
       return t;
     case 'sigstore':
       if (t.trustedRoot !== undefined) return t;
-      if (trustedRoot === undefined) {
-        throw new UsageError({
-          code: 'TRUSTED_ROOT_REQUIRED',
-          message: `authority ${authority.name} is keyless and has no trustedRoot; give --trusted-root trusted_root.json`,
-        });
-      }
       return { kind: 'sigstore', trustedRoot };
     default: {
       const never: never = t;

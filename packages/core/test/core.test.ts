@@ -16,6 +16,13 @@ describe('strict decoding', () => {
     expect(() => fromBase64('ab$c')).toThrow(InputError);
     expect(toHex(fromBase64('AAEC'))).toBe('000102');
   });
+  it('decodes multi-MiB base64 (a 100,000-file OMS bundle) and keeps padding strict', () => {
+    const big = Buffer.alloc(12 * 1024 * 1024, 7);
+    expect(fromBase64(big.toString('base64')).byteLength).toBe(big.byteLength);
+    expect(toHex(fromBase64('AQ=='))).toBe('01');
+    for (const bad of ['A===', 'AQ=A', '====', 'AQ==AQ=='])
+      expect(() => fromBase64(bad), bad).toThrow(InputError);
+  });
   it('rejects odd-length hex', () => {
     expect(() => fromHex('abc')).toThrowError(expect.objectContaining({ code: 'BAD_HEX' }));
   });
@@ -36,5 +43,13 @@ describe('parseJson', () => {
     expect(code(() => parseJson('[1,2,3]', 'bundle', { maxBytes: 3 }))).toBe('JSON_TOO_LARGE');
     expect(code(() => parseJson('['.repeat(100) + ']'.repeat(100), 'bundle'))).toBe('JSON_TOO_DEEP');
     expect(parseJson('{"a":[1]}', 'bundle')).toEqual({ a: [1] });
+  });
+});
+
+describe('fromBase64 at scale', () => {
+  it('decodes a 16 MiB payload without overflowing the stack, and still rejects garbage in it', () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 7).toString('base64');
+    expect(fromBase64(big).byteLength).toBe(16 * 1024 * 1024);
+    expect(() => fromBase64(`${big.slice(0, 1000)}!${big.slice(1001)}`)).toThrow(InputError);
   });
 });

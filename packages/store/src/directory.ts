@@ -5,7 +5,8 @@ import { InternalError, isRecord, parseJson, sha256Hex } from '@modelseal/core';
 import { BUNDLE_SUFFIX, bundleFileName, digestHex, predicateSlug } from './layout.ts';
 import type { DirectoryStore, FoundBundles, StoredBundle, StoreFailure, StoreLimits } from './types.ts';
 
-const DEFAULT_LIMITS: Required<StoreLimits> = { maxBundleBytes: 4 * 1024 * 1024, maxBundlesPerSubject: 256 };
+/** an OMS bundle of a 100,000-file dataset is ~16 MiB (every resource digest, base64) */
+const DEFAULT_LIMITS: Required<StoreLimits> = { maxBundleBytes: 64 * 1024 * 1024, maxBundlesPerSubject: 256 };
 
 /**
  * Bundles on disk as `<root>/sha256/<hex>/<predicate-slug>-<bundle-sha256-prefix>.sigstore.json`.
