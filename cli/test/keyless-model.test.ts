@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSigstore, startLocalSigstore } from '@modelseal/testkit';
@@ -87,5 +87,27 @@ describe('modelseal sign <dir> keylessly against a local Sigstore, then verify',
     expect(publicGood.status).toBe(EXIT_CODES.verification);
     const noSigner = await runCli(['sign', model], { env: ENV });
     expect(errorCode(noSigner.stderr)).toBe('NO_SIGNER');
+  });
+
+  it('adds an RFC 3161 timestamp to a key signature with --timestamp-server-url', async () => {
+    const model = join(dir, 'model');
+    const prefix = join(dir, 'k');
+    expect((await runCli(['keygen', '--output-key-prefix', prefix], { env: ENV })).status).toBe(0);
+    const bundle = join(dir, 'key-tsa.sig');
+    const s = await runCli(
+      ['sign', model, '--key', `${prefix}.key`, '--bundle', bundle, '--timestamp-server-url', ss.tsaUrl],
+      {
+        env: ENV,
+      },
+    );
+    expect(s.status, s.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(bundle, 'utf8'));
+    expect(json.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+    const v = await runCli(['verify', model, '--key', `${prefix}.pub`, '--bundle', bundle], { env: ENV });
+    expect(v.status, v.stderr).toBe(0);
+    const mixed = await runCli(['sign', model, '--key', `${prefix}.key`, '--fulcio-url', ss.fulcioUrl], {
+      env: ENV,
+    });
+    expect(errorCode(mixed.stderr)).toBe('KEYLESS_FLAG_WITH_KEY');
   });
 });

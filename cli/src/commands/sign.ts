@@ -9,7 +9,12 @@ import { locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type PassphraseArgs, resolvePassphrase, withPassphrase } from '../options/passphrase.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
-import { requireKeylessConfig, type SigstoreServiceArgs, withSigstoreServices } from '../options/sigstore.ts';
+import {
+  keyTimestampUrlFrom,
+  requireKeylessConfig,
+  type SigstoreServiceArgs,
+  withSigstoreServices,
+} from '../options/sigstore.ts';
 
 interface Args extends OutputArgs, PassphraseArgs, SerializationArgs, SigstoreServiceArgs {
   path: string;
@@ -51,12 +56,19 @@ async function toOptions(argv: Args): Promise<Options> {
 
 /** With no --key: Sigstore keyless, when an identity token is available (else NO_SIGNER). */
 async function keySigner(argv: Args, key: string): Promise<SignerConfig> {
+  const tsa = keyTimestampUrlFrom(argv);
   const privateKeyPem = readUserFile(key, 'private key', '--key');
   const passphrase = ENCRYPTED.test(privateKeyPem)
     ? await resolvePassphrase(argv, `Passphrase for ${key}: `)
     : undefined;
   const secret = passphrase === undefined ? {} : { passphrase };
   const chain = argv['certificate-chain'] ?? [];
+  if (chain.length > 0 && tsa !== undefined) {
+    throw new UsageError({
+      code: 'TIMESTAMP_WITH_CHAIN',
+      message: '--timestamp-server-url is supported with --key alone, not with --certificate-chain',
+    });
+  }
   return chain.length > 0
     ? {
         kind: 'certificate',
@@ -64,7 +76,12 @@ async function keySigner(argv: Args, key: string): Promise<SignerConfig> {
         ...secret,
         certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
       }
-    : { kind: 'key', privateKeyPem, ...secret };
+    : {
+        kind: 'key',
+        privateKeyPem,
+        ...secret,
+        ...(tsa === undefined ? {} : { timestampServerUrl: tsa }),
+      };
 }
 
 async function run(o: Options) {

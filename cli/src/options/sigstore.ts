@@ -213,3 +213,35 @@ export async function requireKeylessConfig(argv: SigstoreServiceArgs) {
   const { NO_SIGNER_MESSAGE } = await import('@modelseal/sign');
   throw new UsageError({ code: 'NO_SIGNER', message: NO_SIGNER_MESSAGE });
 }
+
+/**
+ * For key signing: only --timestamp-server-url applies (an RFC 3161 timestamp on a key
+ * signature); the keyless-only flags are refused rather than silently ignored.
+ */
+export function keyTimestampUrlFrom(argv: SigstoreServiceArgs): string | undefined {
+  assertSingle(argv);
+  const keylessOnly = (
+    ['identity-token', 'identity-token-file', 'signing-config', 'fulcio-url', 'rekor-url'] as const
+  ).filter((f) => argv[f] !== undefined);
+  if (keylessOnly.length > 0) {
+    throw new UsageError({
+      code: 'KEYLESS_FLAG_WITH_KEY',
+      message: `${keylessOnly.map((f) => `--${f}`).join(', ')} only apply to keyless signing; drop them or drop --key`,
+    });
+  }
+  const url = argv['timestamp-server-url'];
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new UsageError({
+      code: 'URL_INVALID',
+      message: `--timestamp-server-url ${JSON.stringify(url)} is not an http(s) URL`,
+    });
+  }
+  return url;
+}
