@@ -47,7 +47,7 @@ async function toOptions(argv: Args): Promise<Options> {
   return Object.freeze({
     location,
     signer,
-    serialization: serializationFrom(argv),
+    serialization: await serializationFrom(argv),
     ignoreGitPaths: argv['ignore-git-paths'],
     output: argv.output,
     ...(argv.store ? { store: argv.store } : {}),
