@@ -95,6 +95,7 @@ export async function run(flags: string[]): Promise<void> {
       : c.target.kind === 'ratio'
         ? `>= ${c.target.value}x: ${ratio >= c.target.value ? 'MET' : 'MISSED'}`
         : `<= ${c.target.value}s: ${m <= c.target.value ? 'MET' : 'MISSED'}`;
+    process.stdout.write(`done: ${c.label}: openssl ${o.toFixed(3)} s, modelseal ${m.toFixed(3)} s\n`);
     rows.push([
       c.label,
       o.toFixed(3),
@@ -106,7 +107,7 @@ export async function run(flags: string[]): Promise<void> {
       verdict,
     ]);
   }
-  process.stdout.write(`${table(rows)}\n`);
+  process.stdout.write(`\n${table(rows)}\n`);
 }
 
 /** Reads every file once so both tools start from the page cache. */

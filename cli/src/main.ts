@@ -17,7 +17,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       .strict()
       .demandCommand(1, 'name a command; `modelseal --help` lists them')
       .recommendCommands()
-      .epilogue('Exit codes: see `modelseal help exit-codes` or the README.')
+      .epilogue('Exit codes: `modelseal exit-codes` prints the table (also in the README).')
       .fail((msg, e) => {
         if (e) throw e;
         throw new ModelsealError('usage', { code: 'USAGE', message: msg });
@@ -25,7 +25,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       .help()
       .alias('h', 'help')
       .version('0.1.0')
-      .wrap(Math.min(110, process.stdout.columns ?? 100));
+      // yargs renders (and caches) the full help after every command; wrapping it costs ~100 ms of
+      // CPU, so only wrap when help will actually be shown.
+      .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns ?? 100) : null);
     for (const c of commands) cli = cli.command(c);
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -42,4 +44,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
 function jsonRequested(argv: readonly string[]): boolean {
   const i = argv.findIndex((a) => a === '--output' || a === '-o');
   return argv.includes('--output=json') || (i >= 0 && argv[i + 1] === 'json');
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h') || argv.length === 0;
 }

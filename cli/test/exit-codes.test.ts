@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/exit.ts';
@@ -29,5 +31,33 @@ describe('exit codes', () => {
     expect(r.status).toBe(EXIT_CODES.usage);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/error\[USAGE\]/);
+  });
+});
+
+describe('stdout closed early', () => {
+  it('exits cleanly when the reader stops after one line (`| head -1`)', () => {
+    // ~450 KB of output: far more than a pipe buffer, so the writer really meets a closed pipe
+    const dir = mkdtempSync(join(tmpdir(), 'modelseal-epipe-'));
+    for (let i = 0; i < 5000; i++) writeFileSync(join(dir, `f${i}`), String(i));
+    try {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$0" "$1" digest "$2" --output text | head -1; exit "\${PIPESTATUS[0]}"`,
+          process.execPath,
+          bin,
+          dir,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(r.stdout.trim()).toMatch(/^sha256:[0-9a-f]{64} /);
+      expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { isModelsealError, isRecord } from '@modelseal/core';
-import type { SignerInfo } from '@modelseal/verify';
+import { describeSigner, type SignerInfo } from '@modelseal/verify';
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
 import type { Checker } from './checker.ts';
 import type { Reason } from './contract.ts';
@@ -172,19 +172,8 @@ function auditKey(f: Finding): string {
 function auditValue(f: Finding): string {
   const digest = f.model.kind === 'pinned' ? f.model.digest : 'unpinned';
   const verdict = f.reasons.length === 0 ? 'ok' : f.reasons.map((r) => r.code).join(',');
-  const signers = f.signers.map(signerName).join(',') || 'none';
+  const signers = f.signers.map(describeSigner).join(',') || 'none';
   return clip(`${digest} signers=${signers} result=${verdict}`, 1024);
-}
-
-export function signerName(s: SignerInfo): string {
-  switch (s.kind) {
-    case 'key':
-      return `key:${s.keyId}`;
-    case 'certificate':
-      return `${s.identity ?? s.subject}${s.issuer ? ` (${s.issuer})` : ''}`;
-    default:
-      return assertNever(s);
-  }
 }
 
 /** Warnings travel as HTTP headers: printable ASCII, <= 120 characters. */

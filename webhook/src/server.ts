@@ -147,7 +147,6 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
   function tooLarge(req: IncomingMessage, finish: (s: number, b: string) => void) {
     // stop reading a body we refuse; the connection cannot be reused after that
     req.pause();
-    req.socket.once('drain', () => {});
     finish(
       413,
       errorBody('BODY_TOO_LARGE', `AdmissionReview bodies are limited to ${config.bodyLimit} bytes`),

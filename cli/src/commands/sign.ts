@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { InputError } from '@modelseal/core';
+import { InputError, UsageError } from '@modelseal/core';
 import type { Serialization } from '@modelseal/manifest';
 import type { SignerConfig } from '@modelseal/sign';
 import type { Argv, CommandModule } from 'yargs';
@@ -9,10 +9,16 @@ import { locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type PassphraseArgs, resolvePassphrase, withPassphrase } from '../options/passphrase.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
+import {
+  keyTimestampUrlFrom,
+  requireKeylessConfig,
+  type SigstoreServiceArgs,
+  withSigstoreServices,
+} from '../options/sigstore.ts';
 
-interface Args extends OutputArgs, PassphraseArgs, SerializationArgs {
+interface Args extends OutputArgs, PassphraseArgs, SerializationArgs, SigstoreServiceArgs {
   path: string;
-  key: string;
+  key?: string;
   'certificate-chain'?: string[];
   bundle?: string;
   store?: string;
@@ -31,29 +37,51 @@ const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTE
 
 async function toOptions(argv: Args): Promise<Options> {
   const location = locateModel(argv.path, argv.bundle);
-  const privateKeyPem = readUserFile(argv.key, 'private key', '--key');
-  const passphrase = ENCRYPTED.test(privateKeyPem)
-    ? await resolvePassphrase(argv, `Passphrase for ${argv.key}: `)
-    : undefined;
-  const secret = passphrase === undefined ? {} : { passphrase };
-  const chain = argv['certificate-chain'] ?? [];
-  const signer: SignerConfig =
-    chain.length > 0
-      ? {
-          kind: 'certificate',
-          privateKeyPem,
-          ...secret,
-          certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
-        }
-      : { kind: 'key', privateKeyPem, ...secret };
+  if (argv.key === undefined && argv['certificate-chain']?.length) {
+    throw new UsageError({
+      code: 'KEY_REQUIRED',
+      message: '--certificate-chain needs the matching private key: pass --key',
+    });
+  }
+  const signer = argv.key === undefined ? await requireKeylessConfig(argv) : await keySigner(argv, argv.key);
   return Object.freeze({
     location,
     signer,
-    serialization: serializationFrom(argv),
+    serialization: await serializationFrom(argv),
     ignoreGitPaths: argv['ignore-git-paths'],
     output: argv.output,
     ...(argv.store ? { store: argv.store } : {}),
   });
+}
+
+/** With no --key: Sigstore keyless, when an identity token is available (else NO_SIGNER). */
+async function keySigner(argv: Args, key: string): Promise<SignerConfig> {
+  const tsa = keyTimestampUrlFrom(argv);
+  const privateKeyPem = readUserFile(key, 'private key', '--key');
+  const passphrase = ENCRYPTED.test(privateKeyPem)
+    ? await resolvePassphrase(argv, `Passphrase for ${key}: `)
+    : undefined;
+  const secret = passphrase === undefined ? {} : { passphrase };
+  const chain = argv['certificate-chain'] ?? [];
+  if (chain.length > 0 && tsa !== undefined) {
+    throw new UsageError({
+      code: 'TIMESTAMP_WITH_CHAIN',
+      message: '--timestamp-server-url is supported with --key alone, not with --certificate-chain',
+    });
+  }
+  return chain.length > 0
+    ? {
+        kind: 'certificate',
+        privateKeyPem,
+        ...secret,
+        certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
+      }
+    : {
+        kind: 'key',
+        privateKeyPem,
+        ...secret,
+        ...(tsa === undefined ? {} : { timestampServerUrl: tsa }),
+      };
 }
 
 async function run(o: Options) {
@@ -119,15 +147,15 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
 
 export const signCommand: CommandModule<object, Args> = {
   command: 'sign <path>',
-  describe: 'sign a model directory or file with a key (or key + certificate chain)',
+  describe:
+    'sign a model directory or file with a key (or key + certificate chain), or keylessly with Sigstore when no --key is given',
   builder: (y: Argv) =>
-    withSerialization(withPassphrase(withOutput(y)))
+    withSigstoreServices(withSerialization(withPassphrase(withOutput(y))))
       .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
       .option('key', {
         alias: ['private-key'],
         type: 'string',
-        demandOption: true,
-        describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted)',
+        describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted); omit to sign keylessly',
       })
       .option('certificate-chain', {
         type: 'string',

@@ -35,6 +35,7 @@ interface Result {
   readonly artifact: string;
   readonly sha256: string;
   readonly verification: BlobVerification;
+  readonly signedBy: string;
 }
 
 /** Above this, a message-signature artifact is checked by digest instead of being held in memory. */
@@ -88,7 +89,7 @@ function toOptions(argv: Argv): Options {
 }
 
 async function run(o: Options): Promise<Result> {
-  const { createBlobVerifier, parseSigstoreBundle } = await import('@modelseal/verify');
+  const { createBlobVerifier, describeSigner, parseSigstoreBundle } = await import('@modelseal/verify');
   const bundle = parseSigstoreBundle(await readJsonFile(o.bundlePath, '--bundle'), `bundle ${o.bundlePath}`);
   const publicKeyPem = o.keyPath === undefined ? undefined : await readKey(o.keyPath);
   const verifier = createBlobVerifier({
@@ -105,15 +106,12 @@ async function run(o: Options): Promise<Result> {
     artifact: o.artifact.kind === 'file' ? o.artifact.path : `sha256:${o.artifact.hex}`,
     sha256,
     verification,
+    signedBy: describeSigner(verification.signer),
   };
 }
 
 function render(r: Result, output: OutputFormat): void {
   const s = r.verification.signer;
-  const who =
-    s.kind === 'key'
-      ? `key ${s.keyId.slice(0, 16)}`
-      : `${s.identity ?? s.subject} (issuer ${s.issuer ?? '?'})`;
   switch (output) {
     case 'json':
       outJson({
@@ -129,7 +127,7 @@ function render(r: Result, output: OutputFormat): void {
     case 'text':
       break;
   }
-  err(`Verified OK: ${r.artifact} signed by ${who}`);
+  err(`Verified OK: ${r.artifact} signed by ${r.signedBy}`);
 }
 
 async function loadArtifact(a: Options['artifact'], wantBytes: boolean): Promise<BlobArtifact> {

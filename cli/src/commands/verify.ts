@@ -33,7 +33,7 @@ function toOptions(argv: Args): Options {
 
 /** Signature first (cheap), then hash the files with the parameters that were signed. */
 async function run(o: Options) {
-  const { verifyBundle, checkManifest } = await import('@modelseal/verify');
+  const { verifyBundle, checkManifest, describeSigner } = await import('@modelseal/verify');
   const { manifestFromOmsStatement } = await import('@modelseal/attest');
   const { hashModel } = await import('@modelseal/manifest');
   const bundle = readBundleFile(o.location.bundle);
@@ -55,21 +55,19 @@ async function run(o: Options) {
     onProgress: progress.update,
   }).finally(progress.end);
   checkManifest(signed, actual);
-  return { verified, resources: signed.resources.length, o };
+  return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length, o };
 }
 
 function render(r: Awaited<ReturnType<typeof run>>): void {
   const { verified, o } = r;
-  const signer = verified.signer;
-  const by = signer.kind === 'key' ? `key ${signer.keyId}` : `certificate "${signer.subject}"`;
-  err(`Verification succeeded: ${o.location.model} (${r.resources} resources) signed by ${by}`);
+  err(`Verification succeeded: ${o.location.model} (${r.resources} resources) signed by ${r.signedBy}`);
   if (o.output === 'json') {
     outJson({
       ok: true,
       model: o.location.model,
       bundle: o.location.bundle,
       bundleDigest: verified.bundleDigest,
-      signer,
+      signer: verified.signer,
       predicateType: verified.statement.predicateType,
       subject: verified.statement.subject,
       resources: r.resources,

@@ -1,9 +1,11 @@
 import type { Serialization } from '@modelseal/manifest';
 import type { Argv } from 'yargs';
 
+/** How a model is hashed: shared by `digest`, `sign` and (ignore flags) `verify`. */
 export interface SerializationArgs {
   serialization: 'files' | 'shards';
-  'shard-size': number;
+  /** a string so that `1e9`, `-1` or `10GB` are refused instead of silently coerced */
+  'shard-size'?: string;
   hash: 'sha256' | 'blake2b' | 'blake3';
   'ignore-paths'?: string[];
   'ignore-git-paths': boolean;
@@ -15,12 +17,13 @@ export const withIgnore = <T>(y: Argv<T>) =>
     .option('ignore-paths', {
       type: 'string',
       array: true,
-      describe: 'paths inside the model (relative to it) to leave out of the signature',
+      describe: 'paths relative to the model to leave out (a directory leaves out all below it)',
     })
     .option('ignore-git-paths', {
       type: 'boolean',
       default: true,
-      describe: 'leave .git, .gitattributes, .github, .gitignore out (--no-ignore-git-paths to include them)',
+      describe:
+        'leave out .git, .gitattributes, .github, .gitignore at the root (--no-ignore-git-paths to include)',
     });
 
 export const withSerialization = <T>(y: Argv<T>): Argv<T & SerializationArgs> =>
@@ -28,31 +31,46 @@ export const withSerialization = <T>(y: Argv<T>): Argv<T & SerializationArgs> =>
     .option('serialization', {
       choices: ['files', 'shards'] as const,
       default: 'files' as const,
-      describe: 'one digest per file, or per shard',
+      describe: 'one digest per file, or per shard of each file',
     })
     .option('shard-size', {
-      type: 'number',
-      default: 1_000_000_000,
-      describe: 'shard size in bytes (shards only)',
+      type: 'string',
+      describe: 'shard size in bytes with --serialization shards (default 1000000000)',
     })
     .option('hash', {
       choices: ['sha256', 'blake2b', 'blake3'] as const,
       default: 'sha256' as const,
-      describe: 'digest algorithm',
+      describe: 'hash for each resource',
     })
     .option('allow-symlinks', {
       type: 'boolean',
       default: false,
-      describe: 'follow symbolic links inside the model',
+      describe: 'hash symlinks as their targets (targets must stay inside the model)',
     }) as Argv<T & SerializationArgs>;
 
-export function serializationFrom(argv: SerializationArgs): Serialization {
+export async function serializationFrom(argv: SerializationArgs): Promise<Serialization> {
+  const { UsageError } = await import('@modelseal/core');
+  const { DEFAULT_SHARD_SIZE } = await import('@modelseal/manifest');
+  const size = argv['shard-size'];
+  if (size !== undefined && argv.serialization !== 'shards') {
+    throw new UsageError({
+      code: 'SHARD_SIZE_WITHOUT_SHARDS',
+      message: '--shard-size only applies with --serialization shards',
+    });
+  }
   const base = {
     hashType: argv.hash,
     allowSymlinks: argv['allow-symlinks'],
     ignorePaths: argv['ignore-paths'] ?? [],
   };
-  return argv.serialization === 'shards'
-    ? { method: 'shards', ...base, shardSize: argv['shard-size'] }
-    : { method: 'files', ...base };
+  if (argv.serialization === 'files') return { method: 'files', ...base };
+  const shardSize =
+    size === undefined ? DEFAULT_SHARD_SIZE : /^[1-9]\d*$/.test(size) ? Number(size) : Number.NaN;
+  if (!Number.isSafeInteger(shardSize)) {
+    throw new UsageError({
+      code: 'BAD_SHARD_SIZE',
+      message: `--shard-size must be a positive whole number of bytes, got "${size}"`,
+    });
+  }
+  return { method: 'shards', ...base, shardSize };
 }

@@ -30,42 +30,52 @@ export interface SigstoreServiceArgs {
 
 const GROUP_TRUST = 'Sigstore (keyless) trust and identity:';
 
-/** yargs turns a repeated flag into an array; for these one value is meant, so say so. */
-const once = (flag: string) => (v: unknown) => {
-  if (Array.isArray(v)) {
-    throw new UsageError({
-      code: 'FLAG_REPEATED',
-      message: `--${flag} was given ${v.length} times; give it once`,
-    });
+/** yargs turns a repeated flag into an array; for these flags one value is meant, so say so. */
+function assertSingle(argv: object): void {
+  for (const [flag, v] of Object.entries(argv)) {
+    if (Array.isArray(v) && SINGLE_FLAGS.has(flag)) {
+      throw new UsageError({
+        code: 'FLAG_REPEATED',
+        message: `--${flag} was given ${v.length} times; give it once`,
+      });
+    }
   }
-  return v;
-};
+}
+const SINGLE_FLAGS = new Set([
+  'trusted-root',
+  'certificate-identity',
+  'certificate-identity-regexp',
+  'certificate-oidc-issuer',
+  'certificate-oidc-issuer-regexp',
+  'identity-token',
+  'identity-token-file',
+  'signing-config',
+  'fulcio-url',
+  'rekor-url',
+  'timestamp-server-url',
+]);
 const GROUP_SERVICES = 'Sigstore keyless signing:';
 
 export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
   y
     .option('trusted-root', {
       type: 'string',
-      coerce: once('trusted-root'),
       group: GROUP_TRUST,
       describe: 'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline)',
     })
     .option('certificate-identity', {
       type: 'string',
-      coerce: once('certificate-identity'),
       alias: 'identity',
       group: GROUP_TRUST,
       describe: 'expected signer identity (certificate SAN: email or URI), exact match',
     })
     .option('certificate-identity-regexp', {
       type: 'string',
-      coerce: once('certificate-identity-regexp'),
       group: GROUP_TRUST,
       describe: 'expected signer identity as a regular expression; must match the whole SAN',
     })
     .option('certificate-oidc-issuer', {
       type: 'string',
-      coerce: once('certificate-oidc-issuer'),
       alias: 'identity-provider',
       group: GROUP_TRUST,
       describe:
@@ -73,7 +83,6 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
     })
     .option('certificate-oidc-issuer-regexp', {
       type: 'string',
-      coerce: once('certificate-oidc-issuer-regexp'),
       group: GROUP_TRUST,
       describe: 'expected OIDC issuer as a regular expression; must match the whole issuer',
     }) as Argv<T & SigstoreTrustArgs>;
@@ -82,38 +91,32 @@ export const withSigstoreServices = <T>(y: Argv<T>): Argv<T & SigstoreServiceArg
   y
     .option('identity-token', {
       type: 'string',
-      coerce: once('identity-token'),
       group: GROUP_SERVICES,
       describe:
         'OIDC token for keyless signing (else --identity-token-file, $SIGSTORE_ID_TOKEN, GitHub Actions)',
     })
     .option('identity-token-file', {
       type: 'string',
-      coerce: once('identity-token-file'),
       group: GROUP_SERVICES,
       describe: 'file holding the OIDC token',
     })
     .option('signing-config', {
       type: 'string',
-      coerce: once('signing-config'),
       group: GROUP_SERVICES,
       describe: 'Sigstore signing_config.json (v0.2) naming the Fulcio, Rekor and TSA URLs',
     })
     .option('fulcio-url', {
       type: 'string',
-      coerce: once('fulcio-url'),
       group: GROUP_SERVICES,
       describe: 'Fulcio CA URL',
     })
     .option('rekor-url', {
       type: 'string',
-      coerce: once('rekor-url'),
       group: GROUP_SERVICES,
       describe: 'Rekor transparency log URL',
     })
     .option('timestamp-server-url', {
       type: 'string',
-      coerce: once('timestamp-server-url'),
       group: GROUP_SERVICES,
       describe: 'RFC 3161 timestamp authority URL',
     })
@@ -126,6 +129,7 @@ export const withSigstoreServices = <T>(y: Argv<T>): Argv<T & SigstoreServiceArg
 
 /** The identity flags as an IdentityPolicy (checked and anchored by @modelseal/verify). */
 export function identityFrom(argv: SigstoreTrustArgs): IdentityPolicy {
+  assertSingle(argv);
   return Object.freeze({
     identity: argv['certificate-identity'],
     identityRegexp: argv['certificate-identity-regexp'],
@@ -172,6 +176,7 @@ export async function keylessConfigFrom(
   argv: SigstoreServiceArgs,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Extract<SignerConfig, { kind: 'keyless' }> | undefined> {
+  assertSingle(argv);
   const { resolveIdentityToken, resolveKeylessServices } = await import('@modelseal/sign');
   const found = await resolveIdentityToken({
     flagToken: argv['identity-token'],
@@ -207,4 +212,36 @@ export async function requireKeylessConfig(argv: SigstoreServiceArgs) {
   if (config) return config;
   const { NO_SIGNER_MESSAGE } = await import('@modelseal/sign');
   throw new UsageError({ code: 'NO_SIGNER', message: NO_SIGNER_MESSAGE });
+}
+
+/**
+ * For key signing: only --timestamp-server-url applies (an RFC 3161 timestamp on a key
+ * signature); the keyless-only flags are refused rather than silently ignored.
+ */
+export function keyTimestampUrlFrom(argv: SigstoreServiceArgs): string | undefined {
+  assertSingle(argv);
+  const keylessOnly = (
+    ['identity-token', 'identity-token-file', 'signing-config', 'fulcio-url', 'rekor-url'] as const
+  ).filter((f) => argv[f] !== undefined);
+  if (keylessOnly.length > 0) {
+    throw new UsageError({
+      code: 'KEYLESS_FLAG_WITH_KEY',
+      message: `${keylessOnly.map((f) => `--${f}`).join(', ')} only apply to keyless signing; drop them or drop --key`,
+    });
+  }
+  const url = argv['timestamp-server-url'];
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new UsageError({
+      code: 'URL_INVALID',
+      message: `--timestamp-server-url ${JSON.stringify(url)} is not an http(s) URL`,
+    });
+  }
+  return url;
 }

@@ -8,7 +8,7 @@ export {
   omsStatement,
   omsSubjectDigest,
 } from './oms.ts';
-export { LEGACY_OMS_TYPE, PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
+export { PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
 export {
   buildSlsaProvenance,
   parseSlsaProvenance,

@@ -1,13 +1,11 @@
 import { UsageError } from '@modelseal/core';
+import { LEGACY_PREDICATE_TYPE, OMS_PREDICATE_TYPE } from './oms.ts';
 
 export const PREDICATE_TYPES = Object.freeze({
   slsa: 'https://slsa.dev/provenance/v1',
-  oms: 'https://model_signing/signature/v1.0',
+  oms: OMS_PREDICATE_TYPE,
   dataset: 'https://modelseal.dev/dataset-provenance/v1',
 } as const);
-
-/** Accepted when verifying an OMS requirement; never written. */
-export const LEGACY_OMS_TYPE = 'https://model_signing/Digests/v0.1';
 
 /** `slsa` | `dataset` | `oms` | any absolute URI -> the predicate type URI. */
 export function resolvePredicateType(nameOrUri: string): string {
@@ -23,5 +21,5 @@ export function resolvePredicateType(nameOrUri: string): string {
 
 /** Whether a statement of type `actual` satisfies a requirement for `required`. */
 export function predicateTypeMatches(required: string, actual: string): boolean {
-  return required === actual || (required === PREDICATE_TYPES.oms && actual === LEGACY_OMS_TYPE);
+  return required === actual || (required === PREDICATE_TYPES.oms && actual === LEGACY_PREDICATE_TYPE);
 }

@@ -45,3 +45,11 @@ describe('parseJson', () => {
     expect(parseJson('{"a":[1]}', 'bundle')).toEqual({ a: [1] });
   });
 });
+
+describe('fromBase64 at scale', () => {
+  it('decodes a 16 MiB payload without overflowing the stack, and still rejects garbage in it', () => {
+    const big = Buffer.alloc(16 * 1024 * 1024, 7).toString('base64');
+    expect(fromBase64(big).byteLength).toBe(16 * 1024 * 1024);
+    expect(() => fromBase64(`${big.slice(0, 1000)}!${big.slice(1001)}`)).toThrow(InputError);
+  });
+});

@@ -1,9 +1,9 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError, UsageError } from '@modelseal/core';
+import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { signBytes } from './algorithms.ts';
-import { keylessSigner } from './keyless.ts';
+import { keylessSigner, witnessesFor } from './keyless.ts';
 import { keyHint, loadPrivateKey, publicKeyPem } from './keys.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
@@ -11,7 +11,7 @@ import type { Signer, SignerConfig } from './types.ts';
 export function createSigner(config: SignerConfig): Signer {
   switch (config.kind) {
     case 'key':
-      return keySigner(loadPrivateKey(config.privateKeyPem, config.passphrase));
+      return keySigner(loadPrivateKey(config.privateKeyPem, config.passphrase), config.timestampServerUrl);
     case 'certificate':
       return certificateSigner(
         loadPrivateKey(config.privateKeyPem, config.passphrase),
@@ -65,14 +65,15 @@ function modelSigningShape(json: Record<string, unknown>): Record<string, unknow
   };
 }
 
-function keySigner(key: KeyObject): Signer {
+function keySigner(key: KeyObject, timestampServerUrl?: string): Signer {
   const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyHint(key) };
   const signer: SigstoreSigner = {
     sign: async (data) => ({ signature: signBytes(key, data), key: material }),
   };
   // @sigstore/bundle copies the hint into the DSSE keyid; model_signing leaves keyid empty
   // (keyid is outside the signed PAE, so this changes no signed byte).
-  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [] }), (json) => {
+  const witnesses = witnessesFor({ timestampServerUrl });
+  return dsseSigner(new DSSEBundleBuilder({ signer, witnesses }), (json) => {
     const env = json.dsseEnvelope as { signatures: { sig: string; keyid: string }[] };
     return {
       ...json,

@@ -1,6 +1,12 @@
 /** Signing configurations; a tagged union resolved once from CLI flags into a frozen value. */
 export type SignerConfig =
-  | { readonly kind: 'key'; readonly privateKeyPem: string; readonly passphrase?: string }
+  | {
+      readonly kind: 'key';
+      readonly privateKeyPem: string;
+      readonly passphrase?: string;
+      /** RFC 3161 TSA to timestamp the signature (cosign --timestamp-server-url with --key) */
+      readonly timestampServerUrl?: string;
+    }
   | {
       readonly kind: 'certificate';
       readonly privateKeyPem: string;

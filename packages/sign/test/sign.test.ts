@@ -10,6 +10,8 @@ import {
   loadPublicKey,
 } from '../src/index.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary bundle JSON
+type BundleJson = Record<string, any>;
 const V = '/work/shared/vectors/model-transparency/';
 const F = `${import.meta.dirname}/../../verify/test/fixtures/`;
 const payload = new TextEncoder().encode('{"_type":"https://in-toto.io/Statement/v1"}');
@@ -76,7 +78,7 @@ describe('loadPrivateKey', () => {
 describe('createSigner', () => {
   it.each(KEYGEN_ALGORITHMS)('writes a v0.3 DSSE bundle with a key hint (%s)', async (alg) => {
     const { privateKeyPem, publicKeyPem } = generateKeyPair(alg);
-    const bundle = (await createSigner({ kind: 'key', privateKeyPem }).sign(payload)) as Record<string, any>;
+    const bundle = (await createSigner({ kind: 'key', privateKeyPem }).sign(payload)) as BundleJson;
     expect(bundle.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     expect(bundle.verificationMaterial.publicKey.hint).toBe(keyHint(loadPublicKey(publicKeyPem)));
     expect(bundle.dsseEnvelope.payloadType).toBe('application/vnd.in-toto+json');
@@ -90,7 +92,7 @@ describe('createSigner', () => {
       privateKeyPem: readFileSync(`${F}leaf.key`, 'utf8'),
       certificateChainPem: chain,
     });
-    const bundle = (await signer.sign(payload)) as Record<string, any>;
+    const bundle = (await signer.sign(payload)) as BundleJson;
     const certs = bundle.verificationMaterial.x509CertificateChain.certificates;
     expect(certs).toHaveLength(2);
     const leafDer = new X509Certificate(chain[0] as string).raw.toString('base64');

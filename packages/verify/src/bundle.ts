@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { IN_TOTO_PAYLOAD_TYPE, InputError, isRecord, parseJson } from '@modelseal/core';
+import { fromBase64, IN_TOTO_PAYLOAD_TYPE, InputError, isRecord, parseJson } from '@modelseal/core';
 import {
   BUNDLE_V01_MEDIA_TYPE,
   BUNDLE_V02_MEDIA_TYPE,
@@ -121,19 +121,6 @@ function keyMaterial(vm: Record<string, unknown>): BundleKeyMaterial {
     }
   });
   return { kind: 'chain', certificates };
-}
-
-/**
- * Strict and linear: decode, re-encode, compare. (core's regex-based fromBase64 overflows the
- * stack on multi-megabyte payloads, which a 20,000-file manifest produces.)
- */
-function fromBase64(text: string, what: string): Uint8Array {
-  const compact = text.replace(/\s+/g, '');
-  for (const encoding of ['base64', 'base64url'] as const) {
-    const bytes = Buffer.from(compact, encoding);
-    if (bytes.toString(encoding) === compact) return new Uint8Array(bytes);
-  }
-  return bad('BAD_BASE64', `${what} is not valid base64`);
 }
 
 function rawPublicKey(b64: string): KeyObject {

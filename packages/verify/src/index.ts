@@ -1,5 +1,6 @@
 export { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 export { verifyChain } from './chain.ts';
+export { describeSigner } from './describe.ts';
 export { type CompiledIdentity, checkIdentity, compileIdentity } from './identity.ts';
 export {
   type BlobArtifact,

@@ -6,6 +6,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 import { verifyChain } from './chain.ts';
+import { describeSigner } from './describe.ts';
 import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
 import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
 
@@ -191,7 +192,7 @@ function legacyPae(payload: Uint8Array): Uint8Array {
 function mapSigstoreError(e: unknown, signer: SignerInfo): Error {
   if (isModelsealError(e)) return e;
   const code = (e as { code?: string }).code;
-  const who = signer.kind === 'key' ? `key ${signer.keyId.slice(0, 16)}…` : `certificate "${signer.subject}"`;
+  const who = describeSigner(signer);
   if (code === 'SIGNATURE_ERROR') {
     return new VerificationError({
       code: 'SIGNATURE_INVALID',

@@ -34,6 +34,7 @@ describe('vendored public-good trusted root', () => {
 });
 
 describe('parseTrustedRoot rejects malformed and inconsistent roots with codes', () => {
+  // biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary JSON to break it
   const mutate = (f: (j: Record<string, any>) => void) => {
     const j = publicGood();
     f(j);

@@ -44,7 +44,9 @@ const certBundle = async (leaf = 'leaf.pem') =>
     privateKeyPem: read(`${F}leaf.key`),
     certificateChainPem: [read(`${F}${leaf}`), read(`${F}int.pem`)],
   }).sign(payload);
-const mutate = async (edit: (b: any) => void) => {
+// biome-ignore lint/suspicious/noExplicitAny: tests edit arbitrary bundle JSON
+type BundleJson = any;
+const mutate = async (edit: (b: BundleJson) => void) => {
   const b = JSON.parse(new TextDecoder().decode(await signed()));
   edit(b);
   return new TextEncoder().encode(JSON.stringify(b));
@@ -123,7 +125,7 @@ describe('verifyBundle round trips', () => {
     const attacker = generateKeyPair('ecdsa-p256');
     const forged = (await createSigner({ kind: 'key', privateKeyPem: attacker.privateKeyPem }).sign(
       payload,
-    )) as any;
+    )) as BundleJson;
     forged.verificationMaterial.publicKey.hint = JSON.parse(
       new TextDecoder().decode(await signed()),
     ).verificationMaterial.publicKey.hint;
