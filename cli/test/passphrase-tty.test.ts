@@ -60,5 +60,14 @@ describe.skipIf(!hasScript)('passphrase prompt on a terminal', () => {
     expect(bad.transcript).toContain('KEY_PASSPHRASE_INVALID');
     expect(bad.transcript).not.toContain('not-it');
     expect(bad.status).toBe(6);
+    // attest shares sign's signer options: same prompt, same refusal
+    const attest = ['attest', model, '--builder-id', 'https://ci.example/b', '--bundle', join(dir, 'a.json')];
+    const att = await onTerminal([...attest, '--key', `${prefix}.key`], 'tty-secret');
+    expect(att.transcript).toContain('attested');
+    expect(att.transcript).not.toContain('tty-secret');
+    expect(att.status).toBe(0);
+    const attBad = await onTerminal([...attest, '--key', `${prefix}.key`], 'not-it');
+    expect(attBad.transcript).toContain('KEY_PASSPHRASE_INVALID');
+    expect(attBad.status).toBe(6);
   });
 });

@@ -1,8 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 import type { AttestOptions, AttestResult } from '../provenance/attest-run.ts';
 
-interface AttestArgs {
+interface AttestArgs extends SignerArgs {
   path?: string;
   subject?: string;
   type: string;
@@ -14,8 +15,6 @@ interface AttestArgs {
   dataset?: string[];
   'base-model'?: string[];
   source?: string;
-  key?: string;
-  'passphrase-env'?: string;
   bundle?: string;
   store?: string | false;
   output: OutputFormat;
@@ -24,9 +23,9 @@ interface AttestArgs {
 export const attestCommand: CommandModule<object, AttestArgs> = {
   command: 'attest [path]',
   describe:
-    'sign an in-toto attestation (SLSA provenance, dataset provenance, any predicate) about a model or dataset',
+    'sign an in-toto attestation (SLSA provenance, dataset provenance, any predicate) about a model or dataset, with a key (or key + certificate chain) or keylessly with Sigstore',
   builder: (y: Argv) =>
-    y
+    withSigner(y)
       .positional('path', { type: 'string', describe: 'model or dataset (directory or file) to attest' })
       .option('subject', { type: 'string', describe: 'attest name@sha256:<hex> instead of hashing a path' })
       .option('type', {
@@ -59,11 +58,6 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
         type: 'string',
         describe: 'git checkout of the training code (remote + HEAD commit)',
       })
-      .option('key', { type: 'string', describe: 'private key PEM to sign with' })
-      .option('passphrase-env', {
-        type: 'string',
-        describe: 'env variable with the key passphrase (default MODELSEAL_KEY_PASSPHRASE)',
-      })
       .option('bundle', { type: 'string', describe: 'write the Sigstore bundle here' })
       .option('store', {
         describe: 'attestation store directory (default .modelseal/attestations; --no-store to skip)',
@@ -72,7 +66,6 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
       .check((a) => {
         if ((a['path'] === undefined) === (a['subject'] === undefined))
           throw new Error('give a path or --subject, not both');
-        if (!a['key']) throw new Error('--key <private key PEM> is required');
         return true;
       }) as unknown as Argv<AttestArgs>,
   handler: async (argv) => {
@@ -92,7 +85,6 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptio
         : a.bundle
           ? undefined
           : DEFAULT_STORE;
-  const passphrase = process.env[a['passphrase-env'] ?? 'MODELSEAL_KEY_PASSPHRASE'];
   return {
     target: a.subject !== undefined ? { kind: 'ref', ref: a.subject } : { kind: 'path', path: a.path! },
     predicateType: resolvePredicateType(a.type),
@@ -104,8 +96,7 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptio
     datasets: a.dataset ?? [],
     baseModels: a['base-model'] ?? [],
     ...(a.source ? { source: a.source } : {}),
-    keyPath: a.key!,
-    ...(passphrase ? { passphrase } : {}),
+    signer: await signerFrom(a),
     ...(a.bundle ? { bundlePath: a.bundle } : {}),
     ...(store ? { storeDir: store } : {}),
     env: process.env,

@@ -1,25 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { InputError, UsageError } from '@modelseal/core';
+import { InputError } from '@modelseal/core';
 import type { Serialization } from '@modelseal/manifest';
 import type { SignerConfig } from '@modelseal/sign';
 import type { Argv, CommandModule } from 'yargs';
 import { err, outJson, progressReporter } from '../io.ts';
-import { readUserFile } from '../options/files.ts';
 import { locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
-import { type PassphraseArgs, resolvePassphrase, withPassphrase } from '../options/passphrase.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
-import {
-  keyTimestampUrlFrom,
-  requireKeylessConfig,
-  type SigstoreServiceArgs,
-  withSigstoreServices,
-} from '../options/sigstore.ts';
+import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
-interface Args extends OutputArgs, PassphraseArgs, SerializationArgs, SigstoreServiceArgs {
+interface Args extends OutputArgs, SerializationArgs, SignerArgs {
   path: string;
-  key?: string;
-  'certificate-chain'?: string[];
   bundle?: string;
   store?: string;
 }
@@ -33,17 +24,9 @@ interface Options {
   readonly store?: string;
 }
 
-const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
-
 async function toOptions(argv: Args): Promise<Options> {
   const location = locateModel(argv.path, argv.bundle);
-  if (argv.key === undefined && argv['certificate-chain']?.length) {
-    throw new UsageError({
-      code: 'KEY_REQUIRED',
-      message: '--certificate-chain needs the matching private key: pass --key',
-    });
-  }
-  const signer = argv.key === undefined ? await requireKeylessConfig(argv) : await keySigner(argv, argv.key);
+  const signer = await signerFrom(argv);
   return Object.freeze({
     location,
     signer,
@@ -52,36 +35,6 @@ async function toOptions(argv: Args): Promise<Options> {
     output: argv.output,
     ...(argv.store ? { store: argv.store } : {}),
   });
-}
-
-/** With no --key: Sigstore keyless, when an identity token is available (else NO_SIGNER). */
-async function keySigner(argv: Args, key: string): Promise<SignerConfig> {
-  const tsa = keyTimestampUrlFrom(argv);
-  const privateKeyPem = readUserFile(key, 'private key', '--key');
-  const passphrase = ENCRYPTED.test(privateKeyPem)
-    ? await resolvePassphrase(argv, `Passphrase for ${key}: `)
-    : undefined;
-  const secret = passphrase === undefined ? {} : { passphrase };
-  const chain = argv['certificate-chain'] ?? [];
-  if (chain.length > 0 && tsa !== undefined) {
-    throw new UsageError({
-      code: 'TIMESTAMP_WITH_CHAIN',
-      message: '--timestamp-server-url is supported with --key alone, not with --certificate-chain',
-    });
-  }
-  return chain.length > 0
-    ? {
-        kind: 'certificate',
-        privateKeyPem,
-        ...secret,
-        certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
-      }
-    : {
-        kind: 'key',
-        privateKeyPem,
-        ...secret,
-        ...(tsa === undefined ? {} : { timestampServerUrl: tsa }),
-      };
 }
 
 async function run(o: Options) {
@@ -150,18 +103,8 @@ export const signCommand: CommandModule<object, Args> = {
   describe:
     'sign a model directory or file with a key (or key + certificate chain), or keylessly with Sigstore when no --key is given',
   builder: (y: Argv) =>
-    withSigstoreServices(withSerialization(withPassphrase(withOutput(y))))
+    withSigner(withSerialization(withOutput(y)))
       .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
-      .option('key', {
-        alias: ['private-key'],
-        type: 'string',
-        describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted); omit to sign keylessly',
-      })
-      .option('certificate-chain', {
-        type: 'string',
-        array: true,
-        describe: 'signing certificate first, then intermediates (PEM files)',
-      })
       .option('bundle', {
         alias: ['signature'],
         type: 'string',

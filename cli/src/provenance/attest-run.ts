@@ -17,8 +17,9 @@ import {
   serializeStatement,
 } from '@modelseal/attest';
 import { InputError, isRecord, UsageError } from '@modelseal/core';
+import type { SignerConfig } from '@modelseal/sign';
 import { resolveDependency, resolveGitSource } from './deps.ts';
-import { readDocument, readSmallFile } from './files.ts';
+import { readDocument } from './files.ts';
 import { hashPath, type Subject, subjectFromRef } from './subject.ts';
 
 export const DEFAULT_STORE = '.modelseal/attestations';
@@ -36,8 +37,7 @@ export interface AttestOptions {
   readonly datasets: readonly string[];
   readonly baseModels: readonly string[];
   readonly source?: string;
-  readonly keyPath: string;
-  readonly passphrase?: string;
+  readonly signer: SignerConfig;
   readonly bundlePath?: string;
   /** undefined = do not write to a store */
   readonly storeDir?: string;
@@ -58,6 +58,9 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
       code: 'NO_OUTPUT',
       message: 'nowhere to write the attestation: give --bundle FILE or --store DIR',
     });
+  const { createSigner } = await import('@modelseal/sign');
+  // load the key first: a wrong passphrase should not cost a full hash of the model
+  const signer = createSigner(o.signer);
   const hashed = o.target.kind === 'path' ? await hashPath(o.target.path) : undefined;
   const subject = hashed?.subject ?? subjectFromRef((o.target as { ref: string }).ref);
   // the OMS signature itself, so a dataset can be signed like a model straight into the store
@@ -71,13 +74,6 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
         );
   const payload = serializeStatement(statement);
 
-  const { createSigner } = await import('@modelseal/sign');
-  const privateKeyPem = new TextDecoder().decode(await readSmallFile(o.keyPath, 'private key', 1024 * 1024));
-  const signer = createSigner({
-    kind: 'key',
-    privateKeyPem,
-    ...(o.passphrase ? { passphrase: o.passphrase } : {}),
-  });
   const bundle = new TextEncoder().encode(`${JSON.stringify(await signer.sign(payload))}\n`);
 
   let bundlePath: string | undefined;

@@ -1,0 +1,84 @@
+/**
+ * How a signing command picks its signer, shared by `sign` and `attest` so both accept the same
+ * flags and behave the same: --key (optionally with --certificate-chain), else Sigstore keyless
+ * when an identity token can be found, else the coded NO_SIGNER usage error.
+ */
+import { UsageError } from '@modelseal/core';
+import type { SignerConfig } from '@modelseal/sign';
+import type { Argv } from 'yargs';
+import { readUserFile } from './files.ts';
+import { type PassphraseArgs, resolvePassphrase, withPassphrase } from './passphrase.ts';
+import {
+  keyTimestampUrlFrom,
+  requireKeylessConfig,
+  type SigstoreServiceArgs,
+  withSigstoreServices,
+} from './sigstore.ts';
+
+export interface SignerArgs extends PassphraseArgs, SigstoreServiceArgs {
+  key?: string;
+  'certificate-chain'?: string[];
+}
+
+const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
+export const withSigner = <T>(y: Argv<T>): Argv<T & SignerArgs> =>
+  withSigstoreServices(withPassphrase(y))
+    .option('key', {
+      alias: ['private-key'],
+      type: 'string',
+      describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted); omit to sign keylessly',
+    })
+    .option('certificate-chain', {
+      type: 'string',
+      array: true,
+      describe: 'signing certificate first, then intermediates (PEM files); needs --key',
+    }) as Argv<T & SignerArgs>;
+
+/** The frozen SignerConfig for these flags; reads the key and asks for its passphrase if needed. */
+export async function signerFrom(argv: SignerArgs): Promise<SignerConfig> {
+  if (Array.isArray(argv.key)) {
+    throw new UsageError({
+      code: 'FLAG_REPEATED',
+      message: `--key was given ${argv.key.length} times; give it once`,
+    });
+  }
+  if (argv.key === undefined && argv['certificate-chain']?.length) {
+    throw new UsageError({
+      code: 'KEY_REQUIRED',
+      message: '--certificate-chain needs the matching private key: pass --key',
+    });
+  }
+  return argv.key === undefined ? await requireKeylessConfig(argv) : await keySigner(argv, argv.key);
+}
+
+async function keySigner(argv: SignerArgs, key: string): Promise<SignerConfig> {
+  const tsa = keyTimestampUrlFrom(argv);
+  const privateKeyPem = readUserFile(key, 'private key', '--key');
+  const passphrase = ENCRYPTED.test(privateKeyPem)
+    ? await resolvePassphrase(argv, `Passphrase for ${key}: `)
+    : undefined;
+  const secret = passphrase === undefined ? {} : { passphrase };
+  const chain = argv['certificate-chain'] ?? [];
+  if (chain.length > 0 && tsa !== undefined) {
+    throw new UsageError({
+      code: 'TIMESTAMP_WITH_CHAIN',
+      message: '--timestamp-server-url is supported with --key alone, not with --certificate-chain',
+    });
+  }
+  return Object.freeze(
+    chain.length > 0
+      ? {
+          kind: 'certificate',
+          privateKeyPem,
+          ...secret,
+          certificateChainPem: chain.map((c) => readUserFile(c, 'certificate', '--certificate-chain')),
+        }
+      : {
+          kind: 'key',
+          privateKeyPem,
+          ...secret,
+          ...(tsa === undefined ? {} : { timestampServerUrl: tsa }),
+        },
+  );
+}
