@@ -45,12 +45,14 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   } finally {
     pool?.cancel();
   }
-  const dlen = DIGEST_BYTES[hashType];
+  // One hex string for all digests, sliced per resource: 20k small Buffers cost ~10 ms.
+  const hexLen = 2 * DIGEST_BYTES[hashType];
+  const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength).toString('hex');
   const resources: Resource[] = sortByResourceName(
     plan.tasks.map((t, i) => ({
       name: t.name,
       algorithm: plan.algorithm,
-      digest: Buffer.from(digests.buffer, digests.byteOffset + i * dlen, dlen).toString('hex'),
+      digest: hex.slice(i * hexLen, (i + 1) * hexLen),
     })),
     cfg.serialization.method,
   );

@@ -3,22 +3,32 @@ import { InputError } from '@modelseal/core';
 import type { Manifest } from './types.ts';
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
+const LOWER_HEX = /^[0-9a-f]*$/;
 
 /**
  * The in-toto subject digest of an OMS manifest: SHA-256 over the raw (not hex) resource
  * digests concatenated in listed order. Always SHA-256, whatever hash the resources use.
  */
 export function subjectDigest(manifest: Pick<Manifest, 'resources'>): string {
-  const h = createHash('sha256');
+  let joined = '';
   for (const r of manifest.resources) {
-    if (!HEX.test(r.digest)) {
-      throw new InputError({
-        code: 'BAD_RESOURCE_DIGEST',
-        message: `resource "${r.name}" has a digest that is not lowercase hex: ${JSON.stringify(r.digest.slice(0, 80))}`,
-        details: { name: r.name },
-      });
-    }
-    h.update(Buffer.from(r.digest, 'hex'));
+    const d = r.digest;
+    if (typeof d !== 'string' || d.length === 0 || d.length % 2 !== 0) throw badDigest(r.name, d);
+    joined += d;
   }
-  return h.digest('hex');
+  // Even-length parts of one valid hex string decode to the concatenation of their bytes: one
+  // regex test and one decode for the lot (100k per-digest Buffers cost tens of milliseconds).
+  if (!LOWER_HEX.test(joined)) {
+    const bad = manifest.resources.find((r) => !HEX.test(r.digest))!;
+    throw badDigest(bad.name, bad.digest);
+  }
+  return createHash('sha256').update(Buffer.from(joined, 'hex')).digest('hex');
+}
+
+function badDigest(name: string, digest: unknown): InputError {
+  return new InputError({
+    code: 'BAD_RESOURCE_DIGEST',
+    message: `resource "${name}" has a digest that is not lowercase hex: ${JSON.stringify(String(digest).slice(0, 80))}`,
+    details: { name },
+  });
 }

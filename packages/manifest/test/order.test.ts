@@ -92,4 +92,35 @@ describe('sortByResourceName', () => {
       ).map((x) => x.name),
     ).toEqual(['a/z', 'b', 'x:10:20', 'x:1:2']);
   });
+
+  it('files: the fast path agrees with comparePaths on random names, with and without astral characters', async () => {
+    const { sortByResourceName } = await import('../src/order.ts');
+    // deterministic LCG: the same names every run
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const alphabet = ['a', 'b', '.', '-', '/', ' ', '~', '\u00e9', '\uFF5E', '\uE000', '0', '9'];
+    const randomName = (extra: string[]) => {
+      const chars = [...alphabet, ...extra];
+      const parts: string[] = [];
+      for (let p = 0; p < 1 + rand(3); p++) {
+        let part = '';
+        for (let c = 0; c < 1 + rand(4); c++) part += chars[rand(chars.length)]!.replace('/', 'a');
+        parts.push(part);
+      }
+      return parts.join('/');
+    };
+    for (const extra of [[], ['\u{1F600}']]) {
+      const names = [...new Set(Array.from({ length: 400 }, () => randomName(extra)))];
+      const expected = [...names].sort((a, b) => compareResourceNames(a, b, 'files'));
+      const got = sortByResourceName(
+        names.map((name) => ({ name })),
+        'files',
+      ).map((x) => x.name);
+      expect(got).toEqual(expected);
+      expect(got).not.toEqual(names);
+    }
+  });
 });
