@@ -1,7 +1,7 @@
 import { isModelsealError, ModelsealError } from '@modelseal/core';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { commands } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 import { EXIT_CODES } from './exit.ts';
 import { err, outJson } from './io.ts';
 
@@ -28,7 +28,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       // yargs renders (and caches) the full help after every command; wrapping it costs ~100 ms of
       // CPU, so only wrap when help will actually be shown.
       .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns ?? 100) : null);
-    for (const c of commands) cli = cli.command(c);
+    for (const c of await commandsFor(argv)) cli = cli.command(c);
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {

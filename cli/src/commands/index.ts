@@ -1,28 +1,30 @@
 import type { CommandModule } from 'yargs';
-import { attestCommand } from './attest.ts';
-import { digestCommand } from './digest.ts';
-import { exitCodesCommand } from './help-exit-codes.ts';
-import { inspectCommand } from './inspect.ts';
-import { keygenCommand } from './keygen.ts';
-import { policyCommand } from './policy-test.ts';
-import { signCommand } from './sign.ts';
-import { signBlobCommand } from './sign-blob.ts';
-import { verifyCommand } from './verify.ts';
-import { verifyAttestationCommand } from './verify-attestation.ts';
-import { verifyBlobCommand } from './verify-blob.ts';
 
-/** Every CLI command, one file each; a command handler is toOptions -> run -> render. */
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
-export const commands: CommandModule<any, any>[] = [
-  attestCommand,
-  digestCommand,
-  exitCodesCommand,
-  inspectCommand,
-  keygenCommand,
-  policyCommand,
-  signBlobCommand,
-  signCommand,
-  verifyAttestationCommand,
-  verifyBlobCommand,
-  verifyCommand,
-];
+type AnyCommand = CommandModule<any, any>;
+
+/**
+ * Every CLI command, one file each (a handler is toOptions -> run -> render), keyed by the word
+ * that selects it. Loaded on demand: a run of one command should not pay for compiling the rest.
+ */
+const loaders: Record<string, () => Promise<AnyCommand>> = {
+  attest: async () => (await import('./attest.ts')).attestCommand,
+  digest: async () => (await import('./digest.ts')).digestCommand,
+  'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
+  inspect: async () => (await import('./inspect.ts')).inspectCommand,
+  keygen: async () => (await import('./keygen.ts')).keygenCommand,
+  policy: async () => (await import('./policy-test.ts')).policyCommand,
+  sign: async () => (await import('./sign.ts')).signCommand,
+  'sign-blob': async () => (await import('./sign-blob.ts')).signBlobCommand,
+  verify: async () => (await import('./verify.ts')).verifyCommand,
+  'verify-attestation': async () => (await import('./verify-attestation.ts')).verifyAttestationCommand,
+  'verify-blob': async () => (await import('./verify-blob.ts')).verifyBlobCommand,
+};
+
+/** The named command alone when the first word names one; all of them for help, typos and suggestions. */
+export async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+  const word = argv[0];
+  const loader = word === undefined ? undefined : loaders[word];
+  if (loader) return [await loader()];
+  return Promise.all(Object.values(loaders).map((load) => load()));
+}
