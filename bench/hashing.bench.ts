@@ -6,8 +6,9 @@
  *
  *   pnpm bench hashing [--runs=N] [--quick]   (--quick: skip the 100,000-file dataset)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { exec, warm } from './exec.ts';
 import { makeDataset, makeModel } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
@@ -81,7 +82,7 @@ export async function run(flags: string[]): Promise<void> {
       // Alternate which goes first so neither always gets the fresher cache.
       const order = i % 2 === 0 ? [true, false] : [false, true];
       for (const isOpenssl of order) {
-        warm(c);
+        warm(c.dir);
         if (isOpenssl) ossl.push(await opensslTwoProcesses(c));
         else ms.push(await modelsealDigest(c));
       }
@@ -108,12 +109,6 @@ export async function run(flags: string[]): Promise<void> {
     ]);
   }
   process.stdout.write(`\n${table(rows)}\n`);
-}
-
-/** Reads every file once so both tools start from the page cache. */
-function warm(c: Case): void {
-  const r = spawnSync('sh', ['-c', 'find . -type f -print0 | xargs -0 cat > /dev/null'], { cwd: c.dir });
-  if (r.status !== 0) throw new Error(`warming ${c.dir} failed: ${r.stderr}`);
 }
 
 async function opensslTwoProcesses(c: Case): Promise<Sample> {
@@ -144,19 +139,6 @@ async function modelsealDigest(c: Case): Promise<Sample> {
   if (!line) throw new Error(`modelseal digest printed no --stats line: ${stderr}`);
   const stats = JSON.parse(line).stats;
   return { seconds, cpu: stats.cpuMs / 1000, maxRssKiB: stats.maxRssKiB };
-}
-
-/** stdout goes to /dev/null: the benchmark measures hashing, not a pipe reader. */
-function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0 ? resolve({ stderr }) : reject(new Error(`${cmd} exited ${code}: ${stderr.slice(0, 500)}`)),
-    );
-  });
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

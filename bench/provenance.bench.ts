@@ -7,11 +7,12 @@
  *
  *   pnpm bench provenance [--runs=N] [--files=N]      or   node bench/provenance.bench.ts
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec, warm } from './exec.ts';
 
 const CLI = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
 const WORK = join(import.meta.dirname, '..', '.bench', 'provenance');
@@ -109,11 +110,6 @@ function makeDataset(count: number, size: number): string {
   return dir;
 }
 
-function warm(dir: string): void {
-  const r = spawnSync('sh', ['-c', 'find . -type f -print0 | xargs -0 cat > /dev/null'], { cwd: dir });
-  if (r.status !== 0) throw new Error(`warming ${dir} failed`);
-}
-
 async function openssl(dir: string): Promise<Sample> {
   const t0 = performance.now();
   await exec(
@@ -130,22 +126,6 @@ async function cli(args: string[]): Promise<Sample> {
   const seconds = (performance.now() - t0) / 1000;
   const m = /@@maxRssKiB=(\d+)/.exec(stderr);
   return { seconds, ...(m ? { maxRssKiB: Number(m[1]) } : {}) };
-}
-
-function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d;
-    });
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve({ stderr })
-        : reject(new Error(`${cmd} ${args.join(' ').slice(0, 200)} exited ${code}: ${stderr.slice(0, 500)}`)),
-    );
-  });
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -1,16 +1,8 @@
-/**
- * `modelseal sign` and `modelseal verify` (child processes, start-up included) against the same
- * run's baseline: `openssl dgst -sha256` as two processes on two halves of the files, the
- * two-core hashing ceiling here. `modelseal digest` (hashing only) is shown alongside, so the
- * cost of the signature work itself is visible. Ratio = openssl s / command s (1.0 = ceiling).
- *
- *   pnpm bench signverify [--runs=N] [--quick]   (--quick: skip the 4 GiB model)
- */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exec, warm } from './exec.ts';
 import { makeDataset, makeModel } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
@@ -101,11 +93,6 @@ export async function run(flags: string[]): Promise<void> {
   }
 }
 
-function warm(dir: string): void {
-  const r = spawnSync('sh', ['-c', 'find . -type f -print0 | xargs -0 cat > /dev/null'], { cwd: dir });
-  if (r.status !== 0) throw new Error(`warming ${dir} failed: ${r.stderr}`);
-}
-
 async function openssl(c: Case): Promise<number> {
   const half = Math.ceil(c.files.length / 2);
   const parts = [c.files.slice(0, half), c.files.slice(half)].filter((p) => p.length > 0);
@@ -121,20 +108,6 @@ async function timed(args: string[], cwd: string): Promise<{ seconds: number; ma
   const seconds = (performance.now() - t0) / 1000;
   const m = /RSS_KIB=(\d+)/.exec(stderr);
   return { seconds, maxRssKiB: m ? Number(m[1]) : 0 };
-}
-
-function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    p.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0
-        ? resolve({ stderr })
-        : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`)),
-    );
-  });
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
