@@ -61,7 +61,8 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
     .option('trusted-root', {
       type: 'string',
       group: GROUP_TRUST,
-      describe: 'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline)',
+      describe:
+        'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline); with --key, the timestamp authorities to trust',
     })
     .option('certificate-identity', {
       type: 'string',

@@ -1,10 +1,11 @@
 /**
  * Every trust flag of `verify` lives here: --key/--public-key, --certificate-chain,
  * --verify-time, and the Sigstore flags of ./sigstore.ts (--certificate-identity,
- * --certificate-oidc-issuer, regexp forms, --trusted-root) for keyless bundles.
+ * --certificate-oidc-issuer, regexp forms, --trusted-root) for keyless bundles. With --key,
+ * --trusted-root supplies timestamp authorities and --key-valid-from/--key-valid-until a window.
  */
 import { parseJson, UsageError } from '@modelseal/core';
-import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
+import type { IdentityPolicy, KeyTimestampPolicy, TrustConfig } from '@modelseal/verify';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
@@ -13,6 +14,8 @@ export interface TrustArgs extends SigstoreTrustArgs {
   key?: string[];
   'certificate-chain'?: string[];
   'verify-time'?: string;
+  'key-valid-from'?: string;
+  'key-valid-until'?: string;
 }
 
 export const withTrust = <T>(y: Argv<T>): Argv<T & TrustArgs> =>
@@ -31,6 +34,15 @@ export const withTrust = <T>(y: Argv<T>): Argv<T & TrustArgs> =>
     .option('verify-time', {
       type: 'string',
       describe: 'RFC 3339 time at which certificates must be valid (default: now)',
+    })
+    .option('key-valid-from', {
+      type: 'string',
+      describe:
+        'with --key and --trusted-root: RFC 3339 time the key became valid (checked by TSA timestamp)',
+    })
+    .option('key-valid-until', {
+      type: 'string',
+      describe: 'with --key and --trusted-root: RFC 3339 time the key stopped being valid',
     }) as Argv<T & TrustArgs>;
 
 export interface ResolvedTrust {
@@ -42,8 +54,10 @@ export interface ResolvedTrust {
 export function resolveTrust(argv: TrustArgs): ResolvedTrust {
   const keys = argv.key ?? [];
   const roots = argv['certificate-chain'] ?? [];
-  const now = parseTime(argv['verify-time']);
-  const sigstore = wantsSigstore(argv);
+  const now = parseTime(argv['verify-time'], '--verify-time');
+  // --trusted-root next to --key names timestamp authorities, not a keyless identity
+  const sigstore =
+    keys.length > 0 ? Object.values(identityFrom(argv)).some((v) => v !== undefined) : wantsSigstore(argv);
   if ([keys.length > 0, roots.length > 0, sigstore].filter(Boolean).length > 1) {
     throw new UsageError({
       code: 'TRUST_CONFLICT',
@@ -51,11 +65,10 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
         'give one kind of trust: --key, --certificate-chain, or Sigstore identity (--certificate-identity + --certificate-oidc-issuer, optional --trusted-root)',
     });
   }
+  const timestamps = keyTimestampPolicy(argv, keys.length > 0);
   if (keys.length > 0) {
-    return {
-      now,
-      trust: { kind: 'keys', publicKeys: keys.map((k) => readUserFile(k, 'public key', '--key')) },
-    };
+    const publicKeys = keys.map((k) => readUserFile(k, 'public key', '--key'));
+    return { now, trust: { kind: 'keys', publicKeys, ...(timestamps ? { timestamps } : {}) } };
   }
   if (roots.length > 0) {
     return {
@@ -84,15 +97,53 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
   });
 }
 
+function keyTimestampPolicy(argv: TrustArgs, withKey: boolean): KeyTimestampPolicy | undefined {
+  const from = argv['key-valid-from'];
+  const until = argv['key-valid-until'];
+  const path = argv['trusted-root'];
+  if (!withKey) {
+    if (from === undefined && until === undefined) return undefined;
+    throw new UsageError({
+      code: 'KEY_WINDOW_WITHOUT_KEY',
+      message:
+        '--key-valid-from/--key-valid-until bound a public key: give the key with --key <public key PEM>',
+    });
+  }
+  if (path === undefined) {
+    if (from === undefined && until === undefined) return undefined;
+    throw new UsageError({
+      code: 'TIMESTAMP_AUTHORITY_MISSING',
+      message:
+        'a key validity window is checked against a trusted timestamp: add --trusted-root <trusted_root.json> naming the timestamp authority used when signing',
+    });
+  }
+  const validFrom = from === undefined ? undefined : parseTime(from, '--key-valid-from');
+  const validUntil = until === undefined ? undefined : parseTime(until, '--key-valid-until');
+  if (validFrom && validUntil && validFrom > validUntil) {
+    throw new UsageError({
+      code: 'KEY_WINDOW_INVALID',
+      message: `--key-valid-from ${from} is after --key-valid-until ${until}`,
+    });
+  }
+  const trustedRoot = parseJson(
+    readUserFile(path, 'trusted root', '--trusted-root'),
+    `--trusted-root ${path}`,
+    {
+      maxBytes: 16 << 20,
+    },
+  );
+  return { trustedRoot, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
+}
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-function parseTime(value: string | undefined): Date {
+function parseTime(value: string | undefined, flag: string): Date {
   if (value === undefined) return new Date();
   const d = new Date(value);
   if (!RFC3339.test(value) || Number.isNaN(d.getTime())) {
     throw new UsageError({
-      code: 'VERIFY_TIME_INVALID',
-      message: `--verify-time ${JSON.stringify(value)} is not an RFC 3339 time such as 2026-01-31T12:00:00Z`,
+      code: flag === '--verify-time' ? 'VERIFY_TIME_INVALID' : 'KEY_WINDOW_INVALID',
+      message: `${flag} ${JSON.stringify(value)} is not an RFC 3339 time such as 2026-01-31T12:00:00Z`,
     });
   }
   return d;

@@ -15,7 +15,13 @@ export {
   type SigstoreEntityVerifier,
   TRUSTED_ROOT_MEDIA_TYPE,
 } from './trust/index.ts';
-export type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
+export type {
+  IdentityPolicy,
+  KeyTimestampPolicy,
+  SignerInfo,
+  TrustConfig,
+  VerifiedStatement,
+} from './types.ts';
 export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';
 export {
   checkManifest,

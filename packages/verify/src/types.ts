@@ -6,7 +6,12 @@
 /** Who may have signed. A tagged union: each `switch (trust.kind)` must be exhaustive. */
 export type TrustConfig =
   /** PEM SPKI public keys (model_signing `key` method, cosign --key) */
-  | { readonly kind: 'keys'; readonly publicKeys: readonly string[] }
+  | {
+      readonly kind: 'keys';
+      readonly publicKeys: readonly string[];
+      /** absent: no timestamp is checked and the keys never expire (the default, as cosign --key) */
+      readonly timestamps?: KeyTimestampPolicy;
+    }
   /** PEM CA certificates the bundle's x509 chain must lead to (model_signing `certificate` method) */
   | { readonly kind: 'certificate-roots'; readonly rootCertificates: readonly string[] }
   /**
@@ -14,6 +19,18 @@ export type TrustConfig =
    * public-good root shipped with modelseal; certificates must then match an IdentityPolicy
    */
   | { readonly kind: 'sigstore'; readonly trustedRoot: unknown };
+
+/**
+ * A bare key has no validity window of its own; with this policy the signing time comes from an
+ * RFC 3161 timestamp that one of the trusted root's timestampAuthorities signed, and it must lie
+ * inside [validFrom, validUntil] (either bound may be open).
+ */
+export interface KeyTimestampPolicy {
+  /** a Sigstore trusted_root.json (parsed JSON); only its timestampAuthorities are used */
+  readonly trustedRoot: unknown;
+  readonly validFrom?: Date;
+  readonly validUntil?: Date;
+}
 
 /** Identity requirements on a certificate signer. Strings are exact matches; regexps are anchored by us. */
 export interface IdentityPolicy {

@@ -7,6 +7,7 @@ import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@s
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 import { verifyChain } from './chain.ts';
 import { describeSigner } from './describe.ts';
+import { verifyKeyAtSigningTime } from './key-window.ts';
 import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
 import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
 
@@ -47,14 +48,18 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verifi
     return { payload: parsed.payload, statement, signer, bundleDigest: sha256Hex(bytes) };
   }
   const resolved = resolveSigner(parsed.material, trust, options.now ?? new Date());
-  const entity = signedEntity(parsed, resolved.hint);
-  const material = toTrustMaterial(EMPTY_ROOT, (hint) => {
-    if (hint !== resolved.hint)
-      throw new VerificationError({ code: 'KEY_NOT_TRUSTED', message: 'unexpected key' });
-    return { publicKey: resolved.key, validFor: () => true };
-  });
+  const timestamped = trust.kind === 'keys' ? trust.timestamps : undefined;
+  const entity = signedEntity(parsed, resolved.hint, timestamped !== undefined);
   try {
-    new Verifier(material, NO_WITNESS).verify(entity);
+    if (timestamped) verifyKeyAtSigningTime(entity, resolved.key, resolved.hint, timestamped);
+    else {
+      const material = toTrustMaterial(EMPTY_ROOT, (hint) => {
+        if (hint !== resolved.hint)
+          throw new VerificationError({ code: 'KEY_NOT_TRUSTED', message: 'unexpected key' });
+        return { publicKey: resolved.key, validFor: () => true };
+      });
+      new Verifier(material, NO_WITNESS).verify(entity);
+    }
   } catch (e) {
     throw mapSigstoreError(e, resolved.signer);
   }
@@ -140,10 +145,10 @@ function certificateSigner(leaf: X509Certificate): SignerInfo {
 
 /**
  * @sigstore/verify drives the checks; we give it the resolved key (as a hint it looks up) and a
- * signature check that uses the curve's hash. model_signing 0.2 signed a buggy PAE with SHA-256;
+ * signature check that uses the curve's hash (and, when asked, the bundle's TSA timestamps). model_signing 0.2 signed a buggy PAE with SHA-256;
  * that form is accepted only for its own legacy predicate type.
  */
-function signedEntity(parsed: ParsedBundle, hint: string): SignedEntity {
+function signedEntity(parsed: ParsedBundle, hint: string, withTimestamps: boolean): SignedEntity {
   const base = toSignedEntity(parsed.bundle);
   const sig = base.signature.signature;
   const legacy = isLegacyPayload(parsed.payload);
@@ -151,7 +156,8 @@ function signedEntity(parsed: ParsedBundle, hint: string): SignedEntity {
     ...base,
     key: { $case: 'public-key', hint },
     tlogEntries: [],
-    timestamps: [],
+    // RFC 3161 only: log entries' integrated times are not verified for keys (no tlog trusted)
+    timestamps: withTimestamps ? base.timestamps.filter((t) => t.$case === 'timestamp-authority') : [],
     signature: {
       signature: sig,
       compareSignature: (s) => base.signature.compareSignature(s),
