@@ -9,18 +9,17 @@
  *
  *   pnpm bench webhook [--duration=S] [--quick]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { signedStoreAndPolicy } from '../webhook/test/bench-fixture.ts';
 import { imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
+import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture } from '../webhook/test/tls-fixture.ts';
 
-const MAIN = fileURLToPath(new URL('../webhook/src/main.ts', import.meta.url));
 const digest = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
 
 export async function run(flags: string[]): Promise<void> {
@@ -36,25 +35,7 @@ export async function run(flags: string[]): Promise<void> {
       dir,
       Array.from({ length: total }, (_, i) => digest(i + 1)),
     );
-    child = spawn(
-      process.execPath,
-      [
-        MAIN,
-        '--tls-cert',
-        tls.certFile,
-        '--tls-key',
-        tls.keyFile,
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--policy-file',
-        policyFile,
-        '--store-dir',
-        storeDir,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    child = spawnWebhook({ tls, policyFile, storeDir, stdio: ['ignore', 'ignore', 'pipe'] });
     const port = await listeningPort(child);
     const base = `https://127.0.0.1:${port}`;
     const warmBody = JSON.stringify(

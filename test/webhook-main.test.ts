@@ -1,5 +1,5 @@
 /** The webhook binary as it runs in a pod: flags, JSON logs on stderr, HTTPS, SIGTERM drain. */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { D1, D2, imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
 import { OMS, policyDoc, testSigner } from '../webhook/test/signing.ts';
+import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
 const main = fileURLToPath(new URL('../webhook/src/main.ts', import.meta.url));
@@ -69,25 +70,12 @@ describe('webhook/src/main.ts', () => {
   });
 
   it('serves decisions over HTTPS and drains on SIGTERM', async () => {
-    child = spawn(
-      process.execPath,
-      [
-        main,
-        '--tls-cert',
-        tls.certFile,
-        '--tls-key',
-        tls.keyFile,
-        '--port',
-        '0',
-        '--host',
-        '127.0.0.1',
-        '--policy-file',
-        join(dir, 'policy.yaml'),
-        '--store-dir',
-        join(dir, 'store'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    child = spawnWebhook({
+      tls,
+      policyFile: join(dir, 'policy.yaml'),
+      storeDir: join(dir, 'store'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
