@@ -6,7 +6,6 @@ export {
   manifestFromOmsStatement,
   OMS_PREDICATE_TYPE,
   omsStatement,
-  omsSubjectDigest,
 } from './oms.ts';
 export { PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
 export {

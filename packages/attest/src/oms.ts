@@ -23,11 +23,6 @@ export const MAX_RESOURCES = 1_000_000;
 const DIGEST_HEX_LENGTH: Record<HashType, number> = { sha256: 64, blake2b: 128, blake3: 64 };
 const HASH_TYPES = Object.keys(DIGEST_HEX_LENGTH) as HashType[];
 
-/** SHA-256 over the raw resource digests in listed order, whatever the hash type (OMS rule). */
-export function omsSubjectDigest(resources: readonly Resource[]): string {
-  return subjectDigest({ resources });
-}
-
 /** Builds the statement model_signing 1.1 would write for this manifest. */
 export function omsStatement(manifest: Manifest): Statement {
   const s = manifest.serialization;
@@ -43,7 +38,7 @@ export function omsStatement(manifest: Manifest): Statement {
     resources: manifest.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
   };
   return buildStatement(
-    [{ name: manifest.modelName, digest: { sha256: omsSubjectDigest(manifest.resources) } }],
+    [{ name: manifest.modelName, digest: { sha256: subjectDigest(manifest) } }],
     OMS_PREDICATE_TYPE,
     predicate,
   );
@@ -178,7 +173,7 @@ function checkSubject(statement: Statement, resources: readonly Resource[]): voi
     );
   }
   const claimed = statement.subject[0]?.digest?.sha256;
-  const actual = omsSubjectDigest(resources);
+  const actual = subjectDigest({ resources });
   if (claimed !== actual) {
     bad('SUBJECT_DIGEST_MISMATCH', 'the subject digest does not match the digest of the listed resources', {
       subject: claimed,
