@@ -61,3 +61,22 @@ describe('stdout closed early', () => {
     }
   });
 });
+
+describe('user-named files', () => {
+  it('a FIFO given as --key is refused at once instead of hanging the CLI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modelseal-fifo-'));
+    try {
+      const fifo = join(dir, 'key.pem');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const r = spawnSync(process.execPath, [bin, 'sign', dir, '--key', fifo], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toMatch(/error\[NOT_A_FILE\]/);
+      expect(r.status).toBe(EXIT_CODES.usage);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/cor
 import type { SignerConfig } from '@modelseal/sign';
 import type { IdentityPolicy } from '@modelseal/verify';
 import type { Argv } from 'yargs';
+import { fileError, readRegularFile } from './files.ts';
 
 export interface SigstoreTrustArgs {
   'trusted-root'?: string;
@@ -148,15 +149,14 @@ export function wantsSigstore(argv: SigstoreTrustArgs): boolean {
 export async function readJsonFile(path: string, flag: string, maxBytes = 64 << 20): Promise<unknown> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = readRegularFile(path, `${flag} file`, maxBytes);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${flag} file ${path} does not exist` });
-    }
-    throw new InputError({
-      code: 'FILE_UNREADABLE',
-      message: `${flag} file ${path} cannot be read: ${(e as Error).message}`,
-    });
+    throw fileError(
+      e,
+      () => new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${flag} file ${path} does not exist` }),
+      (m) =>
+        new InputError({ code: 'FILE_UNREADABLE', message: `${flag} file ${path} cannot be read: ${m}` }),
+    );
   }
   return parseJson(bytes, `${flag} file ${path}`, { maxBytes });
 }

@@ -1,42 +1,23 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
 import { parse as parseYaml } from 'yaml';
+import { fileError, readRegularFile } from '../options/files.ts';
 
 const MAX_DOC_BYTES = 4 * 1024 * 1024;
 
-/** Reads a user-named file with a size cap; FIFOs and directories are refused instead of hanging. */
+/** Reads a user-named file with a size cap (see readRegularFile). */
 export async function readSmallFile(
   path: string,
   what: string,
   maxBytes = MAX_DOC_BYTES,
 ): Promise<Uint8Array> {
-  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = await fh.stat();
-    if (!st.isFile())
-      throw new UsageError({ code: 'NOT_A_FILE', message: `${what} ${path} is not a regular file` });
-    if (st.size > maxBytes)
-      throw new InputError({
-        code: 'FILE_TOO_LARGE',
-        message: `${what} ${path} is ${st.size} bytes, over the ${maxBytes}-byte limit`,
-      });
-    const buf = Buffer.alloc(st.size);
-    const { bytesRead } = await fh.read(buf, 0, st.size, 0);
-    return new Uint8Array(buf.subarray(0, bytesRead));
+    return readRegularFile(path, what, maxBytes);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
-      throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${what} ${path} does not exist` });
-    if (code === 'EACCES' || code === 'EISDIR')
-      throw new UsageError({
-        code: 'FILE_UNREADABLE',
-        message: `cannot read ${what} ${path}: ${(e as Error).message}`,
-      });
-    throw e;
-  } finally {
-    await fh?.close();
+    throw fileError(
+      e,
+      () => new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${what} ${path} does not exist` }),
+      (m) => new UsageError({ code: 'FILE_UNREADABLE', message: `cannot read ${what} ${path}: ${m}` }),
+    );
   }
 }
 
