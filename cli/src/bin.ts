@@ -4,10 +4,17 @@ import { enableCompileCache } from 'node:module';
 // Caches compiled (and type-stripped) modules across runs: start-up is most of a small command's
 // cost. Enabled before the CLI is imported, which is why that import is dynamic.
 enableCompileCache();
+const HASHING_COMMANDS = new Set(['digest', 'sign', 'verify']);
 // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not a failure.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
   process.exit(process.exitCode === undefined ? 0 : Number(process.exitCode));
 });
+// These commands hash a model directory: their hashing threads start now, so the threads' own
+// start-up overlaps loading the CLI instead of following it. Unused threads cost nothing at exit.
+const [command, ...rest] = process.argv.slice(2);
+if (HASHING_COMMANDS.has(command ?? '') && !rest.some((a) => a === '--help' || a === '-h')) {
+  (await import('@modelseal/manifest')).prestartWorkers();
+}
 const { main } = await import('./main.ts');
 process.exitCode = await main();

@@ -18,6 +18,9 @@ export interface HashConfig {
   readonly concurrency: number;
 }
 
+/** Two threads saturate a typical CI runner's cores; more only queue on the same disk. */
+export const defaultConcurrency = (): number => Math.min(2, availableParallelism());
+
 export function resolveConfig(path: string, options: HashOptions): HashConfig {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) {
     throw new UsageError({
@@ -37,7 +40,7 @@ export function resolveConfig(path: string, options: HashOptions): HashConfig {
   }
   if (options.ignoreGitPaths !== false) for (const p of GIT_PATHS) ignore.add(p);
   const ignorePaths = Object.freeze([...ignore].sort(comparePaths));
-  const concurrency = options.concurrency ?? Math.min(2, availableParallelism());
+  const concurrency = options.concurrency ?? defaultConcurrency();
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new UsageError({
       code: 'BAD_CONCURRENCY',

@@ -4,16 +4,12 @@ import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, hasherFactory } from './hasher.ts';
 import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
-import { type Pool, startPool } from './pool.ts';
+import { CHUNK, type Pool, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
-/*
- * Tuning (bench/hashing.bench.ts): 1 MiB reads keep the data in the core's cache; starting a
- * worker costs tens of milliseconds, more than hashing a handful of small files inline.
- */
-const CHUNK = 1 << 20;
+/* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing a handful of small files inline. */
 const INLINE_MAX_TASKS = 64;
 const INLINE_MAX_BYTES = 32 << 20;
 /** with few files, statting them on the main thread is cheap and buys balance and a progress total */
@@ -35,7 +31,7 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   const hashType = cfg.serialization.hashType;
   const single = isSingleFile(path);
   // A directory may hold many files: start the workers now so their start-up overlaps the walk.
-  const pool = cfg.concurrency > 1 && !single ? startPool(cfg.concurrency, hashType, CHUNK) : undefined;
+  const pool = cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
   let digests: Uint8Array;
   let plan: Plan;
   try {
@@ -85,14 +81,14 @@ async function hashAll(
     plan.totalBytes !== undefined &&
     plan.totalBytes <= INLINE_MAX_BYTES;
   if (cfg.concurrency > 1 && plan.tasks.length > 1 && !small) {
-    const p = pool ?? startPool(cfg.concurrency, hashType, CHUNK);
+    const p = pool ?? takePool(cfg.concurrency);
     try {
       return await p.run({
+        hashType,
         tasks: plan.tasks,
         digestBytes: dlen,
         totalBytes: plan.totalBytes,
-        // many tasks: small files, so the main thread's help is short and worth it
-        mainHasher: plan.tasks.length > INLINE_MAX_TASKS ? newHasher : undefined,
+        hasher: newHasher,
         onProgress: options.onProgress,
         signal: options.signal,
       });

@@ -1,13 +1,13 @@
 import { getCompileCacheDir } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { InternalError, type ModelsealError } from '@modelseal/core';
+import { defaultConcurrency } from './config.ts';
 import { revive, toModelsealError } from './errors.ts';
 import type { HasherFactory } from './hasher.ts';
-import { hashTask, type ReadTask } from './read.ts';
+import { hashSteps, type ReadTask } from './read.ts';
 import type { HashType } from './types.ts';
 import {
   CTRL_NEXT,
-  CTRL_READY,
   CTRL_SLOTS,
   CTRL_STOP,
   encodeTasks,
@@ -17,11 +17,12 @@ import {
 } from './worker-protocol.ts';
 
 export interface PoolRun {
+  readonly hashType: HashType;
   readonly tasks: readonly ReadTask[];
   readonly digestBytes: number;
   readonly totalBytes: number | undefined;
-  /** hashes on the calling thread too, but only until the first worker is up (bounded blocking) */
-  readonly mainHasher?: HasherFactory;
+  /** the calling thread's hasher: it is one of the hashing threads */
+  readonly hasher: HasherFactory;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
@@ -45,15 +46,46 @@ function workerSource(): string {
   return `${enable}import(${JSON.stringify(WORKER_URL)});`;
 }
 const PROGRESS_MS = 100;
+/** the calling thread hashes in slices this long, then lets timers, signals and I/O run */
+const SLICE_MS = 50;
+
+/** 1 MiB reads keep the data in the core's cache (bench/hashing.bench.ts). */
+export const CHUNK = 1 << 20;
+
+let spare: { readonly size: number; readonly pool: Pool } | undefined;
+
+/**
+ * Starts hashing workers before anyone knows they are needed: a CLI about to hash a directory
+ * calls this first thing, so the workers' start-up (~40 ms each) overlaps loading the rest of the
+ * program. The pool does not keep the process alive, and a later `takePool` for the same
+ * concurrency adopts it.
+ */
+export function prestartWorkers(concurrency: number = defaultConcurrency()): void {
+  if (concurrency > 1) spare ??= { size: concurrency - 1, pool: startPool(concurrency - 1, { idle: true }) };
+}
+
+/**
+ * A pool for `concurrency` hashing threads: the calling thread is one of them, so it starts
+ * `concurrency - 1` workers (each costs ~40 ms of start-up CPU, which on two cores competes with
+ * the walk). The prestarted pool is adopted when it fits.
+ */
+export function takePool(concurrency: number): Pool {
+  const size = concurrency - 1;
+  const s = spare;
+  spare = undefined;
+  if (s?.size === size) return s.pool;
+  s?.pool.cancel();
+  return startPool(size);
+}
 
 /**
  * Starts the workers at once, so loading their code overlaps walking the model; the work list
- * follows in a single message, and tasks are then taken from a shared counter.
+ * follows in a single message, and tasks are then taken from a shared counter. An idle pool's
+ * workers do not hold the process open until a job is given to them.
  */
-export function startPool(size: number, hashType: HashType, chunkSize: number): Pool {
+export function startPool(size: number, { idle = false }: { idle?: boolean } = {}): Pool {
   const boot: WorkerBoot = {
-    hashType,
-    chunkSize,
+    chunkSize: CHUNK,
     ctrl: new SharedArrayBuffer(4 * CTRL_SLOTS),
     progress: new SharedArrayBuffer(8),
   };
@@ -66,6 +98,8 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
   const source = workerSource();
   const workers = Array.from({ length: size }, () => new Worker(source, { eval: true, workerData: boot }));
   const exited = workers.map((w) => watch(w, fail));
+  // after watch(): adding a 'message' listener refs the worker's port again
+  if (idle) for (const w of workers) w.unref();
   let used = false;
 
   return {
@@ -81,11 +115,16 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
       const digests = new SharedArrayBuffer(Math.max(1, job.tasks.length * job.digestBytes));
       const msg: WorkerJob = {
         type: 'job',
+        hashType: job.hashType,
         ...encodeTasks(job.tasks),
         digestBytes: job.digestBytes,
         digests,
       };
-      for (const w of workers) w.postMessage(msg);
+      for (const w of workers) {
+        w.ref();
+        w.postMessage(msg);
+      }
+      const stop = () => failure !== undefined || Atomics.load(ctrl, CTRL_STOP) !== 0;
       const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
       job.signal?.addEventListener('abort', onAbort, { once: true });
       const progress = new BigInt64Array(boot.progress);
@@ -95,7 +134,7 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
       };
       const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
       try {
-        if (job.mainHasher) helpUntilWorkersReady(job, job.mainHasher, ctrl, progress, digests, fail);
+        await hashOnThisThread(job, ctrl, progress, digests, stop, fail);
         await Promise.all(exited);
       } finally {
         if (timer) clearInterval(timer);
@@ -115,31 +154,50 @@ export function startPool(size: number, hashType: HashType, chunkSize: number): 
   };
 }
 
-/** Worker start-up costs tens of milliseconds; the calling thread hashes in the meantime. */
-function helpUntilWorkersReady(
+/**
+ * The calling thread takes tasks from the same counter as the workers, in time slices (paused
+ * between chunks of a big file too) so that timers such as the progress bar, abort signals and
+ * I/O still get their turn.
+ */
+async function hashOnThisThread(
   job: PoolRun,
-  newHasher: HasherFactory,
   ctrl: Int32Array,
   progress: BigInt64Array,
   digests: SharedArrayBuffer,
+  stop: () => boolean,
   fail: (e: ModelsealError) => void,
-): void {
+): Promise<void> {
   const out = new Uint8Array(digests);
-  const buf = new Uint8Array(1 << 18);
+  const buf = new Uint8Array(CHUNK);
   const hooks = { onBytes: (b: number) => void Atomics.add(progress, 0, BigInt(b)) };
-  while (
-    Atomics.load(ctrl, CTRL_READY) === 0 &&
-    Atomics.load(ctrl, CTRL_STOP) === 0 &&
-    !job.signal?.aborted
-  ) {
+  let sliceEnd = performance.now() + SLICE_MS;
+  const pause = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceEnd = performance.now() + SLICE_MS;
+  };
+  for (;;) {
+    if (stop() || job.signal?.aborted) return;
     const i = Atomics.add(ctrl, CTRL_NEXT, 1);
     if (i >= job.tasks.length) return;
+    const steps = hashSteps(job.tasks[i]!, job.hasher, buf, hooks);
     try {
-      out.set(hashTask(job.tasks[i]!, newHasher, buf, hooks).digest, i * job.digestBytes);
+      let r = steps.next();
+      while (!r.done) {
+        if (performance.now() >= sliceEnd) {
+          await pause();
+          if (stop() || job.signal?.aborted) return;
+        }
+        r = steps.next();
+      }
+      out.set(r.value.digest, i * job.digestBytes);
     } catch (e) {
       fail(toModelsealError(e));
       return;
+    } finally {
+      // closes the file when we stopped half-way through it
+      steps.return(undefined as never);
     }
+    if (performance.now() >= sliceEnd) await pause();
   }
 }
 

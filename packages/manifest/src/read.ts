@@ -27,13 +27,36 @@ export interface ReadHooks {
  */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
+export interface TaskResult {
+  readonly digest: Uint8Array;
+  readonly size: number;
+}
+
 /** Hashes one task synchronously with a caller-owned reusable buffer. Returns the raw digest and bytes read. */
 export function hashTask(
   task: ReadTask,
   engine: HasherFactory,
   buf: Uint8Array,
+  hooks?: ReadHooks,
+): TaskResult {
+  const steps = hashSteps(task, engine, buf, hooks);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same work, paused after every chunk that leaves more to read, so that a thread with other
+ * duties (the main thread) can yield between chunks of a big file. Returning the generator early
+ * closes the file.
+ */
+export function* hashSteps(
+  task: ReadTask,
+  engine: HasherFactory,
+  buf: Uint8Array,
   hooks: ReadHooks = {},
-): { digest: Uint8Array; size: number } {
+): Generator<void, TaskResult, void> {
   let fd: number;
   try {
     fd = openSync(task.path, OPEN_FLAGS);
@@ -83,6 +106,7 @@ export function hashTask(
       hooks.onBytes?.(n);
       hooks.afterChunk?.(pos - start);
       if (whole && n < want && pos >= end) break;
+      yield;
     }
     if (pos !== end) throw changed(task.name, size, pos);
     if (!whole) {

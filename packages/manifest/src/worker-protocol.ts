@@ -9,13 +9,10 @@ import type { HashType } from './types.ts';
 
 export const CTRL_NEXT = 0;
 export const CTRL_STOP = 1;
-/** how many workers have loaded their code and wait for work */
-export const CTRL_READY = 2;
-export const CTRL_SLOTS = 3;
+export const CTRL_SLOTS = 2;
 
-/** Given when the worker starts, before the model has been walked. */
+/** Given when the worker starts, possibly before the command line has been parsed. */
 export interface WorkerBoot {
-  readonly hashType: HashType;
   readonly chunkSize: number;
   readonly ctrl: SharedArrayBuffer;
   readonly progress: SharedArrayBuffer;
@@ -24,6 +21,7 @@ export interface WorkerBoot {
 /** Posted once the work list is known. */
 export interface WorkerJob {
   readonly type: 'job';
+  readonly hashType: HashType;
   /** task paths joined by NUL (a byte no path can contain): one string clones far faster than 100k */
   readonly paths: string;
   readonly names: string;

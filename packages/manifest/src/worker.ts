@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HashFailure } from './failure.ts';
-import { hasherFactory } from './hasher.ts';
+import { type HasherFactory, hasherFactory } from './hasher.ts';
 import { hashTask } from './read.ts';
 import {
   CTRL_NEXT,
-  CTRL_READY,
   CTRL_STOP,
   decodeTask,
   type WorkerBoot,
@@ -12,11 +11,10 @@ import {
   type WorkerJob,
 } from './worker-protocol.ts';
 
-/** Loads, says it is ready, waits for one job, then pulls task indexes from the shared counter. */
+/** Loads, waits for one job, then pulls task indexes from the shared counter. */
 const boot = workerData as WorkerBoot;
 const ctrl = new Int32Array(boot.ctrl);
 const progress = new BigInt64Array(boot.progress);
-const newHasher = await hasherFactory(boot.hashType);
 const buf = new Uint8Array(boot.chunkSize);
 
 class Stopped extends Error {}
@@ -27,13 +25,12 @@ const hooks = {
   },
 };
 
-parentPort!.once('message', (job: WorkerJob) => {
-  work(job);
+parentPort!.once('message', async (job: WorkerJob) => {
+  work(job, await hasherFactory(job.hashType));
   parentPort!.close();
 });
-Atomics.add(ctrl, CTRL_READY, 1);
 
-function work(job: WorkerJob): void {
+function work(job: WorkerJob, newHasher: HasherFactory): void {
   const paths = job.paths.split('\0');
   const names = job.names.split('\0');
   const digests = new Uint8Array(job.digests);

@@ -125,6 +125,25 @@ describe('hashModel: digests', () => {
     expect(subjectDigest(m)).toBe(sha256(raw));
   });
 
+  it.each([
+    ['uppercase hex', 'AB'.repeat(32)],
+    ['a non-hex character', `${'ab'.repeat(31)}zz`],
+    ['an odd length', 'abc'],
+    ['an empty digest', ''],
+  ])('a resource digest with %s is BAD_RESOURCE_DIGEST, naming the resource', (_, bad) => {
+    const resources = [
+      { name: 'good.bin', algorithm: 'sha256', digest: 'cd'.repeat(32) },
+      { name: 'bad.bin', algorithm: 'sha256', digest: bad },
+    ];
+    let caught: unknown;
+    try {
+      subjectDigest({ resources });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ code: 'BAD_RESOURCE_DIGEST', details: { name: 'bad.bin' } });
+  });
+
   it('reports progress up to the total bytes', async () => {
     const { dir, big } = makeModel();
     const seen: [number, number][] = [];

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashModel } from '../src/index.ts';
+import { hashModel, prestartWorkers } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -52,6 +53,30 @@ describe('hashModel with worker threads', () => {
         });
     },
   );
+
+  it('a prestarted pool is adopted by the next hash and gives the same manifest', async () => {
+    const { dir } = dataset(400);
+    prestartWorkers(2);
+    const pooled = await hashModel(dir, opts(files(), { concurrency: 2 }));
+    const inline = await hashModel(dir, opts(files(), { concurrency: 1 }));
+    expect(pooled).toEqual(inline);
+  });
+
+  it('an unused prestarted pool does not keep the process alive', () => {
+    const index = new URL('../src/index.ts', import.meta.url).href;
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `(await import(${JSON.stringify(index)})).prestartWorkers(3); console.log('done');`,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('done');
+  });
 
   it('progress from the workers reaches the total', async () => {
     const { dir, contents } = dataset(300);
