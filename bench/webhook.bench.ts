@@ -5,16 +5,17 @@
  *    already verified; baseline = GET /livez on the same server at the same rate, same run.
  *  - cold: pods with 8 models each, every bundle unseen, POSTed one at a time; baseline = the same
  *    pods again (now warm).
- * Prints p50/p99, throughput, ratios and the server's peak RSS.
+ * Prints p50/p99, throughput, ratios and the server's peak RSS. The load generator runs in a child
+ * process of its own (bench/load-child.ts), so this harness's garbage is not in the latencies.
  *
  *   pnpm bench webhook [--duration=S] [--quick]
  */
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon, { type Result } from 'autocannon';
+import type { Options, Result } from 'autocannon';
 import { signedStoreAndPolicy } from '../webhook/test/bench-fixture.ts';
 import { imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
 import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
@@ -26,9 +27,13 @@ export async function run(flags: string[]): Promise<void> {
   const quick = flags.includes('--quick');
   const duration = Number(flags.find((f) => f.startsWith('--duration='))?.slice(11) ?? (quick ? 3 : 10));
   const coldPods = quick ? 10 : 30;
+  // Both processes need ~10 s at this rate to settle (JIT tiers, V8 growing its young generation);
+  // with 2 s the first measured round still showed it, /livez included.
+  const warmup = quick ? 2 : 10;
   const dir = mkdtempSync(join(tmpdir(), 'modelseal-bench-webhook-'));
   const tls = makeTlsFixture();
   let child: ChildProcess | undefined;
+  const generator = loadGenerator();
   try {
     const total = 1 + coldPods * 8;
     const { storeDir, policyFile } = await signedStoreAndPolicy(
@@ -47,7 +52,7 @@ export async function run(flags: string[]): Promise<void> {
 
     // alternate baseline and subject so drift from neighbours hits both alike
     const load = (path: '/livez' | '/validate', seconds = duration) =>
-      autocannon({
+      generator.load({
         url: `${base}${path}`,
         method: path === '/livez' ? 'GET' : 'POST',
         ...(path === '/validate' ? { body: warmBody, headers: { 'content-type': 'application/json' } } : {}),
@@ -58,14 +63,14 @@ export async function run(flags: string[]): Promise<void> {
       });
     // Unmeasured warm-up of both paths: JIT, TLS sessions and connection pools settle first, so the
     // measured rounds see the steady state a long-running webhook is in.
-    await load('/livez', 2);
-    await load('/validate', 2);
+    await load('/livez', warmup);
+    await load('/validate', warmup);
     const rounds: { livez: Result; validate: Result }[] = [];
     for (let r = 0; r < 2; r++)
       rounds.push({ livez: await load('/livez'), validate: await load('/validate') });
 
     out(
-      `warm cache, fixed 1,000 req/s, 10 connections, ${duration} s per run, 2 alternating rounds after a 2 s unmeasured warm-up of each path`,
+      `warm cache, fixed 1,000 req/s, 10 connections, ${duration} s per run, 2 alternating rounds after a ${warmup} s unmeasured warm-up of each path`,
     );
     for (const [i, r] of rounds.entries()) {
       out(`  round ${i + 1}: /livez    ${fmt(r.livez)}`);
@@ -119,6 +124,7 @@ export async function run(flags: string[]): Promise<void> {
     );
     out(`webhook peak RSS ${peakRssMiB(child.pid!)} MiB`);
   } finally {
+    generator.close();
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));
@@ -126,6 +132,25 @@ export async function run(flags: string[]): Promise<void> {
     tls.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One long-lived load generator process; loads run one at a time. */
+function loadGenerator(): { load(options: Options): Promise<Result>; close(): void } {
+  const child = fork(new URL('./load-child.ts', import.meta.url).pathname, [], { stdio: 'inherit' });
+  return {
+    load: (options) =>
+      new Promise((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`load generator exited ${code}`));
+        child.once('exit', onExit);
+        child.once('message', (m: { result?: Result; error?: string }) => {
+          child.off('exit', onExit);
+          if (m.result) resolve(m.result);
+          else reject(new Error(`load generator failed: ${m.error}`));
+        });
+        child.send(options);
+      }),
+    close: () => void child.kill(),
+  };
 }
 
 function out(s: string) {
