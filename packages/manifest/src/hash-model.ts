@@ -9,7 +9,8 @@ import { hashTask, ioError, type ReadTask } from './read.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
-/* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing a handful of small files inline. */
+/* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing
+ * a handful of small files inline. */
 const INLINE_MAX_TASKS = 64;
 const INLINE_MAX_BYTES = 32 << 20;
 /** with few files, statting them on the main thread is cheap and buys balance and a progress total */
