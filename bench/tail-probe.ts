@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signedStoreAndPolicy } from '../webhook/test/bench-fixture.ts';
 import { imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
-import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
+import { listeningPort, spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture } from '../webhook/test/tls-fixture.ts';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -34,19 +34,7 @@ const child: ChildProcess = plain
       stdio: ['ignore', 'ignore', 'pipe'],
     })
   : spawnWebhook({ tls, policyFile, storeDir, stdio: ['ignore', 'ignore', 'pipe'] });
-const port = await new Promise<number>((resolve, reject) => {
-  let buf = '';
-  const onData = (d: Buffer) => {
-    buf += d.toString();
-    const m = /"msg":"listening".*?"port":(\d+)/.exec(buf);
-    if (!m) return;
-    child.stderr!.off('data', onData);
-    child.stderr!.resume();
-    resolve(Number(m[1]));
-  };
-  child.stderr!.on('data', onData);
-  child.once('exit', (code) => reject(new Error(`server exited ${code}: ${buf}`)));
-});
+const port = await listeningPort(child);
 
 const body = JSON.stringify(review(workload('Pod', podSpec([imageVolume('m', `r.example/m@${digest}`)]))));
 const agent = new Agent({ keepAlive: true, maxSockets: 10, ca: tls.ca });

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Options, Result } from 'autocannon';
 import { signedStoreAndPolicy } from '../webhook/test/bench-fixture.ts';
 import { imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
-import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
+import { listeningPort, spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture } from '../webhook/test/tls-fixture.ts';
 
 const digest = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
@@ -177,26 +177,6 @@ function pct(xs: number[], p: number): number {
 function peakRssMiB(pid: number): string {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? (Number(m[1]) / 1024).toFixed(1) : '?';
-}
-
-function listeningPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`webhook did not start: ${buf}`)), 30_000);
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const m = /"msg":"listening".*?"port":(\d+)/.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        // stop collecting: the per-request log lines must not cost the load generator anything
-        child.stderr!.off('data', onData);
-        child.stderr!.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`webhook exited ${code}: ${buf}`)));
-  });
 }
 
 function post(port: number, ca: Buffer, body: string, agent?: Agent): Promise<string> {

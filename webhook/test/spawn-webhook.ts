@@ -22,3 +22,26 @@ export function spawnWebhook(o: {
     { stdio: o.stdio },
   );
 }
+
+/**
+ * The port from the server's "listening" log line. After it, stderr is drained unread: per-request
+ * log lines must not cost a load generator anything.
+ */
+export function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 30_000);
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = /"msg":"listening".*?"port":(\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        child.stderr!.off('data', onData);
+        child.stderr!.resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${buf}`)));
+  });
+}
