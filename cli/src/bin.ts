@@ -18,3 +18,12 @@ if (HASHING_COMMANDS.has(command ?? '') && !rest.some((a) => a === '--help' || a
 }
 const { main } = await import('./main.ts');
 process.exitCode = await main();
+// Every command has finished its work here. Exiting now skips tearing down the heap and any hashing
+// threads, which after a large run costs 10-20 ms; the streams are flushed first.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit();
+
+/** An empty write's callback runs once everything written before it has reached the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}

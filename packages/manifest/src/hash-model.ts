@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import { type HashConfig, resolveConfig } from './config.ts';
 import { toModelsealError } from './errors.ts';
-import { DIGEST_BYTES, hasherFactory } from './hasher.ts';
+import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
-import { CHUNK, type Pool, takePool } from './pool.ts';
+import { CHUNK, type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
@@ -35,24 +35,28 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   const pool = cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
   let digests: Uint8Array;
   let plan: Plan;
+  let order: readonly { readonly name: string; readonly i: number }[];
   try {
     const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
     plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-    digests = await hashAll(cfg, plan, options, pool);
+    const hashing = await startHashing(cfg, plan, options, pool);
+    // The canonical order is worked out while the workers hash, not after.
+    order = sortByResourceName(
+      plan.tasks.map((t, i) => ({ name: t.name, i })),
+      cfg.serialization.method,
+    );
+    digests = await hashing.finish();
   } finally {
     pool?.cancel();
   }
   // One hex string for all digests, sliced per resource: 20k small Buffers cost ~10 ms.
   const hexLen = 2 * DIGEST_BYTES[hashType];
   const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength).toString('hex');
-  const resources: Resource[] = sortByResourceName(
-    plan.tasks.map((t, i) => ({
-      name: t.name,
-      algorithm: plan.algorithm,
-      digest: hex.slice(i * hexLen, (i + 1) * hexLen),
-    })),
-    cfg.serialization.method,
-  );
+  const resources: Resource[] = order.map(({ name, i }) => ({
+    name,
+    algorithm: plan.algorithm,
+    digest: hex.slice(i * hexLen, (i + 1) * hexLen),
+  }));
   return Object.freeze({
     modelName: cfg.modelName,
     serialization: cfg.serialization,
@@ -68,12 +72,13 @@ function isSingleFile(path: string): boolean {
   }
 }
 
-async function hashAll(
+/** On the workers when there is enough work to pay for them, else on this thread alone. */
+async function startHashing(
   cfg: HashConfig,
   plan: Plan,
   options: HashOptions,
   pool: Pool | undefined,
-): Promise<Uint8Array> {
+): Promise<Running> {
   const hashType = cfg.serialization.hashType;
   const dlen = DIGEST_BYTES[hashType];
   const newHasher = await hasherFactory(hashType);
@@ -82,21 +87,20 @@ async function hashAll(
     plan.totalBytes !== undefined &&
     plan.totalBytes <= INLINE_MAX_BYTES;
   if (cfg.concurrency > 1 && plan.tasks.length > 1 && !small) {
-    const p = pool ?? takePool(cfg.concurrency);
-    try {
-      return await p.run({
-        hashType,
-        tasks: plan.tasks,
-        digestBytes: dlen,
-        totalBytes: plan.totalBytes,
-        hasher: newHasher,
-        onProgress: options.onProgress,
-        signal: options.signal,
-      });
-    } finally {
-      p.cancel();
-    }
+    return (pool ?? takePool(cfg.concurrency)).start({
+      hashType,
+      tasks: plan.tasks,
+      digestBytes: dlen,
+      totalBytes: plan.totalBytes,
+      hasher: newHasher,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
   }
+  return { finish: async () => hashInline(plan, options, newHasher, dlen) };
+}
+
+function hashInline(plan: Plan, options: HashOptions, newHasher: HasherFactory, dlen: number): Uint8Array {
   const out = new Uint8Array(plan.tasks.length * dlen);
   const buf = new Uint8Array(CHUNK);
   let done = 0;

@@ -12,6 +12,7 @@ import {
   CTRL_STOP,
   encodeTasks,
   type WorkerBoot,
+  type WorkerDone,
   type WorkerError,
   type WorkerJob,
 } from './worker-protocol.ts';
@@ -27,8 +28,15 @@ export interface PoolRun {
   readonly signal?: AbortSignal;
 }
 
+/** A job the workers have started on. */
+export interface Running {
+  /** the calling thread joins in; resolves with every digest, in task order */
+  finish(): Promise<Uint8Array>;
+}
+
 export interface Pool {
-  run(job: PoolRun): Promise<Uint8Array>;
+  /** hands the job to the workers; until `finish()`, the calling thread is free for other work */
+  start(job: PoolRun): Running;
   /** for a pool whose job turned out too small to need it */
   cancel(): void;
 }
@@ -97,7 +105,7 @@ export function startPool(size: number, { idle = false }: { idle?: boolean } = {
   };
   const source = workerSource();
   const workers = Array.from({ length: size }, () => new Worker(source, { eval: true, workerData: boot }));
-  const exited = workers.map((w) => watch(w, fail));
+  const finished = workers.map((w) => watch(w, fail));
   // after watch(): adding a 'message' listener refs the worker's port again
   if (idle) for (const w of workers) w.unref();
   let used = false;
@@ -109,7 +117,7 @@ export function startPool(size: number, { idle = false }: { idle?: boolean } = {
       // Unused workers may still be loading: end them now rather than keep the process alive.
       for (const w of workers) void w.terminate();
     },
-    async run(job) {
+    start(job) {
       if (used) throw new InternalError({ code: 'POOL_REUSED', message: 'a hashing pool runs one job' });
       used = true;
       const digests = new SharedArrayBuffer(Math.max(1, job.tasks.length * job.digestBytes));
@@ -124,34 +132,38 @@ export function startPool(size: number, { idle = false }: { idle?: boolean } = {
         w.ref();
         w.postMessage(msg);
       }
-      const stop = () => failure !== undefined || Atomics.load(ctrl, CTRL_STOP) !== 0;
-      const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
-      job.signal?.addEventListener('abort', onAbort, { once: true });
-      const progress = new BigInt64Array(boot.progress);
-      const report = () => {
-        const done = Number(Atomics.load(progress, 0));
-        job.onProgress?.(done, Math.max(done, job.totalBytes ?? 0));
-      };
-      const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
-      try {
-        await hashOnThisThread(job, ctrl, progress, digests, stop, fail);
-        await Promise.all(exited);
-      } finally {
-        if (timer) clearInterval(timer);
-        job.signal?.removeEventListener('abort', onAbort);
-      }
-      job.signal?.throwIfAborted();
-      if (failure) throw failure;
-      if (Atomics.load(ctrl, CTRL_NEXT) < job.tasks.length) {
-        throw new InternalError({
-          code: 'WORKER_CRASHED',
-          message: 'the hashing workers stopped before every file was hashed',
-        });
-      }
-      report();
-      return new Uint8Array(digests);
+      return { finish: () => join(job, digests) };
     },
   };
+
+  async function join(job: PoolRun, digests: SharedArrayBuffer): Promise<Uint8Array> {
+    const stop = () => failure !== undefined || Atomics.load(ctrl, CTRL_STOP) !== 0;
+    const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    const progress = new BigInt64Array(boot.progress);
+    const report = () => {
+      const done = Number(Atomics.load(progress, 0));
+      job.onProgress?.(done, Math.max(done, job.totalBytes ?? 0));
+    };
+    const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
+    try {
+      await hashOnThisThread(job, ctrl, progress, digests, stop, fail);
+      await Promise.all(finished);
+    } finally {
+      if (timer) clearInterval(timer);
+      job.signal?.removeEventListener('abort', onAbort);
+    }
+    job.signal?.throwIfAborted();
+    if (failure) throw failure;
+    if (Atomics.load(ctrl, CTRL_NEXT) < job.tasks.length) {
+      throw new InternalError({
+        code: 'WORKER_CRASHED',
+        message: 'the hashing workers stopped before every file was hashed',
+      });
+    }
+    report();
+    return new Uint8Array(digests);
+  }
 }
 
 /**
@@ -201,10 +213,12 @@ async function hashOnThisThread(
   }
 }
 
+/** Resolves once the worker is done with its job (it exits by itself after) or has exited. */
 function watch(w: Worker, fail: (e: ModelsealError) => void): Promise<void> {
   return new Promise((resolve) => {
-    w.on('message', (m: WorkerError) => {
+    w.on('message', (m: WorkerDone | WorkerError) => {
       if (m?.type === 'error') fail(revive(m.error));
+      else if (m?.type === 'done') resolve();
     });
     w.on('error', (e) => {
       fail(

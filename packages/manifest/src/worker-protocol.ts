@@ -4,7 +4,7 @@ import type { HashType } from './types.ts';
 
 /*
  * Main thread <-> hashing worker. Work is handed out through a shared counter (no message per
- * task); digests land in a shared buffer; a message is sent only for an error.
+ * task); digests land in a shared buffer; a message goes back only for an error and at the end.
  */
 
 export const CTRL_NEXT = 0;
@@ -29,6 +29,11 @@ export interface WorkerJob {
   readonly ranges: Float64Array;
   readonly digestBytes: number;
   readonly digests: SharedArrayBuffer;
+}
+
+/** Sent when the worker has no more work; it then exits by itself, which takes a while. */
+export interface WorkerDone {
+  readonly type: 'done';
 }
 
 export interface WorkerError {
