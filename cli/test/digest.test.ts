@@ -169,3 +169,28 @@ describe('modelseal digest', () => {
     expect(stats.maxRssKiB).toBeGreaterThan(1000);
   });
 });
+
+describe('modelseal digest output reaching a slow reader', () => {
+  it('the whole manifest arrives though the process exits as soon as it is written', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`part-${i % 3}/sample-${i}.txt`] = `sample ${i}`;
+    const dir = model('slow-reader', files);
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'digest', dir, '--output', 'json']);
+    // Read nothing for a while: the output (~0.5 MB) fills the pipe long before the process exits.
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.resume();
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const j = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    expect(j.resources).toHaveLength(3000);
+    expect(j.resources[0]).toEqual({
+      name: 'part-0/sample-0.txt',
+      algorithm: 'sha256',
+      digest: sha256('sample 0'),
+    });
+  });
+});
