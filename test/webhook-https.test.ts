@@ -74,6 +74,7 @@ beforeAll(async () => {
         port: 0,
         headersTimeoutMs: 600,
         requestTimeoutMs: 1500,
+        keepAliveTimeoutMs: 2500,
         tlsPollMs: 200,
         drainTimeoutMs: 3000,
       },
@@ -226,6 +227,38 @@ describe('hostile requests get a clean answer and the server survives', () => {
     expect(closedAfter).toBeLessThan(5000);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     await alive();
+  });
+});
+
+describe('keep-alive', () => {
+  it("by default outlives the API server's 90 s idle timeout, so the client closes first", () => {
+    expect(DEFAULT_SERVER_CONFIG.keepAliveTimeoutMs).toBeGreaterThan(90_000);
+  });
+
+  it('an idle connection stays usable until keepAliveTimeoutMs, then the server closes it', async () => {
+    const socket = connect({ host: '127.0.0.1', port: app.port, ca: tls.ca, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', () => resolve());
+      socket.once('error', reject);
+    });
+    let answers = '';
+    socket.on('data', (d: Buffer) => {
+      answers += d.toString();
+    });
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    // 1.5 s idle, well inside the 2.5 s this server is configured with
+    socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    const lastUse = Date.now();
+    expect(answers.match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+    const idleFor =
+      (await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 8000))])) - lastUse;
+    socket.destroy();
+    // Node closes keepAliveTimeout plus up to ~1 s after the last response
+    expect(idleFor).toBeGreaterThan(2000);
+    expect(idleFor).toBeLessThan(4500);
   });
 });
 

@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly bodyLimit: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** how long an idle keep-alive connection stays open */
+  readonly keepAliveTimeoutMs: number;
   readonly tlsPollMs: number;
   readonly drainTimeoutMs: number;
 }
@@ -25,6 +27,11 @@ export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'tls'> = Object.freeze({
   bodyLimit: 3 * 1024 * 1024,
   headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
+  // Longer than the API server's idle-connection timeout (Go's http.Transport: 90 s), so the client
+  // is the side that closes an idle connection. When the server closes first, a request sent as
+  // the close is on its way fails with EOF, and with failurePolicy Fail the pod is rejected for
+  // nothing (linkerd/linkerd2#14096). Every reconnect is also a TLS handshake on the request path.
+  keepAliveTimeoutMs: 120_000,
   tlsPollMs: 10_000,
   drainTimeoutMs: 20_000,
 });
@@ -58,7 +65,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
     requestTimeout: config.requestTimeoutMs,
     // how often node enforces the two timeouts above; the default 30 s lets slow clients linger
     connectionsCheckingInterval: Math.max(100, Math.min(1000, config.headersTimeoutMs / 2)),
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
     handshakeTimeout: config.headersTimeoutMs,
   });
   server.maxHeadersCount = 100;
