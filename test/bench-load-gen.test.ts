@@ -36,7 +36,7 @@ const base = { method: 'GET' as const, path: '/', connections: 4, timeoutMs: 200
 describe('bench load generator', () => {
   it('sends the scheduled number of requests and measures a server-side delay', async () => {
     let n = 0;
-    const s = await serve((req, res) => {
+    const s = await serve((_req, res) => {
       // every 10th request waits 30 ms: p50 stays small, p99 must show the 30 ms
       const slow = n++ % 10 === 0;
       setTimeout(() => res.end('ok'), slow ? 30 : 0);
