@@ -6,6 +6,7 @@ import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { CHUNK, type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
+import { rememberSubject } from './subject.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
@@ -50,18 +51,20 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
     pool?.cancel();
   }
   // One hex string for all digests, sliced per resource: 20k small Buffers cost ~10 ms.
-  const hexLen = 2 * DIGEST_BYTES[hashType];
+  const dlen = DIGEST_BYTES[hashType];
+  const hexLen = 2 * dlen;
   const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength).toString('hex');
   const resources: Resource[] = order.map(({ name, i }) => ({
     name,
     algorithm: plan.algorithm,
     digest: hex.slice(i * hexLen, (i + 1) * hexLen),
   }));
-  return Object.freeze({
-    modelName: cfg.modelName,
-    serialization: cfg.serialization,
-    resources: Object.freeze(resources),
-  });
+  Object.freeze(resources);
+  // the subject is SHA-256 over the raw digests in canonical order: they are at hand here
+  const raw = new Uint8Array(order.length * dlen);
+  order.forEach(({ i }, j) => raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen));
+  rememberSubject(resources, raw);
+  return Object.freeze({ modelName: cfg.modelName, serialization: cfg.serialization, resources });
 }
 
 function isSingleFile(path: string): boolean {

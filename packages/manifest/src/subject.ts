@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '@modelseal/core';
-import type { Manifest } from './types.ts';
+import type { Manifest, Resource } from './types.ts';
+
+/** Subjects hashModel computed from the raw digests it had, keyed by its frozen resource list. */
+const known = new WeakMap<readonly Resource[], string>();
+
+/** For hashModel: it holds the raw digests, so the subject costs it one SHA-256 and no hex work. */
+export function rememberSubject(resources: readonly Resource[], raw: Uint8Array): void {
+  known.set(resources, createHash('sha256').update(raw).digest('hex'));
+}
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
 
@@ -9,6 +17,8 @@ const HEX = /^(?:[0-9a-f]{2})+$/;
  * digests concatenated in listed order. Always SHA-256, whatever hash the resources use.
  */
 export function subjectDigest(manifest: Pick<Manifest, 'resources'>): string {
+  const remembered = known.get(manifest.resources);
+  if (remembered !== undefined) return remembered;
   let joined = '';
   for (const r of manifest.resources) {
     const d = r.digest;

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashModel, prestartWorkers } from '../src/index.ts';
+import { hashModel, prestartWorkers, subjectDigest } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -32,6 +32,8 @@ describe('hashModel with worker threads', () => {
     expect(pooled).toEqual(inline);
     expect(pooled.resources).toHaveLength(500);
     for (const r of pooled.resources) expect(r.digest).toBe(sha256(contents.get(r.name)!));
+    // hashModel's subject (from raw digests, permuted into canonical order) = the one from the hex
+    expect(subjectDigest(pooled)).toBe(subjectDigest({ resources: [...pooled.resources] }));
   });
 
   it.each(['sha256', 'blake2b', 'blake3'] as const)(
