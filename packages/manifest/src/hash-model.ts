@@ -62,7 +62,10 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   Object.freeze(resources);
   // the subject is SHA-256 over the raw digests in canonical order: they are at hand here
   const raw = new Uint8Array(order.length * dlen);
-  order.forEach(({ i }, j) => raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen));
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!.i;
+    raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen);
+  }
   rememberSubject(resources, raw);
   return Object.freeze({ modelName: cfg.modelName, serialization: cfg.serialization, resources });
 }
