@@ -140,6 +140,8 @@ export function startPool(size: number, { idle = false }: { idle?: boolean } = {
     const stop = () => failure !== undefined || Atomics.load(ctrl, CTRL_STOP) !== 0;
     const onAbort = () => Atomics.store(ctrl, CTRL_STOP, 1);
     job.signal?.addEventListener('abort', onAbort, { once: true });
+    // an abort between start() and finish() found no listener yet
+    if (job.signal?.aborted) onAbort();
     const progress = new BigInt64Array(boot.progress);
     const report = () => {
       const done = Number(Atomics.load(progress, 0));

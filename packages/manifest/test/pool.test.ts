@@ -3,7 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasherFactory } from '../src/hasher.ts';
 import { hashModel, prestartWorkers, subjectDigest } from '../src/index.ts';
+import { startPool } from '../src/pool.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -125,6 +127,33 @@ describe('hashModel with worker threads', () => {
     const started = Date.now();
     setTimeout(() => ac.abort(), 50);
     const e = await rejection(hashModel(dir, opts(files(), { concurrency: 2, signal: ac.signal })));
+    expect((e as Error).name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('an abort that comes between start() and finish() still stops the workers', async () => {
+    const dir = tempDir();
+    const fd = openSync(join(dir, 'big'), 'w');
+    ftruncateSync(fd, 4 * 1024 ** 3);
+    closeSync(fd);
+    const ac = new AbortController();
+    const pool = startPool(1);
+    const started = Date.now();
+    const running = pool.start({
+      hashType: 'sha256',
+      tasks: [
+        { path: join(dir, 'big'), name: 'big' },
+        { path: join(dir, 'big'), name: 'again' },
+      ],
+      digestBytes: 32,
+      totalBytes: undefined,
+      hasher: await hasherFactory('sha256'),
+      signal: ac.signal,
+    });
+    // let the worker get into the 4 GiB file, then abort while nobody listens yet
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    const e = await rejection(running.finish());
     expect((e as Error).name).toBe('AbortError');
     expect(Date.now() - started).toBeLessThan(1500);
   });
