@@ -55,6 +55,8 @@ interface Conn {
   /** performance.now() when the request in flight went out; -1 when idle */
   sentAt: number;
   pending: Buffer | undefined;
+  /** failed or closed, and already counted */
+  dead: boolean;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -87,7 +89,13 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     const conns: Conn[] = [];
 
     const open = (): Conn => {
-      const c: Conn = { socket: undefined as never, ready: false, sentAt: -1, pending: undefined };
+      const c: Conn = {
+        socket: undefined as never,
+        ready: false,
+        sentAt: -1,
+        pending: undefined,
+        dead: false,
+      };
       c.socket = connect({ host: '127.0.0.1', port: o.port, ca: o.ca }, () => {
         c.ready = true;
         c.socket.setNoDelay(true);
@@ -101,14 +109,20 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
     const replace = (c: Conn, failed: boolean) => {
       const i = conns.indexOf(c);
-      if (i < 0) return;
+      if (i < 0 || c.dead) return;
+      c.dead = true;
       if (c.sentAt >= 0 || failed) errors++;
       if (c.sentAt >= 0) completed++;
       c.sentAt = -1;
       c.socket.destroy();
       if (finished()) return done();
       reconnects++;
-      conns[i] = open();
+      // a connection that never came up is retried after a pause, not in a tight loop
+      if (c.ready) conns[i] = open();
+      else
+        setTimeout(() => {
+          if (!ended && conns[i] === c) conns[i] = open();
+        }, 50);
     };
     const onData = (c: Conn, d: Buffer) => {
       const buf = c.pending ? Buffer.concat([c.pending, d]) : d;
@@ -157,7 +171,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
     const idle = (): Conn | undefined => {
       for (let k = 0; k < conns.length; k++) {
         const c = conns[(rr + k) % conns.length]!;
-        if (c.ready && c.sentAt < 0) {
+        if (c.ready && !c.dead && c.sentAt < 0) {
           rr = (rr + k + 1) % conns.length;
           return c;
         }
@@ -170,6 +184,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       if (ended) return;
       ended = true;
       if (timer) clearTimeout(timer);
+      clearTimeout(deadline);
       const elapsed = (performance.now() - start) / 1000;
       for (const c of conns) {
         c.socket.removeAllListeners('close');
@@ -195,6 +210,20 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
         sendLagMs: { p99: pct(lags, 99), max: lags.at(-1) ?? Number.NaN },
       });
     };
+    // Bounded whatever the server does: one that refuses every connection, or never answers, ends
+    // the run here, with what was not answered counted as errors.
+    const deadline = setTimeout(
+      () => {
+        for (const c of conns) {
+          if (c.sentAt < 0) continue;
+          errors++;
+          completed++;
+        }
+        if (start === 0) start = performance.now();
+        done();
+      },
+      o.seconds * 1000 + 2 * o.timeoutMs + 1000,
+    );
     for (let i = 0; i < o.connections; i++) conns.push(open());
   });
 }

@@ -142,4 +142,16 @@ describe('bench load generator', () => {
       s.close();
     }
   });
+
+  it('gives up within its deadline when nothing listens on the port', async () => {
+    const s = await serve((_req, res) => res.end('ok'));
+    const port = s.port;
+    s.close();
+    const t0 = Date.now();
+    const r = await runLoad({ ...base, port, ca: tls.ca.toString(), rate: 50, seconds: 0.2, timeoutMs: 300 });
+    expect(r.sent).toBe(0);
+    expect(r.completed).toBe(0);
+    expect(r.errors).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
 });
