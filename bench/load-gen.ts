@@ -19,8 +19,8 @@ export interface LoadOptions {
   readonly ca: string;
   readonly path: string;
   readonly method: 'GET' | 'POST';
+  /** a POST's JSON body (an AdmissionReview) */
   readonly body?: string;
-  readonly contentType?: string;
   readonly connections: number;
   /** requests per second, all connections together */
   readonly rate: number;
@@ -67,7 +67,7 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
   const head =
     `${o.method} ${o.path} HTTP/1.1\r\nHost: 127.0.0.1:${o.port}\r\n` +
     (o.method === 'POST'
-      ? `Content-Type: ${o.contentType ?? 'application/json'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
+      ? `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
       : '') +
     '\r\n';
   const request = Buffer.from(head + (o.method === 'POST' ? body : ''));
