@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
 import { comparePaths } from './order.ts';
+import { defaultConcurrency } from './threads.ts';
 import type { HashOptions, Serialization } from './types.ts';
 
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
@@ -17,9 +17,6 @@ export interface HashConfig {
   readonly ignore: ReadonlySet<string>;
   readonly concurrency: number;
 }
-
-/** Two threads saturate a typical CI runner's cores; more only queue on the same disk. */
-export const defaultConcurrency = (): number => Math.min(2, availableParallelism());
 
 export function resolveConfig(path: string, options: HashOptions): HashConfig {
   if (typeof path !== 'string' || path === '' || path.includes('\0')) {

@@ -4,9 +4,10 @@ import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
-import { CHUNK, type Pool, type Running, takePool } from './pool.ts';
+import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import { rememberSubject } from './subject.ts';
+import { CHUNK } from './threads.ts';
 import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 

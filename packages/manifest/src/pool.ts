@@ -1,21 +1,10 @@
-import { getCompileCacheDir } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { InternalError, type ModelsealError } from '@modelseal/core';
-import { defaultConcurrency } from './config.ts';
 import { revive, toModelsealError } from './errors.ts';
 import type { HasherFactory } from './hasher.ts';
 import { hashSteps, type ReadTask } from './read.ts';
+import { CHUNK, type Spawned, spawnWorkers, type ThreadFailure, takeSpare } from './threads.ts';
 import type { HashType } from './types.ts';
-import {
-  CTRL_NEXT,
-  CTRL_SLOTS,
-  CTRL_STOP,
-  encodeTasks,
-  type WorkerBoot,
-  type WorkerDone,
-  type WorkerError,
-  type WorkerJob,
-} from './worker-protocol.ts';
+import { CTRL_NEXT, CTRL_STOP, encodeTasks, type WorkerJob } from './worker-protocol.ts';
 
 export interface PoolRun {
   readonly hashType: HashType;
@@ -41,36 +30,9 @@ export interface Pool {
   cancel(): void;
 }
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
-
-/*
- * A worker does not share its parent's compile cache: without one it loads the TypeScript stripper
- * and strips worker.ts and its imports again (~40 ms per worker, measured). A plain-JS bootstrap
- * turns the cache on, in the parent's directory, and only if the parent has it on.
- */
-function workerSource(): string {
-  const dir = getCompileCacheDir();
-  const enable = dir ? `require('node:module').enableCompileCache(${JSON.stringify(dir)});` : '';
-  return `${enable}import(${JSON.stringify(WORKER_URL)});`;
-}
 const PROGRESS_MS = 100;
 /** the calling thread hashes in slices this long, then lets timers, signals and I/O run */
 const SLICE_MS = 50;
-
-/** 1 MiB reads keep the data in the core's cache (bench/hashing.bench.ts). */
-export const CHUNK = 1 << 20;
-
-let spare: { readonly size: number; readonly pool: Pool } | undefined;
-
-/**
- * Starts hashing workers before anyone knows they are needed: a CLI about to hash a directory
- * calls this first thing, so the workers' start-up (~40 ms each) overlaps loading the rest of the
- * program. The pool does not keep the process alive, and a later `takePool` for the same
- * concurrency adopts it.
- */
-export function prestartWorkers(concurrency: number = defaultConcurrency()): void {
-  if (concurrency > 1) spare ??= { size: concurrency - 1, pool: startPool(concurrency - 1, { idle: true }) };
-}
 
 /**
  * A pool for `concurrency` hashing threads: the calling thread is one of them, so it starts
@@ -79,35 +41,24 @@ export function prestartWorkers(concurrency: number = defaultConcurrency()): voi
  */
 export function takePool(concurrency: number): Pool {
   const size = concurrency - 1;
-  const s = spare;
-  spare = undefined;
-  if (s?.size === size) return s.pool;
-  s?.pool.cancel();
-  return startPool(size);
+  return poolOf(takeSpare(size) ?? spawnWorkers(size));
 }
 
+/** A pool of `size` new workers (tests use it directly). */
+export const startPool = (size: number): Pool => poolOf(spawnWorkers(size));
+
 /**
- * Starts the workers at once, so loading their code overlaps walking the model; the work list
- * follows in a single message, and tasks are then taken from a shared counter. An idle pool's
- * workers do not hold the process open until a job is given to them.
+ * The workers are already loading, so that overlaps walking the model; the work list follows in a
+ * single message, and tasks are then taken from a shared counter.
  */
-export function startPool(size: number, { idle = false }: { idle?: boolean } = {}): Pool {
-  const boot: WorkerBoot = {
-    chunkSize: CHUNK,
-    ctrl: new SharedArrayBuffer(4 * CTRL_SLOTS),
-    progress: new SharedArrayBuffer(8),
-  };
+function poolOf({ boot, workers, ended, listen }: Spawned): Pool {
   const ctrl = new Int32Array(boot.ctrl);
   let failure: ModelsealError | undefined;
   const fail = (e: ModelsealError) => {
     failure ??= e;
     Atomics.store(ctrl, CTRL_STOP, 1);
   };
-  const source = workerSource();
-  const workers = Array.from({ length: size }, () => new Worker(source, { eval: true, workerData: boot }));
-  const finished = workers.map((w) => watch(w, fail));
-  // after watch(): adding a 'message' listener refs the worker's port again
-  if (idle) for (const w of workers) w.unref();
+  listen((f) => fail(threadError(f)));
   let used = false;
 
   return {
@@ -150,7 +101,7 @@ export function startPool(size: number, { idle = false }: { idle?: boolean } = {
     const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
     try {
       await hashOnThisThread(job, ctrl, progress, digests, stop, fail);
-      await Promise.all(finished);
+      await Promise.all(ended);
     } finally {
       if (timer) clearInterval(timer);
       job.signal?.removeEventListener('abort', onAbort);
@@ -215,28 +166,24 @@ async function hashOnThisThread(
   }
 }
 
-/** Resolves once the worker is done with its job (it exits by itself after) or has exited. */
-function watch(w: Worker, fail: (e: ModelsealError) => void): Promise<void> {
-  return new Promise((resolve) => {
-    w.on('message', (m: WorkerDone | WorkerError) => {
-      if (m?.type === 'error') fail(revive(m.error));
-      else if (m?.type === 'done') resolve();
-    });
-    w.on('error', (e) => {
-      fail(
-        new InternalError({
-          code: 'WORKER_CRASHED',
-          message: `a hashing worker crashed: ${e.message}`,
-          cause: e,
-        }),
-      );
-    });
-    w.on('exit', (code) => {
-      if (code !== 0)
-        fail(
-          new InternalError({ code: 'WORKER_CRASHED', message: `a hashing worker exited with code ${code}` }),
-        );
-      resolve();
-    });
-  });
+function threadError(f: ThreadFailure): ModelsealError {
+  switch (f.kind) {
+    case 'reported':
+      return revive(f.record);
+    case 'crashed':
+      return new InternalError({
+        code: 'WORKER_CRASHED',
+        message: `a hashing worker crashed: ${f.error.message}`,
+        cause: f.error,
+      });
+    case 'exited':
+      return new InternalError({
+        code: 'WORKER_CRASHED',
+        message: `a hashing worker exited with code ${f.code}`,
+      });
+    default: {
+      const never: never = f;
+      return new InternalError({ code: 'WORKER_CRASHED', message: `unknown failure ${String(never)}` });
+    }
+  }
 }
