@@ -4,7 +4,7 @@ import type { HasherFactory } from './hasher.ts';
 import { hashSteps, type ReadTask } from './read.ts';
 import { CHUNK, type Spawned, spawnWorkers, type ThreadFailure, takeSpare } from './threads.ts';
 import type { HashType } from './types.ts';
-import { CTRL_NEXT, CTRL_STOP, encodeTasks, type WorkerJob } from './worker-protocol.ts';
+import { CTRL_NEXT, CTRL_STOP, encodeTasks, progressCounter, type WorkerJob } from './worker-protocol.ts';
 
 export interface PoolRun {
   readonly hashType: HashType;
@@ -134,35 +134,40 @@ async function hashOnThisThread(
 ): Promise<void> {
   const out = new Uint8Array(digests);
   const buf = new Uint8Array(CHUNK);
-  const hooks = { onBytes: (b: number) => void Atomics.add(progress, 0, BigInt(b)) };
-  let sliceEnd = performance.now() + SLICE_MS;
-  const pause = async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceEnd = performance.now() + SLICE_MS;
-  };
-  for (;;) {
-    if (stop() || job.signal?.aborted) return;
-    const i = Atomics.add(ctrl, CTRL_NEXT, 1);
-    if (i >= job.tasks.length) return;
-    const steps = hashSteps(job.tasks[i]!, job.hasher, buf, hooks);
-    try {
-      let r = steps.next();
-      while (!r.done) {
-        if (performance.now() >= sliceEnd) {
-          await pause();
-          if (stop() || job.signal?.aborted) return;
+  const counter = progressCounter(progress);
+  const hooks = { onBytes: counter.add };
+  try {
+    let sliceEnd = performance.now() + SLICE_MS;
+    const pause = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + SLICE_MS;
+    };
+    for (;;) {
+      if (stop() || job.signal?.aborted) return;
+      const i = Atomics.add(ctrl, CTRL_NEXT, 1);
+      if (i >= job.tasks.length) return;
+      const steps = hashSteps(job.tasks[i]!, job.hasher, buf, hooks);
+      try {
+        let r = steps.next();
+        while (!r.done) {
+          if (performance.now() >= sliceEnd) {
+            await pause();
+            if (stop() || job.signal?.aborted) return;
+          }
+          r = steps.next();
         }
-        r = steps.next();
+        out.set(r.value.digest, i * job.digestBytes);
+      } catch (e) {
+        fail(toModelsealError(e));
+        return;
+      } finally {
+        // closes the file when we stopped half-way through it
+        steps.return(undefined as never);
       }
-      out.set(r.value.digest, i * job.digestBytes);
-    } catch (e) {
-      fail(toModelsealError(e));
-      return;
-    } finally {
-      // closes the file when we stopped half-way through it
-      steps.return(undefined as never);
+      if (performance.now() >= sliceEnd) await pause();
     }
-    if (performance.now() >= sliceEnd) await pause();
+  } finally {
+    counter.flush();
   }
 }
 

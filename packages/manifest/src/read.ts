@@ -95,7 +95,7 @@ export function* hashSteps(
       }
       if (n === 0) break;
       if (pos + n > end) throw changed(task.name, size, pos + n);
-      const chunk = n === buf.byteLength ? buf : buf.subarray(0, n);
+      const chunk = n === buf.byteLength ? buf : prefix(buf, n);
       if (h === undefined && whole && pos === start && n === end - start && n < want) {
         single = engine.oneShot(chunk);
       } else {
@@ -118,6 +118,19 @@ export function* hashSteps(
   } finally {
     closeSync(fd);
   }
+}
+
+let lastPrefix: Uint8Array = new Uint8Array(0);
+/** `buf.subarray(0, n)`, reused while n stays the same: many datasets' files all have one size. */
+function prefix(buf: Uint8Array, n: number): Uint8Array {
+  if (
+    lastPrefix.buffer !== buf.buffer ||
+    lastPrefix.byteOffset !== buf.byteOffset ||
+    lastPrefix.length !== n
+  ) {
+    lastPrefix = buf.subarray(0, n);
+  }
+  return lastPrefix;
 }
 
 function changed(name: string, expected: number, actual: number): HashFailure {

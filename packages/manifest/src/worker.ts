@@ -6,6 +6,7 @@ import {
   CTRL_NEXT,
   CTRL_STOP,
   decodeTask,
+  progressCounter,
   type WorkerBoot,
   type WorkerDone,
   type WorkerError,
@@ -15,12 +16,12 @@ import {
 /** Loads, waits for one job, then pulls task indexes from the shared counter. */
 const boot = workerData as WorkerBoot;
 const ctrl = new Int32Array(boot.ctrl);
-const progress = new BigInt64Array(boot.progress);
+const progress = progressCounter(new BigInt64Array(boot.progress));
 const buf = new Uint8Array(boot.chunkSize);
 
 class Stopped extends Error {}
 const hooks = {
-  onBytes: (b: number) => void Atomics.add(progress, 0, BigInt(b)),
+  onBytes: progress.add,
   afterChunk: () => {
     if (Atomics.load(ctrl, CTRL_STOP) !== 0) throw new Stopped();
   },
@@ -28,6 +29,7 @@ const hooks = {
 
 parentPort!.once('message', async (job: WorkerJob) => {
   work(job, await hasherFactory(job.hashType));
+  progress.flush();
   // The parent goes on at this message rather than at our exit: tearing a thread down takes ~10 ms.
   parentPort!.postMessage({ type: 'done' } satisfies WorkerDone);
   parentPort!.close();
