@@ -1,9 +1,10 @@
 import { isModelsealError, ModelsealError } from '@modelseal/core';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { commandsFor } from './commands/index.ts';
 import { EXIT_CODES } from './exit.ts';
 import { err, outJson } from './io.ts';
+import { loadYargs } from './yargs-bundle.ts';
+
+const { yargs, hideBin } = await loadYargs();
 
 /** The only place that turns errors into exit codes. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
