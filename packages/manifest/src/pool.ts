@@ -94,15 +94,17 @@ function poolOf({ boot, workers, ended, listen }: Spawned): Pool {
     // an abort between start() and finish() found no listener yet
     if (job.signal?.aborted) onAbort();
     const progress = new BigInt64Array(boot.progress);
+    const counted = progressCounter(progress);
     const report = () => {
       const done = Number(Atomics.load(progress, 0));
       job.onProgress?.(done, Math.max(done, job.totalBytes ?? 0));
     };
     const timer = job.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
     try {
-      await hashOnThisThread(job, ctrl, progress, digests, stop, fail);
+      await hashOnThisThread(job, ctrl, counted, digests, stop, fail);
       await Promise.all(ended);
     } finally {
+      counted.flush();
       if (timer) clearInterval(timer);
       job.signal?.removeEventListener('abort', onAbort);
     }
@@ -127,47 +129,42 @@ function poolOf({ boot, workers, ended, listen }: Spawned): Pool {
 async function hashOnThisThread(
   job: PoolRun,
   ctrl: Int32Array,
-  progress: BigInt64Array,
+  counted: { add(n: number): void },
   digests: SharedArrayBuffer,
   stop: () => boolean,
   fail: (e: ModelsealError) => void,
 ): Promise<void> {
   const out = new Uint8Array(digests);
   const buf = new Uint8Array(CHUNK);
-  const counter = progressCounter(progress);
-  const hooks = { onBytes: counter.add };
-  try {
-    let sliceEnd = performance.now() + SLICE_MS;
-    const pause = async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceEnd = performance.now() + SLICE_MS;
-    };
-    for (;;) {
-      if (stop() || job.signal?.aborted) return;
-      const i = Atomics.add(ctrl, CTRL_NEXT, 1);
-      if (i >= job.tasks.length) return;
-      const steps = hashSteps(job.tasks[i]!, job.hasher, buf, hooks);
-      try {
-        let r = steps.next();
-        while (!r.done) {
-          if (performance.now() >= sliceEnd) {
-            await pause();
-            if (stop() || job.signal?.aborted) return;
-          }
-          r = steps.next();
+  const hooks = { onBytes: counted.add };
+  let sliceEnd = performance.now() + SLICE_MS;
+  const pause = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceEnd = performance.now() + SLICE_MS;
+  };
+  for (;;) {
+    if (stop() || job.signal?.aborted) return;
+    const i = Atomics.add(ctrl, CTRL_NEXT, 1);
+    if (i >= job.tasks.length) return;
+    const steps = hashSteps(job.tasks[i]!, job.hasher, buf, hooks);
+    try {
+      let r = steps.next();
+      while (!r.done) {
+        if (performance.now() >= sliceEnd) {
+          await pause();
+          if (stop() || job.signal?.aborted) return;
         }
-        out.set(r.value.digest, i * job.digestBytes);
-      } catch (e) {
-        fail(toModelsealError(e));
-        return;
-      } finally {
-        // closes the file when we stopped half-way through it
-        steps.return(undefined as never);
+        r = steps.next();
       }
-      if (performance.now() >= sliceEnd) await pause();
+      out.set(r.value.digest, i * job.digestBytes);
+    } catch (e) {
+      fail(toModelsealError(e));
+      return;
+    } finally {
+      // closes the file when we stopped half-way through it
+      steps.return(undefined as never);
     }
-  } finally {
-    counter.flush();
+    if (performance.now() >= sliceEnd) await pause();
   }
 }
 

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasherFactory } from '../src/hasher.ts';
 import { hashModel, prestartWorkers, subjectDigest } from '../src/index.ts';
 import { startPool } from '../src/pool.ts';
+import { spawnWorkers, type ThreadFailure } from '../src/threads.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -80,6 +82,16 @@ describe('hashModel with worker threads', () => {
     expect(r.signal).toBeNull();
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('done');
+  });
+
+  it('a worker that dies before any pool takes it is reported to the pool that does', async () => {
+    const s = spawnWorkers(1);
+    await once(s.workers[0]!, 'online');
+    await s.workers[0]!.terminate();
+    await s.ended[0];
+    const seen: ThreadFailure[] = [];
+    s.listen((f) => seen.push(f));
+    expect(seen).toEqual([{ kind: 'exited', code: 1 }]);
   });
 
   it('progress from the workers reaches the total', async () => {
