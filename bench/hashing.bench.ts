@@ -4,9 +4,10 @@
  * ceiling of this machine. Runs alternate and each is preceded by a page-cache warm-up, because
  * the VM drops the cache shortly after files were last read.
  *
- * The 20,000-file dataset runs first and at least 11 times (a run takes 0.3 s, and single runs
- * on this shared VM spread over +-30 ms). Right after the 4 GiB model cases its median was up to
- * 30 ms slower in this VM; openssl, which touches far less memory, moved less.
+ * The 20,000-file dataset runs first and at least 11 times: a run takes 0.3 s, and single runs on
+ * this shared VM spread over +-30 ms. Measured right after the 4 GiB model cases, its median came
+ * out 26 ms slower in one bench run (same commit), while openssl, which touches far less memory,
+ * moved by 10 ms.
  *
  *   pnpm bench hashing [--runs=N] [--quick]   (--quick: skip the 100,000-file dataset)
  */
