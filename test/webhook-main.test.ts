@@ -99,7 +99,11 @@ describe('webhook/src/main.ts', () => {
       JSON.stringify(review(workload('Pod', podSpec([imageVolume('m', `r/m@${D2}`)])))),
     );
     expect(JSON.parse(bad.body).response.allowed).toBe(false);
-    const decision = logs().find((l) => l.msg === 'admission decision' && l.allowed === false);
+    // the log line travels through a pipe and may arrive after the HTTP answer
+    const decision = await waitFor(
+      () => logs().find((l) => l.msg === 'admission decision' && l.allowed === false),
+      'the denial logged',
+    );
     expect(decision).toMatchObject({ kind: 'Pod', namespace: 'ml-serving' });
     // structured logs never carry bundle or key material
     expect(stderr).not.toMatch(/BEGIN|dsseEnvelope|"signatures"/);
