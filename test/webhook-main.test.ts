@@ -79,7 +79,8 @@ describe('webhook/src/main.ts', () => {
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    // 'close', not 'exit': only then has everything the process wrote to stderr arrived
+    const exited = new Promise<number | null>((resolve) => child!.on('close', (code) => resolve(code)));
     const port = await waitFor(
       () => logs().find((l) => l.msg === 'listening')?.port as number | undefined,
       'listening',
