@@ -42,8 +42,8 @@ export async function hasherFactory(type: HashType): Promise<HasherFactory> {
 }
 
 function nodeHasher(algorithm: string, digestBytes: number): HasherFactory {
-  // A digest as a Buffer costs an ArrayBuffer per file, ~20% of hashing a 4 KiB file; as a
-  // 'binary' (latin1) string, one char per byte, it costs a short string, and its bytes go to one reused array.
+  // A digest as a Buffer costs an ArrayBuffer per file, ~20% of hashing a 4 KiB file. As a 'binary'
+  // (latin1) string, one char per byte, it costs a short string, copied into one reused array.
   const out = new Uint8Array(digestBytes);
   return {
     create() {

@@ -123,6 +123,7 @@ export function* hashSteps(
   }
 }
 
+/** the last view `prefix` made; one per thread, as hashSteps runs one file at a time per thread */
 let lastPrefix: Uint8Array = new Uint8Array(0);
 /** `buf.subarray(0, n)`, reused while n stays the same: many datasets' files all have one size. */
 function prefix(buf: Uint8Array, n: number): Uint8Array {
