@@ -1,16 +1,12 @@
-import { InputError } from '@modelseal/core';
+import { InputError, sha256Hex } from '@modelseal/core';
 import type { Manifest, Resource } from './types.ts';
-
-// Not `import`: an ES import of node:crypto builds its ES facade, which reads every export and so
-// loads WebCrypto (~3 ms per thread, `--cpu-prof`). The CommonJS module has the same functions.
-const { createHash } = process.getBuiltinModule('node:crypto');
 
 /** Subjects hashModel computed from the raw digests it had, keyed by its frozen resource list. */
 const known = new WeakMap<readonly Resource[], string>();
 
 /** For hashModel: it holds the raw digests, so the subject costs it one SHA-256 and no hex work. */
 export function rememberSubject(resources: readonly Resource[], raw: Uint8Array): void {
-  known.set(resources, createHash('sha256').update(raw).digest('hex'));
+  known.set(resources, sha256Hex(raw));
 }
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
@@ -37,7 +33,7 @@ export function subjectDigest(manifest: Pick<Manifest, 'resources'>): string {
     const bad = manifest.resources.find((r) => !HEX.test(r.digest))!;
     throw badDigest(bad.name, bad.digest);
   }
-  return createHash('sha256').update(raw).digest('hex');
+  return sha256Hex(raw);
 }
 
 function badDigest(name: string, digest: unknown): InputError {
