@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hasherFactory } from '../src/hasher.ts';
 import { hashModel, prestartWorkers, subjectDigest } from '../src/index.ts';
 import { startPool } from '../src/pool.ts';
-import { spawnWorkers, type ThreadFailure } from '../src/threads.ts';
+import { spawnWorkers, type ThreadFailure, takeSpare } from '../src/threads.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -64,6 +64,8 @@ describe('hashModel with worker threads', () => {
     const { dir } = dataset(400);
     prestartWorkers(2);
     const pooled = await hashModel(dir, opts(files(), { concurrency: 2 }));
+    // taken by that hash: nothing is left for anyone else
+    expect(takeSpare(1)).toBeUndefined();
     const inline = await hashModel(dir, opts(files(), { concurrency: 1 }));
     expect(pooled).toEqual(inline);
   });
