@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { exec, warm } from './exec.ts';
 import { makeDataset, makeModel } from './fixtures.ts';
+import { median, table } from './report.ts';
 
 /** the documented entry point, as users run it (it also names Node's compile cache up front) */
 const CLI = fileURLToPath(new URL('../bin/modelseal', import.meta.url));
@@ -153,11 +154,4 @@ async function modelsealDigest(c: Case): Promise<Sample> {
   if (!line) throw new Error(`modelseal digest printed no --stats line: ${stderr}`);
   const stats = JSON.parse(line).stats;
   return { seconds, cpu: stats.cpuMs / 1000, maxRssKiB: stats.maxRssKiB };
-}
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
 }

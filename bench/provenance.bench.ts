@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec, warm } from './exec.ts';
+import { median, table } from './report.ts';
 
 const CLI = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
 const WORK = join(import.meta.dirname, '..', '.bench', 'provenance');
@@ -128,12 +129,6 @@ async function cli(args: string[]): Promise<Sample> {
   return { seconds, ...(m ? { maxRssKiB: Number(m[1]) } : {}) };
 }
 
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
-}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await run(process.argv.slice(2));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec, warm } from './exec.ts';
 import { makeDataset, makeModel } from './fixtures.ts';
+import { median, table } from './report.ts';
 
 const CLI = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
 const GiB = 2 ** 30;
@@ -108,11 +109,4 @@ async function timed(args: string[], cwd: string): Promise<{ seconds: number; ma
   const seconds = (performance.now() - t0) / 1000;
   const m = /RSS_KIB=(\d+)/.exec(stderr);
   return { seconds, maxRssKiB: m ? Number(m[1]) : 0 };
-}
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
-function table(rows: string[][]): string {
-  const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ')).join('\n');
 }
