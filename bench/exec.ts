@@ -4,9 +4,18 @@ import { spawn, spawnSync } from 'node:child_process';
  * Runs a benchmark child with stdout sent to /dev/null (the benchmarks measure the work, not a
  * pipe reader) and stderr collected for the figures the child prints there.
  */
-export function exec(cmd: string, args: readonly string[], cwd: string): Promise<{ stderr: string }> {
+export function exec(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  env?: Record<string, string>,
+): Promise<{ stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(cmd, args, {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: env ? { ...process.env, ...env } : process.env,
+    });
     let stderr = '';
     p.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     p.on('error', reject);

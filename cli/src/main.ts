@@ -2,9 +2,12 @@ import { isModelsealError, ModelsealError } from '@modelseal/core';
 import { commandsFor } from './commands/index.ts';
 import { EXIT_CODES } from './exit.ts';
 import { err, outJson } from './io.ts';
-import { loadYargs } from './yargs-bundle.ts';
+import { loadYargs, YARGS_BUNDLE } from './yargs-bundle.ts';
 
-const { yargs, hideBin } = await loadYargs();
+// MODELSEAL_YARGS_BUNDLE=off loads the yargs package itself: to measure the bundle, or to rule it out.
+const { yargs, hideBin } = await loadYargs(
+  process.env.MODELSEAL_YARGS_BUNDLE === 'off' ? null : YARGS_BUNDLE,
+);
 
 /** The only place that turns errors into exit codes. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {

@@ -40,7 +40,7 @@ describe('yargs as one file (written by pnpm install)', () => {
     expect(await unknownOption(loadYargs(), 'de')).not.toBe(await unknownOption(loadYargs(), 'en'));
   });
 
-  it('is not used when missing, broken, or built from another yargs', async () => {
+  it('is not used when turned off, missing, broken, or built from another yargs', async () => {
     const dir = tempDir();
     const stale = join(dir, 'stale.mjs');
     writeFileSync(
@@ -49,8 +49,8 @@ describe('yargs as one file (written by pnpm install)', () => {
     );
     const broken = join(dir, 'broken.mjs');
     writeFileSync(broken, 'export default {;');
-    for (const file of [join(dir, 'none.mjs'), stale, broken]) {
-      const y = await loadYargs(pathToFileURL(file));
+    for (const bundle of [null, ...[join(dir, 'none.mjs'), stale, broken].map((f) => pathToFileURL(f))]) {
+      const y = await loadYargs(bundle);
       expect(y.bundled).toBe(false);
       expect(y.hideBin(['node', 'bin', 'digest'])).toEqual(['digest']);
       expect(await unknownOption(Promise.resolve(y), 'en')).toContain('nope');
