@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { EXIT_CODES } from '../src/exit.ts';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-const VECTOR = '/work/shared/vectors/model-transparency/v1.1.0-elliptic-key';
+const VECTOR = `${SHARED_VECTORS}/model-transparency/v1.1.0-elliptic-key`;
 const tmp = mkdtempSync(join(tmpdir(), 'ms-digest-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSigstore, startLocalSigstore } from '@modelseal/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { EXIT_CODES } from '../src/exit.ts';
 import { errorCode, inPool, runCli } from './keyless-helpers.ts';
 
-const MT = '/work/shared/vectors/model-transparency';
+const MT = `${SHARED_VECTORS}/model-transparency`;
 const IBM = [
   '--certificate-identity',
   'stefanb@us.ibm.com',

@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { omsStatement, serializeStatement } from '@modelseal/attest';
 import { createSigner } from '@modelseal/sign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { cleanup, cli, tempDir } from './helpers.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../examples/sample-model', import.meta.url));
-const VECTOR = '/work/shared/vectors/model-transparency/v1.1.0-elliptic-key/model.sig';
+const VECTOR = `${SHARED_VECTORS}/model-transparency/v1.1.0-elliptic-key/model.sig`;
 
 let dir: string;
 let model: string;

@@ -5,9 +5,10 @@
 import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { cleanup, cli, tempDir } from './helpers.ts';
 
-const V = '/work/shared/vectors/model-transparency';
+const V = `${SHARED_VECTORS}/model-transparency`;
 const PUB = join(V, 'keys/certificate/signing-key-pub.pem');
 const CA = join(V, 'keys/certificate/ca-cert.pem');
 

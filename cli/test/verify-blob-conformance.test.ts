@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { EXIT_CODES } from '../src/exit.ts';
 import { errorCode, inPool, runCli } from './keyless-helpers.ts';
 
-const ROOT = '/work/shared/vectors/sigstore-conformance';
+const ROOT = `${SHARED_VECTORS}/sigstore-conformance`;
 const CASES = join(ROOT, 'bundle-verify');
 const DEFAULT_IDENTITY =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { EXIT_CODES } from '../src/exit.ts';
 import { errorCode, inPool, runCli } from './keyless-helpers.ts';
 
-const CONF = '/work/shared/vectors/sigstore-conformance';
+const CONF = `${SHARED_VECTORS}/sigstore-conformance`;
 const GOOD = `${CONF}/bundle-verify/happy-path-v0.3/bundle.sigstore.json`;
 const ID =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';

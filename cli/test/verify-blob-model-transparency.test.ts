@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
 import { EXIT_CODES } from '../src/exit.ts';
 import { errorCode, inPool, runCli } from './keyless-helpers.ts';
 
-const MT = '/work/shared/vectors/model-transparency';
+const MT = `${SHARED_VECTORS}/model-transparency`;
 const VERSIONS = ['v0.3.1', 'v1.0.0', 'v1.0.1', 'v1.1.0'].filter((v) =>
   existsSync(join(MT, `${v}-sigstore`)),
 );

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** copy of /work/shared/vectors/admission/pod-create-three-model-sources.json */
+/** copy of ../shared/vectors/admission/pod-create-three-model-sources.json */
 export const VECTOR = fileURLToPath(
   new URL('./fixtures/pod-create-three-model-sources.json', import.meta.url),
 );

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashModel } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { omsStatement, parseStatement, type Statement, serializeStatement } from '../src/index.ts';
 
-const V = '/work/shared/vectors/model-transparency';
+const V = `${SHARED_VECTORS}/model-transparency`;
 
 /** Reorders `value`'s object keys (recursively) and arrays of strings like `template`. */
 function orderLike(value: unknown, template: unknown): unknown {

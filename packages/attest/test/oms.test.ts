@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
 import type { Manifest } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
   manifestFromOmsStatement,
   OMS_PREDICATE_TYPE,
@@ -11,7 +12,7 @@ import {
   serializeStatement,
 } from '../src/index.ts';
 
-const V = '/work/shared/vectors/model-transparency/';
+const V = `${SHARED_VECTORS}/model-transparency/`;
 const payloadOf = (dir: string): Uint8Array => {
   const b = JSON.parse(readFileSync(`${V}${dir}/model.sig`, 'utf8'));
   return new Uint8Array(Buffer.from(b.dsseEnvelope.payload, 'base64'));

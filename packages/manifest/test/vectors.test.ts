@@ -1,10 +1,11 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { diffManifests, hashModel, subjectDigest } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, tempDir } from './helpers.ts';
 
-const ROOT = '/work/shared/vectors/model-transparency';
+const ROOT = `${SHARED_VECTORS}/model-transparency`;
 
 interface Payload {
   subject: { name: string; digest: { sha256: string } }[];

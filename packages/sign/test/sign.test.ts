@@ -1,6 +1,7 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
   createSigner,
   generateKeyPair,
@@ -12,7 +13,7 @@ import {
 
 // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary bundle JSON
 type BundleJson = Record<string, any>;
-const V = '/work/shared/vectors/model-transparency/';
+const V = `${SHARED_VECTORS}/model-transparency/`;
 const F = `${import.meta.dirname}/../../verify/test/fixtures/`;
 const payload = new TextEncoder().encode('{"_type":"https://in-toto.io/Statement/v1"}');
 const codeOf = async (f: () => unknown): Promise<string | undefined> => {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { PUBLIC_GOOD_TRUSTED_ROOT_JSON, verifyBundle } from '../src/index.ts';
 
-const MT = '/work/shared/vectors/model-transparency';
+const MT = `${SHARED_VECTORS}/model-transparency`;
 const IDENTITY = 'stefanb@us.ibm.com';
 const ISSUER = 'https://sigstore.verify.ibm.com/oauth2';
 const bundleOf = (v: string) => new Uint8Array(readFileSync(`${MT}/${v}-sigstore/model.sig`));
@@ -55,7 +56,7 @@ describe("verifyBundle with TrustConfig kind 'sigstore'", () => {
     expect(await codeOf(verifyBundle(base))).toBe('IDENTITY_REQUIRED');
     const other = JSON.parse(
       readFileSync(
-        '/work/shared/vectors/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json',
+        `${SHARED_VECTORS}/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json`,
         'utf8',
       ),
     );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { parseTrustedRoot, publicGoodTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE } from '../src/index.ts';
 
 const publicGoodText = readFileSync(new URL('../src/trust/public-good.trusted_root.json', import.meta.url));
@@ -88,7 +89,7 @@ describe('parseTrustedRoot rejects malformed and inconsistent roots with codes',
   it('rejects the conformance root whose tlog lacks validFor.start', () => {
     const j = JSON.parse(
       readFileSync(
-        '/work/shared/vectors/sigstore-conformance/bundle-verify/trust-root-tlog-missing-validity-start_fail/trusted_root.json',
+        `${SHARED_VECTORS}/sigstore-conformance/bundle-verify/trust-root-tlog-missing-validity-start_fail/trusted_root.json`,
         'utf8',
       ),
     );

@@ -4,9 +4,10 @@ import { sha256Hex } from '@modelseal/core';
 import type { Manifest } from '@modelseal/manifest';
 import { createSigner, generateKeyPair } from '@modelseal/sign';
 import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { checkManifest, parseBundle, type TrustConfig, verifyBundle, verifyModel } from '../src/index.ts';
 
-const V = '/work/shared/vectors/model-transparency/';
+const V = `${SHARED_VECTORS}/model-transparency/`;
 const F = `${import.meta.dirname}/fixtures/`;
 const read = (p: string) => readFileSync(p, 'utf8');
 const vectorKey = read(`${V}keys/certificate/signing-key-pub.pem`);
