@@ -42,7 +42,8 @@ export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
 }
 
 export async function run(o: DigestOptions): Promise<DigestResult> {
-  const { hashModel, subjectDigest } = await import('@modelseal/manifest');
+  const { subjectDigest } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   const started = performance.now();
   const bar = progressReporter('hashing');
   try {

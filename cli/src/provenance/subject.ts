@@ -53,7 +53,8 @@ export async function hashPath(
   } catch {
     throw new NotFoundError({ code: 'PATH_NOT_FOUND', message: `${path} does not exist` });
   }
-  const { hashModel, subjectDigest } = await import('@modelseal/manifest');
+  const { subjectDigest } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   // `sign` leaves model.sig inside a directory by default and never hashes it; neither do we,
   // or a signed dataset's digest here would differ from the one in its own signature
   const defaultBundle = locateModel(path, undefined).bundle;

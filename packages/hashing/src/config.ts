@@ -1,8 +1,8 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
-import { comparePaths } from './order.ts';
+import type { HashOptions, Serialization } from '@modelseal/manifest';
+import { comparePaths } from '@modelseal/manifest';
 import { defaultConcurrency } from './threads.ts';
-import type { HashOptions, Serialization } from './types.ts';
 
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
 export const GIT_PATHS = Object.freeze(['.git', '.gitattributes', '.github', '.gitignore']);

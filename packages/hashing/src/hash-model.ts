@@ -1,14 +1,13 @@
 import { statSync } from 'node:fs';
+import type { HashOptions, Manifest, Resource } from '@modelseal/manifest';
+import { rememberSubject, sortByResourceName } from '@modelseal/manifest';
 import { type HashConfig, resolveConfig } from './config.ts';
 import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
-import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
-import { rememberSubject } from './subject.ts';
 import { CHUNK } from './threads.ts';
-import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
 /* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing

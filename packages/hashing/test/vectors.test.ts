@@ -1,8 +1,9 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { diffManifests, subjectDigest } from '@modelseal/manifest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
-import { diffManifests, hashModel, subjectDigest } from '../src/index.ts';
+import { hashModel } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, tempDir } from './helpers.ts';
 
 const ROOT = `${SHARED_VECTORS}/model-transparency`;

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { subjectDigest } from '@modelseal/manifest';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashModel, subjectDigest } from '../src/index.ts';
+import { hashModel } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
