@@ -8,5 +8,12 @@ export {
   shardName,
   sortByResourceName,
 } from './order.ts';
-export { rememberSubject, subjectDigest } from './subject.ts';
-export type { HashOptions, HashType, Manifest, ManifestDiff, Resource, Serialization } from './types.ts';
+export { createManifest, subjectDigestOf } from './subject.ts';
+export type {
+  HashType,
+  Manifest,
+  ManifestDiff,
+  ManifestFields,
+  Resource,
+  Serialization,
+} from './types.ts';
