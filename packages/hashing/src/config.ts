@@ -1,7 +1,6 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
-import type { Serialization } from '@modelseal/manifest';
-import { comparePaths } from '@modelseal/manifest';
+import { comparePaths, type Serialization } from '@modelseal/manifest';
 import { defaultConcurrency } from './threads.ts';
 
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
