@@ -3,6 +3,7 @@ import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { omsStatement, serializeStatement } from '@modelseal/attest';
+import { createManifest } from '@modelseal/manifest';
 import { createSigner } from '@modelseal/sign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
@@ -168,11 +169,13 @@ describe('failures a user meets', () => {
   it('a signed statement naming ../ paths is rejected before any file is read (exit 6)', async () => {
     const m = join(tempDir(), 'm');
     cpSync(SAMPLE, m, { recursive: true });
-    const good = omsStatement({
-      modelName: 'm',
-      serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
-      resources: [{ name: 'config.json', algorithm: 'sha256', digest: 'a'.repeat(64) }],
-    });
+    const good = omsStatement(
+      createManifest({
+        modelName: 'm',
+        serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
+        resources: [{ name: 'config.json', algorithm: 'sha256', digest: 'a'.repeat(64) }],
+      }),
+    );
     const text = new TextDecoder()
       .decode(serializeStatement(good))
       .replace('"config.json"', '"../../etc/passwd"');

@@ -38,7 +38,7 @@ async function toOptions(argv: Args): Promise<Options> {
 }
 
 async function run(o: Options) {
-  const { hashModel } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   const { omsStatement, serializeStatement } = await import('@modelseal/attest');
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.

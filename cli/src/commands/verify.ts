@@ -35,7 +35,7 @@ function toOptions(argv: Args): Options {
 async function run(o: Options) {
   const { verifyBundle, checkManifest, describeSigner } = await import('@modelseal/verify');
   const { manifestFromOmsStatement } = await import('@modelseal/attest');
-  const { hashModel } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   const bundle = readBundleFile(o.location.bundle);
   const verified = await verifyBundle({
     bundle,

@@ -53,7 +53,7 @@ export async function hashPath(
   } catch {
     throw new NotFoundError({ code: 'PATH_NOT_FOUND', message: `${path} does not exist` });
   }
-  const { hashModel, subjectDigest } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   // `sign` leaves model.sig inside a directory by default and never hashes it; neither do we,
   // or a signed dataset's digest here would differ from the one in its own signature
   const defaultBundle = locateModel(path, undefined).bundle;
@@ -64,7 +64,7 @@ export async function hashPath(
       extraIgnore: [defaultBundle, ...extraIgnore],
       onProgress: (d, t) => progress.update(d, t),
     });
-    return { subject: { name: manifest.modelName, digest: `sha256:${subjectDigest(manifest)}` }, manifest };
+    return { subject: { name: manifest.modelName, digest: `sha256:${manifest.subjectDigest}` }, manifest };
   } finally {
     progress.end();
   }

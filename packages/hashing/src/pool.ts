@@ -1,9 +1,9 @@
 import { InternalError, type ModelsealError } from '@modelseal/core';
+import type { HashType } from '@modelseal/manifest';
 import { revive, toModelsealError } from './errors.ts';
 import type { HasherFactory } from './hasher.ts';
 import { hashSteps, type ReadTask } from './read.ts';
 import { CHUNK, type Spawned, spawnWorkers, type ThreadFailure, takeSpare } from './threads.ts';
-import type { HashType } from './types.ts';
 import { CTRL_NEXT, CTRL_STOP, encodeTasks, progressCounter, type WorkerJob } from './worker-protocol.ts';
 
 export interface PoolRun {

@@ -1,14 +1,13 @@
 import { statSync } from 'node:fs';
-import { type HashConfig, resolveConfig } from './config.ts';
+import { sha256Hex } from '@modelseal/core';
+import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
+import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
-import { sortByResourceName } from './order.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
-import { rememberSubject } from './subject.ts';
 import { CHUNK } from './threads.ts';
-import type { HashOptions, Manifest, Resource } from './types.ts';
 import { walkModel } from './walk.ts';
 
 /* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing
@@ -67,8 +66,12 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
     const i = order[j]!.i;
     raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen);
   }
-  rememberSubject(resources, raw);
-  return Object.freeze({ modelName: cfg.modelName, serialization: cfg.serialization, resources });
+  return Object.freeze({
+    modelName: cfg.modelName,
+    serialization: cfg.serialization,
+    resources,
+    subjectDigest: sha256Hex(raw),
+  });
 }
 
 function isSingleFile(path: string): boolean {

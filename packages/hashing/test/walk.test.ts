@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashModel } from '../src/index.ts';
+import { hashModel, walkModel } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
 
 afterAll(cleanupTempDirs);
@@ -21,6 +21,29 @@ function tree(spec: Record<string, string>): string {
   }
   return dir;
 }
+
+describe('walkModel', () => {
+  it('lists the files to hash, in no promised order, without the ignored paths', () => {
+    const dir = tree({ 'a.bin': 'x', 'sub/b.bin': 'y', 'sub/skip/c.bin': 'z', 'skip.txt': 'w' });
+    const w = walkModel(dir, { ignore: new Set(['sub/skip', 'skip.txt']), allowSymlinks: false });
+    expect(w.single).toBe(false);
+    expect(w.root).toBe(realpathSync(dir));
+    expect(w.files.map((f) => [f.name, f.path]).sort()).toEqual([
+      ['a.bin', join(w.root, 'a.bin')],
+      ['sub/b.bin', join(w.root, 'sub/b.bin')],
+    ]);
+  });
+
+  it('names a single-file model "."', () => {
+    const dir = tree({ 'model.safetensors': 'x' });
+    const w = walkModel(join(dir, 'model.safetensors'), { ignore: new Set(), allowSymlinks: false });
+    expect(w).toEqual({
+      root: realpathSync(join(dir, 'model.safetensors')),
+      single: true,
+      files: [{ name: '.', path: realpathSync(join(dir, 'model.safetensors')) }],
+    });
+  });
+});
 
 describe('ignore rules', () => {
   it('skips .git, .gitattributes, .github, .gitignore at the root only', async () => {

@@ -1,4 +1,4 @@
-import type { HashType } from './types.ts';
+import type { HashType } from '@modelseal/manifest';
 
 // Not `import`: an ES import of node:crypto builds its ES facade, which reads every export and so
 // loads WebCrypto (~3 ms per thread, `--cpu-prof`). The CommonJS module has the same functions.

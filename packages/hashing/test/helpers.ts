@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelsealError } from '@modelseal/core';
-import type { HashOptions, HashType, Serialization } from '../src/index.ts';
+import type { HashType, Serialization } from '@modelseal/manifest';
+import type { HashOptions } from '../src/index.ts';
 
 const made: string[] = [];
 

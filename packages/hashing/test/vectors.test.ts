@@ -1,8 +1,9 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { diffManifests } from '@modelseal/manifest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
-import { diffManifests, hashModel, subjectDigest } from '../src/index.ts';
+import { hashModel } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, tempDir } from './helpers.ts';
 
 const ROOT = `${SHARED_VECTORS}/model-transparency`;
@@ -43,7 +44,7 @@ describe('model_signing reference vectors', () => {
     expect(m.resources).toEqual(
       p.predicate.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
     );
-    expect(subjectDigest(m)).toBe(p.subject[0]!.digest.sha256);
+    expect(m.subjectDigest).toBe(p.subject[0]!.digest.sha256);
     if (p.predicate.serialization.ignore_paths) {
       expect([...m.serialization.ignorePaths].sort()).toEqual(
         [...p.predicate.serialization.ignore_paths].sort(),
@@ -59,7 +60,7 @@ describe('model_signing reference vectors', () => {
         extraIgnore: [join(ROOT, 'v1.1.0-elliptic-key', 'model.sig')],
       }),
     );
-    expect(subjectDigest(m)).toBe('92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4');
+    expect(m.subjectDigest).toBe('92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4');
     expect(m.resources.map((r) => r.digest)).toEqual([
       'bc9a717db6064a32cbe9eae6fc40651dd6d36ef1757183f590eff2b1765d7ebc',
       '32dcb1f8e1ae52d5963e56a6ba06ab58b424c15ed2a6b70d2feca1d089370028',
@@ -75,7 +76,7 @@ describe('model_signing reference vectors', () => {
     bytes[0] = bytes[0]! ^ 1;
     writeFileSync(join(dir, 'signme-2'), bytes);
     const tampered = await hashModel(dir, opts(files()));
-    expect(subjectDigest(tampered)).not.toBe(subjectDigest(original));
+    expect(tampered.subjectDigest).not.toBe(original.subjectDigest);
     expect(diffManifests(original, tampered)).toEqual({
       changed: ['signme-2'],
       missing: [],

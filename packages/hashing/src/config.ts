@@ -1,11 +1,23 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
-import { comparePaths } from './order.ts';
+import { comparePaths, type Serialization } from '@modelseal/manifest';
 import { defaultConcurrency } from './threads.ts';
-import type { HashOptions, Serialization } from './types.ts';
 
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
 export const GIT_PATHS = Object.freeze(['.git', '.gitattributes', '.github', '.gitignore']);
+
+/** How hashModel walks and hashes a model. */
+export interface HashOptions {
+  readonly serialization: Serialization;
+  /** extra paths (relative to the model root) to skip on top of serialization.ignorePaths, e.g. the bundle */
+  readonly extraIgnore?: readonly string[];
+  /** default true: skip .git, .gitattributes, .github, .gitignore at the root */
+  readonly ignoreGitPaths?: boolean;
+  /** workers; default min(2, cpus) */
+  readonly concurrency?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly signal?: AbortSignal;
+}
 
 /** Everything hashModel needs, decided once. */
 export interface HashConfig {

@@ -1,6 +1,6 @@
+import type { HashType } from '@modelseal/manifest';
 import type { FailureRecord } from './errors.ts';
 import type { ReadTask } from './read.ts';
-import type { HashType } from './types.ts';
 
 /*
  * Main thread <-> hashing worker. Work is handed out through a shared counter (no message per

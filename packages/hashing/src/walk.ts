@@ -9,8 +9,17 @@ export interface WalkedFile {
 }
 
 export interface WalkOptions {
+  /** normalized relative paths; a match also skips everything below it */
   readonly ignore: ReadonlySet<string>;
   readonly allowSymlinks: boolean;
+}
+
+export interface WalkResult {
+  /** the real path of the model */
+  readonly root: string;
+  /** the model is one file, named `.` */
+  readonly single: boolean;
+  readonly files: WalkedFile[];
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -19,10 +28,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
  * Lists the files of a model the way model_signing's `glob("**\/*")` sees them, minus ignored
  * paths. No per-file stat: readdir's entry types are enough for everything but symlinks.
  */
-export function walkModel(
-  input: string,
-  opts: WalkOptions,
-): { root: string; single: boolean; files: WalkedFile[] } {
+export function walkModel(input: string, opts: WalkOptions): WalkResult {
   let root: string;
   let isDir: boolean;
   try {

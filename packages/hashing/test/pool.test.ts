@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, ftruncateSync, mkdirSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { subjectDigestOf } from '@modelseal/manifest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasherFactory } from '../src/hasher.ts';
-import { hashModel, prestartWorkers, subjectDigest } from '../src/index.ts';
+import { hashModel, prestartWorkers } from '../src/index.ts';
 import { startPool } from '../src/pool.ts';
 import { spawnWorkers, type ThreadFailure, takeSpare } from '../src/threads.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
@@ -37,7 +38,7 @@ describe('hashModel with worker threads', () => {
     expect(pooled.resources).toHaveLength(500);
     for (const r of pooled.resources) expect(r.digest).toBe(sha256(contents.get(r.name)!));
     // hashModel's subject (from raw digests, permuted into canonical order) = the one from the hex
-    expect(subjectDigest(pooled)).toBe(subjectDigest({ resources: [...pooled.resources] }));
+    expect(pooled.subjectDigest).toBe(subjectDigestOf(pooled.resources));
   });
 
   it.each(['sha256', 'blake2b', 'blake3'] as const)(

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
+import { shardName } from '@modelseal/manifest';
 import type { HashConfig } from './config.ts';
-import { shardName } from './order.ts';
 import { ioError, type ReadTask } from './read.ts';
 import type { WalkedFile } from './walk.ts';
 

@@ -1,0 +1,4 @@
+export { DEFAULT_SHARD_SIZE, GIT_PATHS, type HashOptions } from './config.ts';
+export { hashModel } from './hash-model.ts';
+export { prestartWorkers } from './threads.ts';
+export { type WalkedFile, type WalkOptions, type WalkResult, walkModel } from './walk.ts';
