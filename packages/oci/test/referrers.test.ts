@@ -45,7 +45,7 @@ async function pushReferrer(
   s: Awaited<ReturnType<typeof setup>>,
   doc: Record<string, unknown>,
   layer: Uint8Array,
-  layerType = MEDIA.sigstoreBundle,
+  layerType: string = MEDIA.sigstoreBundle,
 ): Promise<string> {
   await s.client.pushBlob(s.repo, new TextEncoder().encode('{}'), MEDIA.empty);
   const d = await s.client.pushBlob(s.repo, layer, layerType);
