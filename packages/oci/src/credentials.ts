@@ -80,7 +80,15 @@ export function runHelper(
       details: { helper },
     });
   return new Promise((resolve, reject) => {
-    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    // its own process group, so a timeout ends whatever the helper started too
+    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'ignore'], detached: true });
+    const kill = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
     const out: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -91,7 +99,7 @@ export function runHelper(
       fn();
     };
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      kill();
       settle(() => reject(failed(`no answer within ${timeoutMs} ms`)));
     }, timeoutMs);
     child.on('error', (e: NodeJS.ErrnoException) =>
@@ -100,7 +108,7 @@ export function runHelper(
     child.stdout.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_HELPER_OUTPUT) {
-        child.kill('SIGKILL');
+        kill();
         settle(() => reject(failed('answered more than 64 KiB')));
         return;
       }

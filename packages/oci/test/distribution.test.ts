@@ -22,6 +22,7 @@ import {
 import { fakeBundle, OMS, SLSA } from './support/bundles.ts';
 import { type Distribution, missing, startDistribution } from './support/distribution.ts';
 import { type ModelFile, modelManifest, writeModelDir, writeOciLayout } from './support/layout.ts';
+import { makeTls, type Tls } from './support/tls.ts';
 
 const absent = missing('docker-registry') || missing('skopeo');
 const USER = 'alice';
@@ -212,5 +213,31 @@ describe.skipIf(absent)('Distribution 2.8 with basic auth', () => {
     // no allowInsecure: HTTPS is tried against a plain-HTTP port and fails as a TLS/network error
     const code = await codeOf(strict.resolve(parseReference(`${reg.host}/models/tiny:v1`)));
     expect(['REGISTRY_UNREACHABLE', 'REGISTRY_TLS_FAILED']).toContain(code);
+  });
+});
+
+describe.skipIf(absent)('Distribution 2.8 over TLS with a private CA', () => {
+  let reg: Distribution;
+  let tls: Tls;
+  beforeAll(async () => {
+    tls = makeTls();
+    reg = await startDistribution({ tls: { certFile: tls.certFile, keyFile: tls.keyFile } });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    if (tls) rmSync(tls.dir, { recursive: true, force: true });
+  });
+
+  it('trusts the registry with the CA given, and refuses it with a coded error without', async () => {
+    const repo = { registry: reg.host, repository: 'models/tls' };
+    const client = registryClient({ ca: tls.ca, timeoutMs: 10_000 });
+    const { manifest, config } = modelManifest(FILES.slice(1, 2));
+    await client.pushBlob(repo, config, 'application/vnd.cncf.model.config.v1+json');
+    await client.pushBlob(repo, FILES[1]!.bytes, 'application/vnd.cncf.model.weight.v1.raw');
+    const put = await client.putManifest(repo, 'v1', manifest, MEDIA.ociManifest);
+    expect((await client.resolve({ ...repo, tag: 'v1' })).digest).toBe(put.digest);
+    expect(await codeOf(registryClient({ timeoutMs: 10_000 }).resolve({ ...repo, tag: 'v1' }))).toBe(
+      'REGISTRY_TLS_FAILED',
+    );
   });
 });
