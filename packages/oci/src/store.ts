@@ -49,19 +49,21 @@ export interface OciStore {
 
 /** `oci://registry/repository` -> the repository (no tag or digest: bundles are found by subject) */
 export function parseOciStoreSpec(spec: string): Repository {
-  if (!spec.startsWith('oci://')) {
+  const rest =
+    typeof spec === 'string' && spec.startsWith('oci://') ? spec.slice('oci://'.length) : undefined;
+  if (
+    rest === undefined ||
+    rest.includes('@') ||
+    /:[^/]*$/.test(rest.slice(rest.indexOf('/') + 1)) ||
+    !rest.includes('/')
+  ) {
     throw new UsageError({
       code: 'STORE_BAD_SPEC',
-      message: 'an OCI store is written oci://registry/repository',
+      message:
+        'an OCI store is written oci://registry/repository (no tag or digest: bundles are found by subject)',
     });
   }
-  const ref = parseReference(spec.slice('oci://'.length));
-  if (ref.digest !== undefined || !spec.endsWith(ref.repository)) {
-    throw new UsageError({
-      code: 'STORE_BAD_SPEC',
-      message: 'an OCI store names a repository only (oci://registry/repository), no tag or digest',
-    });
-  }
+  const ref = parseReference(rest);
   return { registry: ref.registry, repository: ref.repository };
 }
 

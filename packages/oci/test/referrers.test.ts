@@ -175,6 +175,24 @@ describe('bearer token auth', () => {
     expect(reg!.seenAuthorization.filter((a) => a === basic).length).toBeGreaterThan(0);
   });
 
+  it('trades an identity token (refresh token) for an access token, and logs neither', async () => {
+    reg = await startFakeRegistry({
+      bearer: { user: 'x', password: 'y', refreshToken: 'refresh-secret-abc' },
+    });
+    const lines: string[] = [];
+    const client = registryClient({
+      allowInsecure: true,
+      credentials: async () => ({ kind: 'identity-token', token: 'refresh-secret-abc' }),
+      log: (l) => lines.push(l),
+    });
+    expect(await client.listTags({ registry: reg.host, repository: 'none' }).catch((e) => e.code)).toBe(
+      'REPOSITORY_NOT_FOUND',
+    );
+    expect(reg.seenAuthorization).toContain('Bearer fake-bearer-token-7f3a');
+    expect(lines.some((l) => l.startsWith('POST ') && l.endsWith('/token -> 200'))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/refresh-secret-abc|fake-bearer-token/);
+  });
+
   it('fails with REGISTRY_AUTH_FAILED when the token endpoint refuses', async () => {
     reg = await startFakeRegistry({ bearer: { user: 'bob', password: 'right' } });
     const client = registryClient({

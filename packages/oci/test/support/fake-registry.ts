@@ -11,7 +11,7 @@ export interface FakeRegistryOptions {
   /** serve GET /v2/<name>/referrers/<digest> and answer OCI-Subject; default true */
   referrers?: boolean;
   /** require a bearer token from /token, handed out for these basic credentials */
-  bearer?: { user: string; password: string };
+  bearer?: { user: string; password: string; refreshToken?: string };
   /** answer the first N tag PUTs that carry If-Match with 412, as if another writer won */
   conflicts?: number;
   /** return a response to take over a request, or undefined to serve it normally */
@@ -50,6 +50,15 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
     if (req.headers.authorization) seenAuthorization.push(req.headers.authorization);
     if (opts.intercept?.(req, res)) return;
     if (url.pathname === '/token') {
+      if (req.method === 'POST') {
+        const form = new URLSearchParams(body.toString());
+        const ok =
+          form.get('grant_type') === 'refresh_token' &&
+          form.get('refresh_token') === opts.bearer?.refreshToken;
+        return ok
+          ? json(res, 200, { access_token: TOKEN })
+          : json(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
+      }
       const want = `Basic ${Buffer.from(`${opts.bearer?.user}:${opts.bearer?.password}`).toString('base64')}`;
       if (req.headers.authorization !== want) return json(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
       return json(res, 200, { token: TOKEN, expires_in: 300 });
