@@ -1,10 +1,9 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
-import { comparePaths, type Serialization } from '@modelseal/manifest';
+import { comparePaths, GIT_PATHS, type Serialization } from '@modelseal/manifest';
 import { defaultConcurrency } from './threads.ts';
 
 export const DEFAULT_SHARD_SIZE = 1_000_000_000;
-export const GIT_PATHS = Object.freeze(['.git', '.gitattributes', '.github', '.gitignore']);
 
 /** How hashModel walks and hashes a model. */
 export interface HashOptions {

@@ -1,4 +1,5 @@
-export { DEFAULT_SHARD_SIZE, GIT_PATHS, type HashOptions } from './config.ts';
+export { GIT_PATHS } from '@modelseal/manifest';
+export { DEFAULT_SHARD_SIZE, type HashOptions } from './config.ts';
 export { hashModel } from './hash-model.ts';
 export { prestartWorkers } from './threads.ts';
 export { type WalkedFile, type WalkOptions, type WalkResult, walkModel } from './walk.ts';

@@ -17,3 +17,4 @@ export type {
   Resource,
   Serialization,
 } from './types.ts';
+export { GIT_PATHS } from './types.ts';

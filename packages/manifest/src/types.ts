@@ -50,3 +50,11 @@ export interface ManifestDiff {
   /** serialization parameters that differ (method, hash type, shard size) */
   readonly parameters: readonly string[];
 }
+
+/** Ignored at a model's root unless the signer opts out (model_signing's defaults). */
+export const GIT_PATHS: readonly string[] = Object.freeze([
+  '.git',
+  '.gitattributes',
+  '.github',
+  '.gitignore',
+]);

@@ -4,7 +4,13 @@
  * downloaded; the same manifest then verifies the directory the kubelet unpacks. Pure.
  */
 import { InputError } from '@modelseal/core';
-import { compareResourceNames, GIT_PATHS, type Manifest, type Resource } from '@modelseal/manifest';
+import {
+  compareResourceNames,
+  createManifest,
+  GIT_PATHS,
+  type Manifest,
+  type Resource,
+} from '@modelseal/manifest';
 import type { Descriptor, ManifestDocument } from './documents.ts';
 
 /** In the order they are read: ModelPack now, ModelPack before v0.0.7, what the Go OMS client reads. */
@@ -153,7 +159,7 @@ export function omsFromArtifact(doc: ManifestDocument, modelName: string): Artif
     .sort((a, b) => compareResourceNames(a.name, b.name, 'files'));
   const ignorePaths = Object.freeze([...GIT_PATHS].sort((a, b) => compareResourceNames(a, b, 'files')));
   return Object.freeze({
-    manifest: Object.freeze({
+    manifest: createManifest({
       modelName,
       serialization: Object.freeze({
         method: 'files',
@@ -161,7 +167,7 @@ export function omsFromArtifact(doc: ManifestDocument, modelName: string): Artif
         allowSymlinks: false,
         ignorePaths,
       }),
-      resources: Object.freeze(resources),
+      resources,
     }),
     files: Object.freeze(files),
     skipped: Object.freeze(skipped),
