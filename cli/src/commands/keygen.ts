@@ -55,7 +55,7 @@ async function run(o: Options) {
       });
     }
   }
-  const { generateKeyPair, keyHint, loadPublicKey } = await import('@modelseal/sign');
+  const { generateKeyPair, keyHint, loadPublicKey } = await import('@modelseal/keys');
   const pair = generateKeyPair(o.algorithm, o.passphrase);
   // mode only applies on creation; chmod covers an overwritten file.
   writeFileSync(o.privatePath, pair.privateKeyPem, { mode: 0o600 });

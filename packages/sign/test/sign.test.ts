@@ -1,15 +1,9 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { generateKeyPair, KEYGEN_ALGORITHMS, keyHint, loadPrivateKey, loadPublicKey } from '@modelseal/keys';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
-import {
-  createSigner,
-  generateKeyPair,
-  KEYGEN_ALGORITHMS,
-  keyHint,
-  loadPrivateKey,
-  loadPublicKey,
-} from '../src/index.ts';
+import { createSigner } from '../src/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary bundle JSON
 type BundleJson = Record<string, any>;
@@ -124,7 +118,7 @@ describe('createSigner', () => {
 
 describe('RSA-PSS keys', () => {
   it('sign with PSS and verify only with PSS', async () => {
-    const { verifyBytes, signBytes } = await import('../src/index.ts');
+    const { verifyBytes, signBytes } = await import('@modelseal/keys');
     const { privateKey, publicKey } = generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
     const data = new TextEncoder().encode('payload');
     const sig = signBytes(privateKey, data);

@@ -1,7 +1,7 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { LEGACY_PREDICATE_TYPE, parseStatement } from '@modelseal/attest';
 import { isModelsealError, pae, sha256Hex, UsageError, utf8, VerificationError } from '@modelseal/core';
-import { keyHint, loadPublicKey, verifyBytes } from '@modelseal/sign';
+import { keyHint, loadPublicKey, verifyBytes } from '@modelseal/keys';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
