@@ -6,4 +6,4 @@ export {
   verifyBytes,
 } from './algorithms.ts';
 export { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm, type KeyPairPem } from './keygen.ts';
-export { keyHint, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.ts';
+export { keyId, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.ts';
