@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { AttestOptions, AttestResult } from '../flows/attest.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
-import type { AttestOptions, AttestResult } from '../provenance/attest-run.ts';
 
 interface AttestArgs extends SignerArgs {
   path?: string;
@@ -69,14 +69,14 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
         return true;
       }) as unknown as Argv<AttestArgs>,
   handler: async (argv) => {
-    const { runAttest } = await import('../provenance/attest-run.ts');
+    const { runAttest } = await import('../flows/attest.ts');
     render(await runAttest(await toOptions(argv)), argv.output);
   },
 };
 
 async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptions> {
   const { resolvePredicateType } = await import('@modelseal/attest');
-  const { DEFAULT_STORE } = await import('../provenance/attest-run.ts');
+  const { DEFAULT_STORE } = await import('../flows/attest.ts');
   const store =
     a.store === false
       ? undefined

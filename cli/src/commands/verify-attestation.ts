@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { VerifyAttestationOptions, VerifyAttestationResult } from '../flows/verify-attestation.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
-import type { VerifyAttestationOptions, VerifyAttestationResult } from '../provenance/verify-run.ts';
 
 interface VerifyAttestationArgs {
   target: string;
@@ -56,7 +56,7 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
         default: 'text' as const,
       }) as unknown as Argv<VerifyAttestationArgs>,
   handler: async (argv) => {
-    const { runVerifyAttestation } = await import('../provenance/verify-run.ts');
+    const { runVerifyAttestation } = await import('../flows/verify-attestation.ts');
     await render(await runVerifyAttestation(await toOptions(argv)), argv.output);
   },
 };
@@ -75,7 +75,7 @@ async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<
 }
 
 async function render(r: VerifyAttestationResult, output: OutputFormat): Promise<void> {
-  const { summarize } = await import('../provenance/verify-run.ts');
+  const { summarize } = await import('../flows/verify-attestation.ts');
   if (output === 'json') return outJson(summarize(r));
   const count = [...r.evidence.values()].reduce((n, e) => n + e.attestations.length, 0);
   err(

@@ -3,7 +3,7 @@ import { PolicyError, UsageError } from '@modelseal/core';
 import type { Authority, Decision, Evidence, ModelPolicy } from '@modelseal/policy';
 import type { StoredBundle } from '@modelseal/store';
 import type { TrustConfig } from '@modelseal/verify';
-import { readDocument, readSmallFile } from './files.ts';
+import { readDocument, readSmallFile } from '../options/documents.ts';
 import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
 
 const BUNDLE_LIMIT = 64 * 1024 * 1024;

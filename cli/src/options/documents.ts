@@ -1,6 +1,6 @@
 import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
 import { parse as parseYaml } from 'yaml';
-import { fileError, readRegularFile } from '../options/files.ts';
+import { fileError, readRegularFile } from './files.ts';
 
 const MAX_DOC_BYTES = 4 * 1024 * 1024;
 

@@ -18,8 +18,8 @@ import {
 } from '@modelseal/attest';
 import { InputError, isRecord, UsageError } from '@modelseal/core';
 import type { SignerConfig } from '@modelseal/sign';
+import { readDocument } from '../options/documents.ts';
 import { resolveDependency, resolveGitSource } from './deps.ts';
-import { readDocument } from './files.ts';
 import { hashPath, type Subject, subjectFromRef } from './subject.ts';
 
 export const DEFAULT_STORE = '.modelseal/attestations';
