@@ -4,6 +4,7 @@ import type { Authority, Decision, Evidence, ModelPolicy } from '@modelseal/poli
 import type { StoredBundle } from '@modelseal/store';
 import type { TrustConfig } from '@modelseal/verify';
 import { readDocument, readSmallFile } from '../options/documents.ts';
+import { cliStore } from '../options/store.ts';
 import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
 
 const BUNDLE_LIMIT = 64 * 1024 * 1024;
@@ -16,7 +17,8 @@ export interface VerifyAttestationOptions {
   readonly predicateType?: string;
   readonly keyFiles: readonly string[];
   readonly trustedRootFile?: string;
-  readonly storeDir: string;
+  /** a store spec: dir:PATH or a path */
+  readonly store: string;
   readonly bundleFiles: readonly string[];
 }
 
@@ -28,7 +30,6 @@ export interface VerifyAttestationResult {
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { collectEvidence, evaluate } = await import('@modelseal/policy');
-  const { directoryStore } = await import('@modelseal/store');
   // before hashing: a bad policy or root file should not cost a full hash
   const policy = await loadPolicy(o);
   const rootFile = o.trustedRootFile ? await readDocument(o.trustedRootFile, 'trusted root') : undefined;
@@ -48,7 +49,7 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   const evidence = await collectEvidence({
     policy,
     subject: subject.digest,
-    store: directoryStore(o.storeDir),
+    store: await cliStore(o.store),
     extraBundles,
     verify: (bundle, authority) =>
       verifyBundle({
