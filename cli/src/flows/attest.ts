@@ -86,7 +86,7 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
   if (o.predicateFile) {
     if (o.specFile)
       throw new UsageError({ code: 'USAGE_CONFLICT', message: 'give --predicate or --spec, not both' });
-    const doc = await readDocument(o.predicateFile, 'predicate');
+    const doc = await readDocument(o.predicateFile, 'predicate', '--predicate');
     if (!isRecord(doc))
       throw new InputError({
         code: 'PREDICATE_INVALID',
@@ -105,7 +105,7 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
           code: 'SPEC_REQUIRED',
           message: '--type dataset needs --spec dataset.yaml (see docs/provenance.md)',
         });
-      return entry.build(await readDocument(o.specFile, 'dataset spec'));
+      return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
     case 'oms':
     case 'custom':
       throw new UsageError({
@@ -118,7 +118,9 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
 }
 
 async function slsaInput(o: AttestOptions) {
-  const spec = o.specFile ? parseSlsaSpec(await readDocument(o.specFile, 'provenance spec'), o.specFile) : {};
+  const spec = o.specFile
+    ? parseSlsaSpec(await readDocument(o.specFile, 'provenance spec', '--spec'), o.specFile)
+    : {};
   const ci = detectCi(o.env);
   const builderId = o.builderId ?? spec.builderId ?? ci?.builderId;
   if (!builderId) {
