@@ -164,7 +164,7 @@ describe('failures a user meets', () => {
     expect(r.stderr).toContain('JSON_MALFORMED');
     const none = cli(['verify', m, '--key', pub, '--bundle', join(m, 'absent.sig')]);
     expect(none.status).toBe(5);
-    expect(none.stderr).toContain('BUNDLE_NOT_FOUND');
+    expect(none.stderr).toContain('error[FILE_NOT_FOUND]');
   });
   it('a signed statement naming ../ paths is rejected before any file is read (exit 6)', async () => {
     const m = join(tempDir(), 'm');

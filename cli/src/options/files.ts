@@ -1,76 +1,152 @@
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError, isModelsealError, NotFoundError, UsageError } from '@modelseal/core';
+import { InputError, isModelsealError, NotFoundError } from '@modelseal/core';
 
 /**
- * The one way the CLI reads a file a user named. O_NONBLOCK keeps a FIFO from hanging the open,
- * anything but a regular file is refused, and the size is capped before a byte is read. Errno
- * failures (ENOENT, EACCES) are left to the caller, who knows which flag to name.
+ * The one way the CLI reads a file a user named (keys, certificates, bundles, policies, specs,
+ * predicates, trusted roots, tokens, blobs). Each condition has one code and one exit code,
+ * whatever the command or flag:
+ *
+ *   FILE_NOT_FOUND   not_found (5)  nothing at that path
+ *   NOT_A_FILE       input (6)      a directory, FIFO, socket or device: refused before any read
+ *   FILE_TOO_LARGE   input (6)      over the cap for that kind of file, refused before any read
+ *   FILE_UNREADABLE  input (6)      anything else the OS refuses (permissions, I/O)
+ *
+ * O_NONBLOCK keeps the open of a FIFO without a writer from hanging; fstat on the open
+ * descriptor then refuses it, so no read ever waits on one.
  */
-export function readRegularFile(path: string, what: string, maxBytes: number): Uint8Array {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export interface UserFile {
+  readonly path: string;
+  /** what the file is, for messages: "public key", "bundle", "policy" */
+  readonly what: string;
+  /** the flag or argument that named it: "--key", "<bundle>" */
+  readonly flag: string;
+  readonly maxBytes: number;
+  /** appended to the FILE_NOT_FOUND message (e.g. how to make the missing file) */
+  readonly missingHint?: string;
+  /** appended to the FILE_TOO_LARGE message */
+  readonly tooLargeHint?: string;
+}
+
+/** Caps by kind of file: far above any real one, low enough that a mistake is refused fast. */
+export const FILE_LIMITS = Object.freeze({
+  key: 1 << 20,
+  /** an OMS bundle of 100,000 files is ~16 MiB; the store allows 64 MiB */
+  bundle: 64 << 20,
+  document: 4 << 20,
+  trustedRoot: 16 << 20,
+  signingConfig: 1 << 20,
+  token: 64 << 10,
+  /** sign-blob holds a blob in memory */
+  blob: 1 << 30,
+});
+
+const label = (f: UserFile) => `${f.what} ${f.path} (${f.flag})`;
+
+function openChecked(f: UserFile): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(f.path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw errnoError(e, f);
+  }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile())
-      throw new UsageError({ code: 'NOT_A_FILE', message: `${what} ${path} is not a regular file` });
-    if (st.size > maxBytes) {
+    if (!st.isFile()) {
+      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file';
       throw new InputError({
-        code: 'FILE_TOO_LARGE',
-        message: `${what} ${path} is ${st.size} bytes, over the ${maxBytes}-byte limit`,
+        code: 'NOT_A_FILE',
+        message: `${label(f)} is ${kind}; name a regular file`,
+        details: { path: f.path, flag: f.flag },
       });
     }
-    const buf = Buffer.alloc(st.size);
+    if (st.size > f.maxBytes) {
+      throw new InputError({
+        code: 'FILE_TOO_LARGE',
+        message: `${label(f)} is ${st.size} bytes, over the ${f.maxBytes}-byte limit${f.tooLargeHint ? `; ${f.tooLargeHint}` : ''}`,
+        details: { path: f.path, flag: f.flag, size: st.size, limit: f.maxBytes },
+      });
+    }
+    return { fd, size: st.size };
+  } catch (e) {
+    closeSync(fd);
+    throw isModelsealError(e) ? e : errnoError(e, f);
+  }
+}
+
+function errnoError(e: unknown, f: UserFile): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+    return new NotFoundError({
+      code: 'FILE_NOT_FOUND',
+      message: `${label(f)} does not exist${f.missingHint ? `; ${f.missingHint}` : ''}`,
+      details: { path: f.path, flag: f.flag },
+    });
+  }
+  return new InputError({
+    code: 'FILE_UNREADABLE',
+    message: `cannot read ${label(f)}: ${err.message}`,
+    details: { path: f.path, flag: f.flag, errno: err.code },
+  });
+}
+
+/** The whole file, after the checks above. */
+export function readUserBytes(f: UserFile): Uint8Array {
+  const { fd, size } = openChecked(f);
+  try {
+    const buf = Buffer.alloc(size);
     let n = 0;
-    while (n < st.size) {
-      const r = readSync(fd, buf, n, st.size - n, n);
+    while (n < size) {
+      const r = readSync(fd, buf, n, size - n, n);
       if (r === 0) break;
       n += r;
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, n);
+  } catch (e) {
+    throw isModelsealError(e) ? e : errnoError(e, f);
   } finally {
     closeSync(fd);
   }
 }
 
-/** Maps an errno failure of readRegularFile; our own coded errors pass through untouched. */
-export function fileError(e: unknown, onMissing: () => Error, unreadable: (message: string) => Error): Error {
-  if (isModelsealError(e)) return e;
-  const err = e as NodeJS.ErrnoException;
-  return err.code === 'ENOENT' ? onMissing() : unreadable(err.message);
-}
-
-const KEY_FILE_MAX = 1 << 20;
-/** An OMS bundle of 100,000 files is ~16 MiB; the store allows 64 MiB. */
-const BUNDLE_MAX = 64 << 20;
-
-/** Reads a small text file the user named on the command line (key, certificate). */
-export function readUserFile(path: string, what: string, flag: string): string {
+/** SHA-256 of a file of any size (maxBytes still applies), read in 1 MiB steps. */
+export function hashUserFile(f: UserFile): Uint8Array {
+  const { fd } = openChecked(f);
   try {
-    return new TextDecoder().decode(readRegularFile(path, what, KEY_FILE_MAX));
+    const hash = createHash('sha256');
+    const buf = Buffer.alloc(1 << 20);
+    for (;;) {
+      const r = readSync(fd, buf, 0, buf.length, null);
+      if (r === 0) break;
+      hash.update(buf.subarray(0, r));
+    }
+    return new Uint8Array(hash.digest());
   } catch (e) {
-    throw fileError(
-      e,
-      () =>
-        new UsageError({
-          code: 'FILE_NOT_FOUND',
-          message: `${what} ${path} (given with ${flag}) does not exist`,
-        }),
-      (m) => new UsageError({ code: 'FILE_UNREADABLE', message: `cannot read ${what} ${path}: ${m}` }),
-    );
+    throw isModelsealError(e) ? e : errnoError(e, f);
+  } finally {
+    closeSync(fd);
   }
 }
 
-export function readBundleFile(path: string): Uint8Array {
-  try {
-    return readRegularFile(path, 'bundle', BUNDLE_MAX);
-  } catch (e) {
-    throw fileError(
-      e,
-      () =>
-        new NotFoundError({
-          code: 'BUNDLE_NOT_FOUND',
-          message: `no signature bundle at ${path}; sign the model first or point to the bundle with --bundle`,
-        }),
-      (m) => new UsageError({ code: 'FILE_UNREADABLE', message: `cannot read bundle ${path}: ${m}` }),
-    );
-  }
+/** The size of a regular user file (same checks, nothing read). */
+export function userFileSize(f: UserFile): number {
+  const { fd, size } = openChecked(f);
+  closeSync(fd);
+  return size;
+}
+
+/** A small text file (key, certificate, trusted root) named with a flag. */
+export function readUserFile(path: string, what: string, flag: string, maxBytes: number = FILE_LIMITS.key) {
+  return new TextDecoder().decode(readUserBytes({ path, what, flag, maxBytes }));
+}
+
+/** A signature bundle; a missing default bundle means the model was never signed. */
+export function readBundleFile(path: string, flag = '--bundle'): Uint8Array {
+  return readUserBytes({
+    path,
+    what: 'bundle',
+    flag,
+    maxBytes: FILE_LIMITS.bundle,
+    missingHint: 'sign the model first or point to the bundle with --bundle',
+  });
 }

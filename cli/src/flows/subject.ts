@@ -1,6 +1,5 @@
-import { lstat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { NotFoundError, UsageError } from '@modelseal/core';
+import { UsageError } from '@modelseal/core';
 import type { Manifest, Serialization } from '@modelseal/manifest';
 import { progressReporter } from '../io.ts';
 import { locateModel } from '../options/model.ts';
@@ -48,11 +47,6 @@ export async function hashPath(
   path: string,
   extraIgnore: readonly string[] = [],
 ): Promise<{ subject: Subject; manifest: Manifest }> {
-  try {
-    await lstat(path);
-  } catch {
-    throw new NotFoundError({ code: 'PATH_NOT_FOUND', message: `${path} does not exist` });
-  }
   const { hashModel } = await import('@modelseal/hashing');
   // `sign` leaves model.sig inside a directory by default and never hashes it; neither do we,
   // or a signed dataset's digest here would differ from the one in its own signature

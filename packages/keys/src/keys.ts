@@ -62,7 +62,11 @@ export function publicKeyPem(key: KeyObject): string {
   return pub.export({ type: 'spki', format: 'pem' }).toString();
 }
 
-/** model_signing's key hint: hex SHA-256 of the canonical SPKI PEM text (64-column lines). */
-export function keyHint(key: KeyObject): string {
+/**
+ * The one key id: hex SHA-256 of the canonical SPKI PEM text (64-column lines), which is also
+ * model_signing's `publicKey.hint`. Computed from the key, never from the PEM a user handed us:
+ * the same key as PKCS#1, with CRLF line ends or a leading comment must get the same id.
+ */
+export function keyId(key: KeyObject): string {
   return createHash('sha256').update(publicKeyPem(key)).digest('hex');
 }

@@ -1,32 +1,15 @@
-import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
+import { InputError, parseJson } from '@modelseal/core';
 import { parse as parseYaml } from 'yaml';
-import { fileError, readRegularFile } from '../options/files.ts';
+import { FILE_LIMITS, readUserBytes } from './files.ts';
 
-const MAX_DOC_BYTES = 4 * 1024 * 1024;
-
-/** Reads a user-named file with a size cap (see readRegularFile). */
-export async function readSmallFile(
-  path: string,
-  what: string,
-  maxBytes = MAX_DOC_BYTES,
-): Promise<Uint8Array> {
-  try {
-    return readRegularFile(path, what, maxBytes);
-  } catch (e) {
-    throw fileError(
-      e,
-      () => new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${what} ${path} does not exist` }),
-      (m) => new UsageError({ code: 'FILE_UNREADABLE', message: `cannot read ${what} ${path}: ${m}` }),
-    );
-  }
-}
+const MAX_DOC_BYTES = FILE_LIMITS.document;
 
 /**
  * YAML or JSON (JSON is YAML). Aliases are capped (billion-laughs) and the result goes through the
  * same depth limit as any JSON we parse.
  */
-export async function readDocument(path: string, what: string): Promise<unknown> {
-  const bytes = await readSmallFile(path, what);
+export async function readDocument(path: string, what: string, flag: string): Promise<unknown> {
+  const bytes = readUserBytes({ path, what, flag, maxBytes: MAX_DOC_BYTES });
   const text = new TextDecoder().decode(bytes);
   if (text.trim() === '')
     throw new InputError({ code: 'DOCUMENT_EMPTY', message: `${what} ${path} is empty` });

@@ -3,10 +3,10 @@ import { PolicyError, UsageError } from '@modelseal/core';
 import type { Authority, Decision, Evidence, ModelPolicy } from '@modelseal/policy';
 import type { StoredBundle } from '@modelseal/store';
 import type { TrustConfig } from '@modelseal/verify';
-import { readDocument, readSmallFile } from './files.ts';
+import { readDocument } from '../options/documents.ts';
+import { readBundleFile, readUserFile } from '../options/files.ts';
+import { cliStore } from '../options/store.ts';
 import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
-
-const BUNDLE_LIMIT = 64 * 1024 * 1024;
 
 export interface VerifyAttestationOptions {
   /** a path to hash, or `sha256:<hex>` */
@@ -16,7 +16,8 @@ export interface VerifyAttestationOptions {
   readonly predicateType?: string;
   readonly keyFiles: readonly string[];
   readonly trustedRootFile?: string;
-  readonly storeDir: string;
+  /** a store spec: dir:PATH or a path */
+  readonly store: string;
   readonly bundleFiles: readonly string[];
 }
 
@@ -28,10 +29,11 @@ export interface VerifyAttestationResult {
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { collectEvidence, evaluate } = await import('@modelseal/policy');
-  const { directoryStore } = await import('@modelseal/store');
   // before hashing: a bad policy or root file should not cost a full hash
   const policy = await loadPolicy(o);
-  const rootFile = o.trustedRootFile ? await readDocument(o.trustedRootFile, 'trusted root') : undefined;
+  const rootFile = o.trustedRootFile
+    ? await readDocument(o.trustedRootFile, 'trusted root', '--trusted-root')
+    : undefined;
   // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
@@ -42,13 +44,12 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   // same default as `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
   const trustedRoot = rootFile ?? PUBLIC_GOOD_TRUSTED_ROOT_JSON;
   const extraBundles: StoredBundle[] = [];
-  for (const f of o.bundleFiles)
-    extraBundles.push({ bundle: await readSmallFile(f, 'bundle', BUNDLE_LIMIT), source: resolve(f) });
+  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
 
   const evidence = await collectEvidence({
     policy,
     subject: subject.digest,
-    store: directoryStore(o.storeDir),
+    store: await cliStore(o.store),
     extraBundles,
     verify: (bundle, authority) =>
       verifyBundle({
@@ -95,7 +96,7 @@ async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
         code: 'USAGE_CONFLICT',
         message: 'the policy names its trusted keys; drop --key or --policy',
       });
-    const policy = parsePolicy(await readDocument(o.policyFile, 'policy'), o.policyFile);
+    const policy = parsePolicy(await readDocument(o.policyFile, 'policy', '--policy'), o.policyFile);
     if (!o.predicateType) return policy;
     const requirements = policy.requirements.filter((r) => r.predicateType === o.predicateType);
     if (requirements.length === 0) {
@@ -112,8 +113,7 @@ async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
       message: 'give --policy policy.yaml, or --key <public key PEM>',
     });
   const keys: string[] = [];
-  for (const f of o.keyFiles)
-    keys.push(new TextDecoder().decode(await readSmallFile(f, 'public key', 1024 * 1024)));
+  for (const f of o.keyFiles) keys.push(readUserFile(f, 'public key', '--key'));
   // an implicit one-requirement policy: the type (default SLSA) signed by one of these keys
   return parsePolicy(
     {

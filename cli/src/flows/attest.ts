@@ -1,34 +1,30 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import {
-  buildSlsaProvenance,
   buildStatement,
-  DATASET_PROVENANCE_V1,
   detectCi,
   type Env,
-  omsStatement,
-  PREDICATE_TYPES,
-  parseDatasetProvenance,
+  type Predicate,
+  type PredicateEntry,
   parseKeyValues,
-  parseSlsaProvenance,
   parseSlsaSpec,
   type ResourceDescriptor,
-  SLSA_PROVENANCE_V1,
+  type Statement,
   serializeStatement,
 } from '@modelseal/attest';
 import { InputError, isRecord, UsageError } from '@modelseal/core';
 import type { SignerConfig } from '@modelseal/sign';
+import { readDocument } from '../options/documents.ts';
+import { locateModel } from '../options/model.ts';
 import { resolveDependency, resolveGitSource } from './deps.ts';
-import { readDocument } from './files.ts';
-import { hashPath, type Subject, subjectFromRef } from './subject.ts';
-
-export const DEFAULT_STORE = '.modelseal/attestations';
+import { type BundleOutput, bundleBytes, publishBundle } from './publish.ts';
+import { signModel } from './sign-model.ts';
+import { DEFAULT_SERIALIZATION, type Subject, subjectFromPath, subjectFromRef } from './subject.ts';
 
 export interface AttestOptions {
   readonly target:
     | { readonly kind: 'path'; readonly path: string }
     | { readonly kind: 'ref'; readonly ref: string };
-  readonly predicateType: string;
+  /** the `--type` entry of the predicate registry */
+  readonly predicate: PredicateEntry;
   readonly predicateFile?: string;
   readonly specFile?: string;
   readonly builderId?: string;
@@ -38,9 +34,7 @@ export interface AttestOptions {
   readonly baseModels: readonly string[];
   readonly source?: string;
   readonly signer: SignerConfig;
-  readonly bundlePath?: string;
-  /** undefined = do not write to a store */
-  readonly storeDir?: string;
+  readonly write: BundleOutput;
   readonly env: Env;
 }
 
@@ -49,96 +43,84 @@ export interface AttestResult {
   readonly predicateType: string;
   readonly bundlePath?: string;
   readonly storePath?: string;
-  readonly statement: unknown;
+  readonly statement: Statement;
 }
 
 export async function runAttest(o: AttestOptions): Promise<AttestResult> {
-  if (!o.bundlePath && !o.storeDir)
+  if (o.write.bundlePath === undefined && o.write.store === undefined)
     throw new UsageError({
       code: 'NO_OUTPUT',
       message: 'nowhere to write the attestation: give --bundle FILE or --store DIR',
     });
+  // the OMS signature itself, so a dataset is signed like a model straight into the store
+  if (o.predicate.kind === 'oms' && !o.predicateFile && o.target.kind === 'path') {
+    const path = o.target.path;
+    const r = await signModel({
+      model: path,
+      serialization: DEFAULT_SERIALIZATION,
+      // `sign` leaves model.sig inside a directory: never part of what is signed
+      extraIgnore: [locateModel(path, undefined).bundle],
+      ignoreGitPaths: true,
+      signer: o.signer,
+      write: o.write,
+    });
+    return { ...r, predicateType: r.statement.predicateType };
+  }
   const { createSigner } = await import('@modelseal/sign');
   // load the key first: a wrong passphrase should not cost a full hash of the model
   const signer = createSigner(o.signer);
-  const hashed = o.target.kind === 'path' ? await hashPath(o.target.path) : undefined;
-  const subject = hashed?.subject ?? subjectFromRef((o.target as { ref: string }).ref);
-  // the OMS signature itself, so a dataset can be signed like a model straight into the store
-  const statement =
-    o.predicateType === PREDICATE_TYPES.oms && !o.predicateFile && hashed
-      ? omsStatement(hashed.manifest)
-      : buildStatement(
-          [{ name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } }],
-          o.predicateType,
-          await buildPredicate(o),
-        );
-  const payload = serializeStatement(statement);
-
-  const bundle = new TextEncoder().encode(`${JSON.stringify(await signer.sign(payload))}\n`);
-
-  let bundlePath: string | undefined;
-  if (o.bundlePath) {
-    bundlePath = resolve(o.bundlePath);
-    await mkdir(dirname(bundlePath), { recursive: true });
-    await writeFile(bundlePath, bundle);
-  }
-  let storePath: string | undefined;
-  if (o.storeDir) {
-    const { directoryStore } = await import('@modelseal/store');
-    storePath = await directoryStore(o.storeDir).put(subject.digest, o.predicateType, bundle);
-  }
-  return {
-    subject,
-    predicateType: o.predicateType,
-    ...(bundlePath ? { bundlePath } : {}),
-    ...(storePath ? { storePath } : {}),
-    statement,
-  };
+  const subject =
+    o.target.kind === 'path' ? await subjectFromPath(o.target.path) : subjectFromRef(o.target.ref);
+  const descriptor = { name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } };
+  const statement = buildStatement(
+    [descriptor],
+    o.predicate.predicateType,
+    await buildPredicate(o, descriptor),
+  );
+  const bundle = bundleBytes(await signer.sign(serializeStatement(statement)));
+  const published = await publishBundle(bundle, subject.digest, o.predicate.predicateType, o.write);
+  return { subject, predicateType: o.predicate.predicateType, ...published, statement };
 }
 
-async function buildPredicate(o: AttestOptions): Promise<Record<string, unknown>> {
+async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Promise<Predicate> {
   if (o.predicateFile) {
     if (o.specFile)
       throw new UsageError({ code: 'USAGE_CONFLICT', message: 'give --predicate or --spec, not both' });
-    const doc = await readDocument(o.predicateFile, 'predicate');
+    const doc = await readDocument(o.predicateFile, 'predicate', '--predicate');
     if (!isRecord(doc))
       throw new InputError({
         code: 'PREDICATE_INVALID',
         message: `predicate ${o.predicateFile} must be a JSON object`,
       });
-    return validateKnown(o.predicateType, doc);
+    // known types are validated even when the user wrote the predicate by hand
+    return o.predicate.validate(doc, subject);
   }
-  switch (o.predicateType) {
-    case SLSA_PROVENANCE_V1:
-      return (await slsaPredicate(o)) as unknown as Record<string, unknown>;
-    case DATASET_PROVENANCE_V1: {
+  const entry = o.predicate;
+  switch (entry.kind) {
+    case 'slsa':
+      return entry.build(await slsaInput(o));
+    case 'dataset':
       if (!o.specFile)
         throw new UsageError({
           code: 'SPEC_REQUIRED',
           message: '--type dataset needs --spec dataset.yaml (see docs/provenance.md)',
         });
-      return parseDatasetProvenance(await readDocument(o.specFile, 'dataset spec')) as unknown as Record<
-        string,
-        unknown
-      >;
-    }
-    default:
+      return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
+    case 'oms':
+    case 'custom':
       throw new UsageError({
         code: 'PREDICATE_REQUIRED',
-        message: `for --type ${o.predicateType} give the predicate JSON with --predicate FILE`,
+        message: `for --type ${entry.predicateType} give the predicate JSON with --predicate FILE`,
       });
+    default:
+      return entry satisfies never;
   }
 }
 
-/** Known types are validated even when the user wrote the predicate by hand. */
-function validateKnown(type: string, doc: Record<string, unknown>): Record<string, unknown> {
-  if (type === SLSA_PROVENANCE_V1) parseSlsaProvenance(doc);
-  if (type === DATASET_PROVENANCE_V1) parseDatasetProvenance(doc);
-  return doc;
-}
-
-async function slsaPredicate(o: AttestOptions) {
-  const spec = o.specFile ? parseSlsaSpec(await readDocument(o.specFile, 'provenance spec'), o.specFile) : {};
+async function slsaInput(o: AttestOptions) {
+  const spec = o.specFile
+    ? parseSlsaSpec(await readDocument(o.specFile, 'provenance spec', '--spec'), o.specFile)
+    : {};
   const ci = detectCi(o.env);
   const builderId = o.builderId ?? spec.builderId ?? ci?.builderId;
   if (!builderId) {
@@ -156,7 +138,7 @@ async function slsaPredicate(o: AttestOptions) {
   const sourceDir = o.source ?? spec.source;
   if (sourceDir) deps.push(await resolveGitSource(sourceDir));
   else if (ci?.source) deps.push(ci.source);
-  return buildSlsaProvenance({
+  return {
     builderId,
     ...(o.buildType || spec.buildType ? { buildType: o.buildType ?? spec.buildType } : {}),
     externalParameters: {
@@ -169,5 +151,5 @@ async function slsaPredicate(o: AttestOptions) {
     ...(ci?.invocationId ? { invocationId: ci.invocationId } : {}),
     ...(spec.startedOn ? { startedOn: spec.startedOn } : {}),
     ...(spec.finishedOn ? { finishedOn: spec.finishedOn } : {}),
-  });
+  };
 }
