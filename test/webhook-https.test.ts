@@ -9,14 +9,10 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhook, staticPolicies } from '../webhook/src/app.ts';
-import { DEFAULT_CHECKER_CONFIG } from '../webhook/src/checker.ts';
-import type { Store } from '../webhook/src/contract.ts';
-import { realEngine, realVerify } from '../webhook/src/engine.ts';
-import { silentLogger } from '../webhook/src/log.ts';
-import { toAdmissionPolicy } from '../webhook/src/policies.ts';
-import type { RunningServer } from '../webhook/src/server.ts';
-import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
+import { DEFAULT_CHECKER_CONFIG } from '../packages/admission/src/checker.ts';
+import type { Store } from '../packages/admission/src/contract.ts';
+import { realEngine, realVerify } from '../packages/admission/src/engine.ts';
+import { toAdmissionPolicy } from '../packages/admission/src/policies.ts';
 import {
   D1,
   D2,
@@ -27,8 +23,12 @@ import {
   vectorReview,
   WORKLOAD_KINDS,
   workload,
-} from '../webhook/test/reviews.ts';
-import { OMS, policyDoc, type TestSigner, testSigner } from '../webhook/test/signing.ts';
+} from '../packages/admission/test/reviews.ts';
+import { OMS, policyDoc, type TestSigner, testSigner } from '../packages/admission/test/signing.ts';
+import { startWebhook, staticPolicies } from '../webhook/src/app.ts';
+import { silentLogger } from '../webhook/src/log.ts';
+import type { RunningServer } from '../webhook/src/server.ts';
+import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
 const verify = realVerify(() => undefined);

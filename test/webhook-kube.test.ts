@@ -5,12 +5,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubernetesStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realEngine } from '../webhook/src/engine.ts';
+import { realEngine } from '../packages/admission/src/engine.ts';
+import { D1, D2 } from '../packages/admission/test/reviews.ts';
+import { policyDoc, testSigner } from '../packages/admission/test/signing.ts';
 import { type KubeSources, kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
-import { D1, D2 } from '../webhook/test/reviews.ts';
-import { policyDoc, testSigner } from '../webhook/test/signing.ts';
 
 const MODEL_SIG = 'https://model_signing/signature/v1.0';
 const attestation = (name: string, subject: string, bundle: string, namespace = 'ml') => ({

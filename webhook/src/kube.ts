@@ -4,13 +4,17 @@
  * ListWatch relists on 410 Gone and resumes from the last resourceVersion after a dropped watch.
  */
 import * as k8s from '@kubernetes/client-node';
+import {
+  type AdmissionPolicy,
+  admissionSettings,
+  type ModelPolicy,
+  type PolicyEngine,
+  toAdmissionPolicy,
+} from '@modelseal/admission';
 import { InternalError } from '@modelseal/core';
 import { type KubernetesStore, kubernetesStore } from '@modelseal/store';
 import type { PolicySource } from './app.ts';
-import type { ModelPolicy, PolicyEngine } from './contract.ts';
 import type { Logger } from './log.ts';
-import { toAdmissionPolicy } from './policies.ts';
-import { type AdmissionPolicy, admissionSettings } from './settings.ts';
 
 export const GROUP = 'modelseal.dev';
 export const VERSION = 'v1alpha1';

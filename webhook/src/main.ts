@@ -5,13 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import {
+  DEFAULT_CHECKER_CONFIG,
+  realDirectoryStore,
+  realEngine,
+  realVerify,
+  type Store,
+  watchPolicyFiles,
+} from '@modelseal/admission';
 import { isModelsealError, parseJson, UsageError } from '@modelseal/core';
 import { type PolicySource, startWebhook } from './app.ts';
-import { DEFAULT_CHECKER_CONFIG } from './checker.ts';
-import type { Store } from './contract.ts';
-import { realDirectoryStore, realEngine, realVerify } from './engine.ts';
 import { jsonLogger } from './log.ts';
-import { watchPolicyFiles } from './policies.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
 
 const log = jsonLogger();

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { ObjectVerdict } from '@modelseal/admission';
 import { InputError, NotFoundError } from '@modelseal/core';
-import type { ObjectVerdict } from '@modelseal/webhook';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
@@ -87,7 +87,7 @@ function toOptions(argv: Argv): Options {
 }
 
 async function run(o: Options): Promise<ObjectVerdict[]> {
-  const webhook = await import('@modelseal/webhook');
+  const webhook = await import('@modelseal/admission');
   const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
   const { parseJson } = await import('@modelseal/core');
   const policies = webhook.loadPolicyFiles(o.policy, webhook.realEngine);
