@@ -11,11 +11,11 @@ import {
   realEngine,
   realVerify,
   type Store,
-  watchPolicyFiles,
 } from '@modelseal/admission';
 import { isModelsealError, parseJson, UsageError } from '@modelseal/core';
 import { type PolicySource, startWebhook } from './app.ts';
 import { jsonLogger } from './log.ts';
+import { watchPolicyFiles } from './policy-files.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
 
 const log = jsonLogger();

@@ -88,9 +88,10 @@ function toOptions(argv: Argv): Options {
 
 async function run(o: Options): Promise<ObjectVerdict[]> {
   const webhook = await import('@modelseal/admission');
+  const { loadPolicyFiles } = await import('@modelseal/admission/load');
   const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
   const { parseJson } = await import('@modelseal/core');
-  const policies = webhook.loadPolicyFiles(o.policy, webhook.realEngine);
+  const policies = loadPolicyFiles(o.policy, webhook.realEngine);
   const docs = webhook.parseYamlDocuments(readText(o.manifest, 'manifest'), o.manifest);
   const trustedRoot =
     o.trustedRoot === undefined

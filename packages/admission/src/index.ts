@@ -18,13 +18,7 @@ export { type DecideDeps, decide, deny, WARNING_MAX, warning } from './decide.ts
 export { realDirectoryStore, realEngine, realVerify } from './engine.ts';
 export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
-export {
-  loadPolicyFiles,
-  POLICY_API_VERSION,
-  parseYamlDocuments,
-  toAdmissionPolicy,
-  watchPolicyFiles,
-} from './policies.ts';
+export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
 export {
   type AdmissionPolicy,
   type AdmissionSettings,

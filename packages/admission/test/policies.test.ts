@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { realEngine } from '../src/engine.ts';
-import { loadPolicyFiles, parseYamlDocuments, toAdmissionPolicy, watchPolicyFiles } from '../src/policies.ts';
+import { loadPolicyFiles } from '../src/load.ts';
+import { parseYamlDocuments, toAdmissionPolicy } from '../src/policies.ts';
 import { policyDoc, type TestSigner, testSigner } from './signing.ts';
 
 let dir: string;
@@ -62,27 +63,4 @@ describe('policy files', () => {
       code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, { mode: 'loud' }), 't', realEngine)),
     ).toBe('POLICY_ADMISSION_INVALID');
   });
-
-  it('a watched policy file reloads on change and keeps the last good version on a bad edit', async () => {
-    const path = file('live.yaml', [policyDoc('v1', { k: signer })]);
-    const logs: string[] = [];
-    const src = watchPolicyFiles(path, realEngine, (_l, msg) => logs.push(msg), 50);
-    try {
-      expect(src.current().map((p) => p.policy.name)).toEqual(['v1']);
-      await new Promise((r) => setTimeout(r, 20));
-      file('live.yaml', [policyDoc('v2', { k: signer }), policyDoc('v2b', { k: signer })]);
-      await until(() => src.current().length === 2);
-      expect(src.current().map((p) => p.policy.name)).toEqual(['v2', 'v2b']);
-      writeFileSync(path, 'spec: [broken\n');
-      await until(() => logs.includes('policy reload failed; keeping the previous policies'));
-      expect(src.current().map((p) => p.policy.name)).toEqual(['v2', 'v2b']);
-    } finally {
-      src.close();
-    }
-  });
 });
-
-async function until(cond: () => boolean) {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
-  expect(cond()).toBe(true);
-}
