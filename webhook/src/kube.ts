@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import {
   type AdmissionPolicy,
-  admissionSettings,
+  DEFAULT_ADMISSION_SETTINGS,
   type ModelPolicy,
   type PolicyEngine,
   toAdmissionPolicy,
@@ -155,6 +155,11 @@ function toPolicyOrBroken(
       source,
       code: (e as { code?: string }).code,
     });
+    // it covers every volume it can: a broken policy must not shrink what is checked
+    const settings = {
+      ...DEFAULT_ADMISSION_SETTINGS,
+      volumes: { ...DEFAULT_ADMISSION_SETTINGS.volumes, names: ['*'] },
+    };
     const policy: ModelPolicy = {
       kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
       name,
@@ -162,14 +167,11 @@ function toPolicyOrBroken(
       source,
       authorities: [],
       requirements: [],
-      admission: {},
+      admission: settings,
     };
     return {
       policy,
-      settings: {
-        ...admissionSettings(policy, source),
-        volumes: { images: true, names: ['*'], annotation: 'modelseal.dev/model' },
-      },
+      settings,
       source,
       broken: message,
       ...(o.kind === 'ModelPolicy' && namespace ? { namespace } : {}),

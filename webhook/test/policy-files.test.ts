@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { realEngine } from '../../packages/admission/src/engine.ts';
-import { policyDoc, type TestSigner, testSigner } from '../../packages/admission/test/signing.ts';
+import { policyDoc, type TestSigner, testEngine, testSigner } from '../../packages/admission/test/signing.ts';
 import { watchPolicyFiles } from '../src/policy-files.ts';
 
 let dir: string;
@@ -24,7 +23,7 @@ describe('--policy-file as a live source', () => {
   it('a watched policy file reloads on change and keeps the last good version on a bad edit', async () => {
     const path = file('live.yaml', [policyDoc('v1', { k: signer })]);
     const logs: string[] = [];
-    const src = watchPolicyFiles(path, realEngine, (_l, msg) => logs.push(msg), 50);
+    const src = watchPolicyFiles(path, testEngine, (_l, msg) => logs.push(msg), 50);
     try {
       expect(src.current().map((p) => p.policy.name)).toEqual(['v1']);
       await new Promise((r) => setTimeout(r, 20));

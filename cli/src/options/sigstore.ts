@@ -163,10 +163,8 @@ export async function readJsonFile(path: string, flag: string, maxBytes = 64 << 
 
 /** --trusted-root, or the shipped public-good root; parsed strictly. */
 export async function trustedRootFrom(argv: SigstoreTrustArgs) {
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const path = argv['trusted-root'];
-  if (path === undefined) return publicGoodTrustedRoot();
-  return parseTrustedRoot(await readJsonFile(path, '--trusted-root', 16 << 20), `--trusted-root ${path}`);
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  return loadTrustedRoot(argv['trusted-root']);
 }
 
 /**

@@ -3,29 +3,30 @@ export { parseReview, reviewOf } from './admission.ts';
 export { type CacheStats, createResultCache, type ResultCache } from './cache.ts';
 export { type Checker, type CheckerConfig, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
 export type {
+  AdmissionSettings,
   Authority,
   Decision,
   Evidence,
+  Mode,
   ModelPolicy,
+  ParseOptions,
   PolicyEngine,
   Reason,
   Store,
   StoredBundle,
+  Unpinned,
   VerifiedAttestation,
   VerifyFn,
 } from './contract.ts';
 export { type DecideDeps, decide, deny, WARNING_MAX, warning } from './decide.ts';
-export { realDirectoryStore, realEngine, realVerify } from './engine.ts';
+export { createEngine, realVerify } from './engine.ts';
 export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
 export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
 export {
   type AdmissionPolicy,
-  type AdmissionSettings,
-  admissionSettings,
+  DEFAULT_ADMISSION_SETTINGS,
   DIGEST_ANNOTATION_PREFIX,
   globMatch,
-  type Mode,
   policyApplies,
-  type Unpinned,
 } from './settings.ts';

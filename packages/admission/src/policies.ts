@@ -1,7 +1,7 @@
 import { InputError, isRecord } from '@modelseal/core';
 import { parseAllDocuments } from 'yaml';
 import type { PolicyEngine } from './contract.ts';
-import { type AdmissionPolicy, admissionSettings } from './settings.ts';
+import type { AdmissionPolicy } from './settings.ts';
 
 export const POLICY_API_VERSION = 'modelseal.dev/v1alpha1';
 /** one policy file; a manifest file may be 16 times that */
@@ -33,7 +33,7 @@ export function toAdmissionPolicy(
   const policy = engine.parsePolicy(doc, source);
   return Object.freeze({
     policy,
-    settings: admissionSettings(policy, source),
+    settings: policy.admission,
     source,
     ...(policy.kind === 'ModelPolicy' ? { namespace: policy.namespace } : {}),
   });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { realEngine } from '../src/engine.ts';
 import { loadPolicyFiles } from '../src/load.ts';
 import { parseYamlDocuments, toAdmissionPolicy } from '../src/policies.ts';
-import { policyDoc, type TestSigner, testSigner } from './signing.ts';
+import { policyDoc, type TestSigner, testEngine, testSigner } from './signing.ts';
 
 let dir: string;
 let signer: TestSigner;
@@ -39,28 +38,28 @@ describe('policy files', () => {
       `${stringify(policyDoc('b', { k: signer }, {}, 'ModelPolicy', 'ml'))}---\n${stringify(policyDoc('c', { k: signer }))}`,
     );
     writeFileSync(join(sub, 'notes.txt'), 'ignored');
-    const ps = loadPolicyFiles(sub, realEngine);
+    const ps = loadPolicyFiles(sub, testEngine);
     expect(ps.map((p) => `${p.policy.name}:${p.namespace ?? '*'}`)).toEqual(['a:*', 'b:ml', 'c:*']);
   });
 
   it('rejects hostile and malformed inputs with codes', () => {
-    expect(code(() => loadPolicyFiles(join(dir, 'missing.yaml'), realEngine))).toBe('POLICY_FILE_UNREADABLE');
-    expect(code(() => loadPolicyFiles(file('empty.yaml', []), realEngine))).toBe('POLICY_FILE_EMPTY');
+    expect(code(() => loadPolicyFiles(join(dir, 'missing.yaml'), testEngine))).toBe('POLICY_FILE_UNREADABLE');
+    expect(code(() => loadPolicyFiles(file('empty.yaml', []), testEngine))).toBe('POLICY_FILE_EMPTY');
     writeFileSync(join(dir, 'bad.yaml'), 'spec: [unclosed\n');
-    expect(code(() => loadPolicyFiles(join(dir, 'bad.yaml'), realEngine))).toBe('YAML_MALFORMED');
+    expect(code(() => loadPolicyFiles(join(dir, 'bad.yaml'), testEngine))).toBe('YAML_MALFORMED');
     writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(code(() => loadPolicyFiles(join(dir, 'big.yaml'), realEngine))).toBe('POLICY_FILE_TOO_LARGE');
+    expect(code(() => loadPolicyFiles(join(dir, 'big.yaml'), testEngine))).toBe('POLICY_FILE_TOO_LARGE');
     const bomb =
       'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
     expect(code(() => parseYamlDocuments(bomb, 'bomb.yaml'))).toBe('YAML_UNSAFE');
     expect(
-      code(() => toAdmissionPolicy({ ...policyDoc('x', { k: signer }), kind: 'Pod' }, 't', realEngine)),
+      code(() => toAdmissionPolicy({ ...policyDoc('x', { k: signer }), kind: 'Pod' }, 't', testEngine)),
     ).toBe('POLICY_KIND_INVALID');
     expect(
-      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, {}, 'ModelPolicy'), 't', realEngine)),
+      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, {}, 'ModelPolicy'), 't', testEngine)),
     ).toBe('POLICY_NAMESPACE_MISSING');
     expect(
-      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, { mode: 'loud' }), 't', realEngine)),
+      code(() => toAdmissionPolicy(policyDoc('x', { k: signer }, { mode: 'loud' }), 't', testEngine)),
     ).toBe('POLICY_ADMISSION_INVALID');
   });
 });
