@@ -38,6 +38,10 @@ beforeAll(async () => {
   writeFileSync(p('good.yaml'), stringify(good));
   writeFileSync(p('broken.yaml'), 'kind: Pod\nspec: [unclosed\n');
   writeFileSync(
+    p('sometimes.yaml'),
+    stringify(policyDoc('release-models', { 'release-key': signer }, { mode: 'sometimes' })),
+  );
+  writeFileSync(
     p('bad-policy.yaml'),
     stringify({ ...policyDoc('x', { k: signer }), spec: { authorities: [] } }),
   );
@@ -105,5 +109,44 @@ describe('modelseal policy test', () => {
     expect(missing.stderr).toMatch(/error\[FILE_NOT_FOUND\]/);
     const usage = cli('policy', 'test', p('good.yaml'));
     expect(usage.status).toBe(2);
+  });
+
+  it('policy test and verify-attestation agree on what a valid policy is: mode sometimes is neither', () => {
+    const viaPolicyTest = cli(
+      'policy',
+      'test',
+      p('good.yaml'),
+      '--policy',
+      p('sometimes.yaml'),
+      '-o',
+      'json',
+    );
+    // D1 is attested by the policy's key: only the bad mode can make this fail
+    const viaVerify = cli(
+      'verify-attestation',
+      D1,
+      '--policy',
+      p('sometimes.yaml'),
+      '--store',
+      p('store'),
+      '-o',
+      'json',
+    );
+    const valid = cli(
+      'verify-attestation',
+      D1,
+      '--policy',
+      p('policy.yaml'),
+      '--store',
+      p('store'),
+      '-o',
+      'json',
+    );
+    expect(valid.status, valid.stderr).toBe(0);
+    for (const r of [viaPolicyTest, viaVerify]) {
+      expect(r.status, r.stderr).toBe(6);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ kind: 'input', code: 'POLICY_ADMISSION_INVALID' });
+      expect(r.stderr).toContain('spec.mode must be one of enforce, warn, audit');
+    }
   });
 });
