@@ -1,6 +1,6 @@
 /**
- * `@modelseal/admission/load`: policy files from disk. The one part of the engine that reads files,
- * kept out of the package's main entry so importing the engine loads no `fs`.
+ * `@modelseal/admission/load`: policy files from disk, for the edges (`policy test`, the webhook's
+ * file watcher). The one module of the engine that reads files, so it is not in the main entry.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
