@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { ObjectVerdict } from '@modelseal/admission';
 import { InputError, NotFoundError } from '@modelseal/core';
-import type { ObjectVerdict } from '@modelseal/webhook';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
@@ -87,25 +87,17 @@ function toOptions(argv: Argv): Options {
 }
 
 async function run(o: Options): Promise<ObjectVerdict[]> {
-  const webhook = await import('@modelseal/webhook');
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const { parseJson } = await import('@modelseal/core');
-  const policies = webhook.loadPolicyFiles(o.policy, webhook.realEngine);
-  const docs = webhook.parseYamlDocuments(readText(o.manifest, 'manifest'), o.manifest);
-  const trustedRoot =
-    o.trustedRoot === undefined
-      ? publicGoodTrustedRoot()
-      : parseTrustedRoot(
-          parseJson(readText(o.trustedRoot, '--trusted-root'), `--trusted-root ${o.trustedRoot}`),
-        );
-  const store = o.store === undefined ? { find: async () => [] } : webhook.realDirectoryStore(o.store);
-  const checker = webhook.createChecker({
-    store,
-    verify: webhook.realVerify(() => trustedRoot),
-    engine: webhook.realEngine,
-    now: Date.now,
-  });
-  return webhook.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
+  const admission = await import('@modelseal/admission');
+  const { loadPolicyFiles } = await import('@modelseal/admission/load');
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  const { directoryStore } = await import('@modelseal/store');
+  // as the webhook's main does: the root first, then policies parsed with it
+  const engine = admission.createEngine({ defaultTrustedRoot: loadTrustedRoot(o.trustedRoot) });
+  const policies = loadPolicyFiles(o.policy, engine);
+  const docs = admission.parseYamlDocuments(readText(o.manifest, 'manifest'), o.manifest);
+  const store = o.store === undefined ? { find: async () => [] } : directoryStore(o.store);
+  const checker = admission.createChecker({ store, verify: admission.realVerify, engine, now: Date.now });
+  return admission.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
 }
 
 function readText(path: string, what: string): string {

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { PolicyError, UsageError } from '@modelseal/core';
-import type { Authority, Decision, Evidence, ModelPolicy } from '@modelseal/policy';
+import type { Decision, Evidence, ModelPolicy, ParseOptions } from '@modelseal/policy';
 import type { StoredBundle } from '@modelseal/store';
-import type { TrustConfig } from '@modelseal/verify';
 import { readDocument } from '../options/documents.ts';
 import { readBundleFile, readUserFile } from '../options/files.ts';
 import { cliStore } from '../options/store.ts';
@@ -29,20 +28,17 @@ export interface VerifyAttestationResult {
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { collectEvidence, evaluate } = await import('@modelseal/policy');
-  // before hashing: a bad policy or root file should not cost a full hash
-  const policy = await loadPolicy(o);
-  const rootFile = o.trustedRootFile
-    ? await readDocument(o.trustedRootFile, 'trusted root', '--trusted-root')
-    : undefined;
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  // before hashing: a bad root or policy file should not cost a full hash. Same default as
+  // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
+  const policy = await loadPolicy(o, { defaultTrustedRoot: loadTrustedRoot(o.trustedRootFile) });
   // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
   const subject = isDigestRef(o.target)
     ? { name: o.target, digest: o.target.toLowerCase() }
     : await subjectFromPath(o.target);
-  const { verifyBundle, PUBLIC_GOOD_TRUSTED_ROOT_JSON } = await verifyModule;
-  // same default as `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
-  const trustedRoot = rootFile ?? PUBLIC_GOOD_TRUSTED_ROOT_JSON;
+  const { verifyBundle } = await verifyModule;
   const extraBundles: StoredBundle[] = [];
   for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
 
@@ -54,7 +50,7 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
     verify: (bundle, authority) =>
       verifyBundle({
         bundle,
-        trust: withTrustedRoot(authority, trustedRoot),
+        trust: authority.trust,
         ...(authority.identity ? { identity: authority.identity } : {}),
       }),
   });
@@ -71,24 +67,7 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   return { subject, decision, evidence };
 }
 
-/** Keyless authorities without an inline root use --trusted-root, else the public-good root. */
-function withTrustedRoot(authority: Authority, trustedRoot: unknown): TrustConfig {
-  const t = authority.trust;
-  switch (t.kind) {
-    case 'keys':
-    case 'certificate-roots':
-      return t;
-    case 'sigstore':
-      if (t.trustedRoot !== undefined) return t;
-      return { kind: 'sigstore', trustedRoot };
-    default: {
-      const never: never = t;
-      throw new Error(`unhandled trust ${JSON.stringify(never)}`);
-    }
-  }
-}
-
-async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
+async function loadPolicy(o: VerifyAttestationOptions, parse: ParseOptions): Promise<ModelPolicy> {
   const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
   if (o.policyFile) {
     if (o.keyFiles.length > 0)
@@ -96,7 +75,7 @@ async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
         code: 'USAGE_CONFLICT',
         message: 'the policy names its trusted keys; drop --key or --policy',
       });
-    const policy = parsePolicy(await readDocument(o.policyFile, 'policy', '--policy'), o.policyFile);
+    const policy = parsePolicy(await readDocument(o.policyFile, 'policy', '--policy'), o.policyFile, parse);
     if (!o.predicateType) return policy;
     const requirements = policy.requirements.filter((r) => r.predicateType === o.predicateType);
     if (requirements.length === 0) {
@@ -126,6 +105,7 @@ async function loadPolicy(o: VerifyAttestationOptions): Promise<ModelPolicy> {
       },
     },
     '--key',
+    parse,
   );
 }
 

@@ -156,13 +156,8 @@ export async function readJsonFile(
 
 /** --trusted-root, or the shipped public-good root; parsed strictly. */
 export async function trustedRootFrom(argv: SigstoreTrustArgs) {
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const path = argv['trusted-root'];
-  if (path === undefined) return publicGoodTrustedRoot();
-  return parseTrustedRoot(
-    await readJsonFile(path, 'trusted root', '--trusted-root', FILE_LIMITS.trustedRoot),
-    `--trusted-root ${path}`,
-  );
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  return loadTrustedRoot(argv['trusted-root']);
 }
 
 /**

@@ -2,6 +2,11 @@
 import { buildStatement, serializeStatement } from '@modelseal/attest';
 import { utf8 } from '@modelseal/core';
 import { createSigner, generateKeyPair } from '@modelseal/sign';
+import { publicGoodTrustedRoot } from '@modelseal/verify';
+import { createEngine } from '../src/engine.ts';
+
+/** The engine as the webhook's main and `policy test` build it when no --trusted-root is given. */
+export const testEngine = createEngine({ defaultTrustedRoot: publicGoodTrustedRoot() });
 
 export const OMS = 'https://model_signing/signature/v1.0';
 export const SLSA = 'https://slsa.dev/provenance/v1';

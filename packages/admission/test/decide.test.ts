@@ -4,17 +4,17 @@ import { parseReview } from '../src/admission.ts';
 import { createChecker, DEFAULT_CHECKER_CONFIG } from '../src/checker.ts';
 import type { Store, VerifyFn } from '../src/contract.ts';
 import { type DecideDeps, decide } from '../src/decide.ts';
-import { realEngine, realVerify } from '../src/engine.ts';
+import { realVerify } from '../src/engine.ts';
 import { toAdmissionPolicy } from '../src/policies.ts';
 import type { AdmissionPolicy } from '../src/settings.ts';
 import { memoryStore } from './fakes.ts';
 import { D1, D2, imageVolume, podSpec, review, vectorReview, WORKLOAD_KINDS, workload } from './reviews.ts';
-import { OMS, policyDoc, SLSA, type TestSigner, testSigner } from './signing.ts';
+import { OMS, policyDoc, SLSA, type TestSigner, testEngine, testSigner } from './signing.ts';
 
 let release: TestSigner;
 let stranger: TestSigner;
 let signedD1: Uint8Array;
-const verify: VerifyFn = realVerify(() => undefined);
+const verify: VerifyFn = realVerify;
 
 beforeAll(async () => {
   release = testSigner();
@@ -34,7 +34,7 @@ function admissionPolicy(
     namespace ? 'ModelPolicy' : 'ClusterModelPolicy',
     namespace,
   );
-  return toAdmissionPolicy(doc, 'test', realEngine);
+  return toAdmissionPolicy(doc, 'test', testEngine);
 }
 
 function storeWithD1(): ReturnType<typeof memoryStore> {
@@ -44,7 +44,7 @@ function storeWithD1(): ReturnType<typeof memoryStore> {
 }
 
 function deps(policies: AdmissionPolicy[], store: Store = memoryStore(), deadlineMs = 2000): DecideDeps {
-  const checker = createChecker({ store, verify, engine: realEngine, now: Date.now });
+  const checker = createChecker({ store, verify, engine: testEngine, now: Date.now });
   return { policies: () => policies, checker, deadlineMs };
 }
 
@@ -292,7 +292,7 @@ describe('checker cache', () => {
     const checker = createChecker({
       store: storeWithD1(),
       verify: v.verify,
-      engine: realEngine,
+      engine: testEngine,
       now: Date.now,
       config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 0 },
     });
@@ -317,7 +317,7 @@ describe('checker cache', () => {
       createChecker({
         store,
         verify: v.verify,
-        engine: realEngine,
+        engine: testEngine,
         now: () => now,
         config: { maxEntries, ttlMs: 1000, negativeTtlMs: 10, decisionTtlMs: 0 },
       });
@@ -343,7 +343,7 @@ describe('checker cache', () => {
     const checker = createChecker({
       store,
       verify,
-      engine: realEngine,
+      engine: testEngine,
       now: () => now,
       config: { ...DEFAULT_CHECKER_CONFIG, decisionTtlMs: 2000 },
     });
