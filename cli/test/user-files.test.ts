@@ -112,6 +112,21 @@ const USES: Record<string, (bad: string) => string[]> = {
     '--bundle',
     f,
   ],
+  'policy test <manifest>': (f) => ['policy', 'test', f, '--policy', p('policy.yaml')],
+  'policy test --trusted-root': (f) => [
+    'policy',
+    'test',
+    p('pods.yaml'),
+    '--policy',
+    p('policy.yaml'),
+    '--trusted-root',
+    f,
+  ],
+};
+
+/** A directory is a valid --policy (a folder of policy files), so it meets the other three. */
+const POLICY_DIR_OK: Record<string, (bad: string) => string[]> = {
+  'policy test --policy': (f) => ['policy', 'test', p('pods.yaml'), '--policy', f],
 };
 
 /** Files whose check happens after the artifact is read: the artifact itself has no size cap. */
@@ -134,6 +149,20 @@ beforeAll(() => {
   mkdirSync(p('a-directory'));
   mkdirSync(p('store'));
   writeFileSync(p('blob.txt'), 'hello');
+  writeFileSync(
+    p('pods.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [] }\n',
+  );
+  writeFileSync(
+    p('policy.yaml'),
+    `apiVersion: modelseal.dev/v1alpha1
+kind: ClusterModelPolicy
+metadata: { name: p }
+spec:
+  authorities: [{ name: k, keyless: { identity: a@b.c, issuer: https://issuer.example } }]
+  require: [{ predicateType: https://model_signing/signature/v1.0 }]
+`,
+  );
   expect(spawnSync('mkfifo', [p('fifo')]).status).toBe(0);
   // over every cap (the largest is sign-blob's 1 GiB), sparse: no disk is used
   writeFileSync(p('huge.bin'), '');
@@ -155,6 +184,12 @@ async function runMatrix(uses: Record<string, (bad: string) => string[]>, bads: 
 describe('every user-named file: one code and one exit code per condition', () => {
   it('missing, FIFO, directory, oversized: same answer from every command and flag, no hang', async () => {
     const got = await runMatrix(USES, ['missing', 'fifo', 'directory', 'oversized']);
+    const want = got.map((g) => ({ ...g, exit: BAD[g.bad].exit, code: BAD[g.bad].code }));
+    expect(got).toEqual(want);
+  });
+
+  it('policy test --policy: missing, FIFO and oversized answer the same (a directory is a policy folder)', async () => {
+    const got = await runMatrix(POLICY_DIR_OK, ['missing', 'fifo', 'oversized']);
     const want = got.map((g) => ({ ...g, exit: BAD[g.bad].exit, code: BAD[g.bad].code }));
     expect(got).toEqual(want);
   });

@@ -12,7 +12,7 @@ import {
   toAdmissionPolicy,
 } from '@modelseal/admission';
 import { InternalError } from '@modelseal/core';
-import { type KubernetesStore, kubernetesStore } from '@modelseal/store';
+import { type KubernetesStore, openStore } from '@modelseal/store';
 import type { PolicySource } from './app.ts';
 import type { Logger } from './log.ts';
 
@@ -78,7 +78,7 @@ export async function kubeSources(
     return inf;
   };
 
-  const store = kubernetesStore();
+  const store = openStore({ kind: 'kubernetes' }).store;
   const att = make(PLURALS.attestations);
   att.on('add', (o) => store.upsert(o));
   att.on('update', (o) => store.upsert(o));

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createEngine, DEFAULT_CHECKER_CONFIG, realVerify, type Store } from '@modelseal/admission';
 import { isModelsealError, UsageError } from '@modelseal/core';
-import { directoryStore } from '@modelseal/store';
+import { openStore } from '@modelseal/store';
 import { loadTrustedRoot } from '@modelseal/verify/load';
 import { type PolicySource, startWebhook } from './app.ts';
 import { jsonLogger } from './log.ts';
@@ -60,15 +60,18 @@ async function main(argv: string[]): Promise<void> {
   }
 
   // keyless authorities without their own root get this one, put on them as policies are parsed
-  const engine = createEngine({ defaultTrustedRoot: loadTrustedRoot(values['trusted-root']) });
+  const engine = createEngine({
+    defaultTrustedRoot: loadTrustedRoot(values['trusted-root'], '--trusted-root'),
+  });
   const kube = values.kubernetes
     ? await import('./kube.ts').then((m) => m.inClusterSources(engine, log))
     : undefined;
   const policies: PolicySource = values['policy-file']
     ? watchPolicyFiles(values['policy-file'], engine, log)
     : kube!.policies;
+  // --store-dir D is openStore's dir:D; the kubernetes index is fed by kube.ts's informer
   const store: Store & { ready?(): boolean } = values['store-dir']
-    ? directoryStore(values['store-dir'])
+    ? openStore({ kind: 'dir', path: values['store-dir'] }).store
     : kube!.store;
 
   const server = await startWebhook(

@@ -43,12 +43,12 @@ describe('policy files', () => {
   });
 
   it('rejects hostile and malformed inputs with codes', () => {
-    expect(code(() => loadPolicyFiles(join(dir, 'missing.yaml'), testEngine))).toBe('POLICY_FILE_UNREADABLE');
+    expect(code(() => loadPolicyFiles(join(dir, 'missing.yaml'), testEngine))).toBe('FILE_NOT_FOUND');
     expect(code(() => loadPolicyFiles(file('empty.yaml', []), testEngine))).toBe('POLICY_FILE_EMPTY');
     writeFileSync(join(dir, 'bad.yaml'), 'spec: [unclosed\n');
     expect(code(() => loadPolicyFiles(join(dir, 'bad.yaml'), testEngine))).toBe('YAML_MALFORMED');
     writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
-    expect(code(() => loadPolicyFiles(join(dir, 'big.yaml'), testEngine))).toBe('POLICY_FILE_TOO_LARGE');
+    expect(code(() => loadPolicyFiles(join(dir, 'big.yaml'), testEngine))).toBe('FILE_TOO_LARGE');
     const bomb =
       'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n';
     expect(code(() => parseYamlDocuments(bomb, 'bomb.yaml'))).toBe('YAML_UNSAFE');

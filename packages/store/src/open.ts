@@ -18,6 +18,11 @@ export interface OpenStoreOptions {
  * ModelAttestation objects; the caller (the webhook) feeds it from its own informer, so this
  * package never loads a Kubernetes client.
  */
+export function openStore<K extends StoreSpec['kind']>(
+  spec: Extract<StoreSpec, { kind: K }>,
+  options?: OpenStoreOptions,
+): Extract<OpenedStore, { kind: K }>;
+export function openStore(spec: string | StoreSpec, options?: OpenStoreOptions): OpenedStore;
 export function openStore(spec: string | StoreSpec, options: OpenStoreOptions = {}): OpenedStore {
   const parsed = typeof spec === 'string' ? parseStoreSpec(spec) : spec;
   switch (parsed.kind) {
