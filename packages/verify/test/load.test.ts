@@ -53,8 +53,8 @@ describe('loadTrustedRoot', () => {
 
   it.each([
     ['a missing file', 'missing.json', 'not_found:FILE_NOT_FOUND'],
-    ['a directory', 'a-dir', 'usage:NOT_A_FILE'],
-    ['a FIFO (without hanging)', 'fifo', 'usage:NOT_A_FILE'],
+    ['a directory', 'a-dir', 'input:NOT_A_FILE'],
+    ['a FIFO (without hanging)', 'fifo', 'input:NOT_A_FILE'],
     ['a file over the cap', 'huge.json', 'input:FILE_TOO_LARGE'],
     ['truncated JSON', 'garbage.json', 'input:JSON_MALFORMED'],
     ['JSON that is no trusted root', 'empty-object.json', 'input:TRUST_ROOT_MEDIA_TYPE'],
