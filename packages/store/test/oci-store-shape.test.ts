@@ -1,6 +1,6 @@
+import { type OciStore, ociStore, parseOciStoreSpec, registryClient } from '@modelseal/oci';
 import type { Store } from '@modelseal/store';
 import { describe, expect, it } from 'vitest';
-import { type OciStore, ociStore, parseOciStoreSpec, registryClient } from '@modelseal/oci';
 
 describe('the OCI store as a @modelseal/store Store', () => {
   it('has the same find shape, so openStore can hand it out', () => {
