@@ -3,9 +3,10 @@ import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { readUserFile } from '../options/files.ts';
+import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
 import { cliStore } from '../options/store.ts';
 
-interface Argv {
+interface Argv extends RegistryArgs {
   manifest: string;
   policy: string;
   store?: string;
@@ -21,6 +22,7 @@ interface Options {
   readonly namespace: string;
   readonly trustedRoot: string | undefined;
   readonly output: OutputFormat;
+  readonly registry: RegistryArgs;
 }
 
 /** multi-document exports of a whole namespace stay far below this */
@@ -31,7 +33,7 @@ const policyTestCommand: CommandModule<object, Argv> = {
   describe:
     'run the admission webhook decision on local manifests (Pods and workloads); exit 7 if any is denied',
   builder: (y) =>
-    y
+    withRegistry(y)
       .positional('manifest', {
         type: 'string',
         demandOption: true,
@@ -44,7 +46,7 @@ const policyTestCommand: CommandModule<object, Argv> = {
       })
       .option('store', {
         type: 'string',
-        describe: 'attestation directory store (none: nothing is attested)',
+        describe: 'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (none: nothing is attested)',
       })
       .option('namespace', {
         type: 'string',
@@ -84,6 +86,7 @@ function toOptions(argv: Argv): Options {
     namespace: argv.namespace,
     trustedRoot: argv['trusted-root'],
     output: argv.output,
+    registry: argv,
   });
 }
 
@@ -100,7 +103,10 @@ async function run(o: Options): Promise<ObjectVerdict[]> {
     readUserFile(o.manifest, 'manifest', '<manifest>', MAX_MANIFEST),
     o.manifest,
   );
-  const store = o.store === undefined ? { find: async () => [] } : await cliStore(o.store);
+  const store =
+    o.store === undefined
+      ? { find: async () => [] }
+      : await cliStore(o.store, await registryFrom(o.registry));
   const checker = admission.createChecker({ store, verify: admission.realVerify, engine, now: Date.now });
   return admission.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
 }

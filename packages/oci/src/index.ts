@@ -5,6 +5,7 @@ export {
   type CredentialResolver,
   parseChallenges,
 } from './auth.ts';
+export { artifactBinding, type StatementBinding } from './binding.ts';
 export { type BundlePeek, peekBundle } from './bundle-peek.ts';
 export {
   type FetchedManifest,

@@ -1,3 +1,5 @@
+export { type CachedStoreOptions, cachedStore } from './cached.ts';
+export { combinedStores } from './combined.ts';
 export { directoryStore } from './directory.ts';
 export { type KubernetesStore, kubernetesStore, parseModelAttestation } from './kubernetes.ts';
 export { bundleFileName, digestHex, predicateSlug } from './layout.ts';
