@@ -83,6 +83,9 @@ export async function digestByReference(ref: Reference, argv: Common): Promise<v
     `${artifact.name}: manifest ${artifact.digest}; OMS manifest from its layer digests (nothing downloaded)`,
   );
   const lines = [`sha256:${manifest.subjectDigest}  ${manifest.modelName}`];
-  for (const x of manifest.resources) lines.push(`${x.algorithm}:${x.digest}  ${JSON.stringify(x.name)}`);
+  for (const x of manifest.resources) lines.push(`${x.algorithm}:${x.digest}  ${quote(x.name)}`);
   out(lines.join('\n'));
 }
+
+/** as `digest` prints names: JSON strings only where a name has control characters or quotes */
+const quote = (name: string) => (/[\u0000-\u001f\u007f"\\]/.test(name) ? JSON.stringify(name) : name);

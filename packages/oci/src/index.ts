@@ -67,3 +67,4 @@ export {
   ociStore,
   parseOciStoreSpec,
 } from './store.ts';
+export { ociSubjects } from './subjects.ts';

@@ -5,6 +5,7 @@ export { type KubernetesStore, kubernetesStore, parseModelAttestation } from './
 export { bundleFileName, digestHex, predicateSlug } from './layout.ts';
 export { type OpenedStore, type OpenStoreOptions, openStore } from './open.ts';
 export { DEFAULT_STORE_PATH, formatStoreSpec, parseStoreSpec, type StoreSpec } from './spec.ts';
+export { storeSubjects } from './subjects.ts';
 export type {
   DirectoryStore,
   FoundBundles,
