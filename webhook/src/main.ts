@@ -35,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
       'registry-auth-file': { type: 'string' },
       'registry-ca': { type: 'string', multiple: true, default: [] },
       'allow-insecure-registry': { type: 'boolean', default: false },
+      'registry-cache-fresh-ms': { type: 'string', default: '10000' },
     },
   });
   const certFile = values['tls-cert'];
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<void> {
       registryCa: values['registry-ca'],
       ...(values['registry-auth-file'] ? { registryAuthFile: values['registry-auth-file'] } : {}),
       deadlineMs,
+      freshMs: Number(values['registry-cache-fresh-ms']),
     },
     // as before, --store-dir replaces the ModelAttestation index rather than joining it
     kube && !values['store-dir'] ? [kube.store] : [],

@@ -17,6 +17,8 @@ export interface WebhookStoreFlags {
   /** a docker config.json (e.g. a mounted kubernetes.io/dockerconfigjson Secret) */
   readonly registryAuthFile?: string;
   readonly deadlineMs: number;
+  /** registry answers younger than this are served from the cache without asking */
+  readonly freshMs: number;
 }
 
 export async function openWebhookStores(
@@ -26,6 +28,12 @@ export async function openWebhookStores(
 ): Promise<Store & { ready?(): boolean }> {
   const stores: (Store & { location?: string; ready?(): boolean })[] = [...extra];
   if (flags.storeDir) stores.push(openStore({ kind: 'dir', path: flags.storeDir }).store);
+  if (!Number.isInteger(flags.freshMs) || flags.freshMs < 0 || flags.freshMs > 3_600_000) {
+    throw new UsageError({
+      code: 'BAD_CACHE_TTL',
+      message: '--registry-cache-fresh-ms must be 0..3600000',
+    });
+  }
   const specs = flags.stores.map((s) => parseStoreSpec(s));
   if (specs.some((s) => s.kind === 'oci')) {
     const { dockerCredentials } = await import('@modelseal/oci');
@@ -59,9 +67,15 @@ export async function openWebhookStores(
       if (spec.kind !== 'oci') continue;
       const opened = openStore(spec, { registry });
       stores.push(
-        Object.assign(cachedStore(opened.store, { answerWithinMs: Math.floor(flags.deadlineMs / 2) }), {
-          location: opened.store.location,
-        }),
+        Object.assign(
+          cachedStore(opened.store, {
+            freshMs: flags.freshMs,
+            answerWithinMs: Math.floor(flags.deadlineMs / 2),
+          }),
+          {
+            location: opened.store.location,
+          },
+        ),
       );
     }
   }
