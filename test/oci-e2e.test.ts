@@ -259,6 +259,57 @@ describe.skipIf(absent)('OCI registry end to end (docker-registry, skopeo, CLI, 
     expect(ok.status, ok.stderr).toBe(0);
   });
 
+  it('copy: registry -> directory -> mirror registry, one subject or all, nothing copied twice', async () => {
+    const mirror = join(tmp, 'mirror');
+    const out = await cli('copy', `oci://${host}/models/tiny`, `dir:${mirror}`, '--all', '-o', 'json');
+    expect(out.status, out.stderr).toBe(0);
+    const copied = JSON.parse(out.stdout).copied;
+    expect(copied.map((c: { subject: string }) => c.subject)).toEqual([digestA]);
+    // the air-gapped side: the model is mirrored first (skopeo), then its attestations
+    execFileSync(
+      'skopeo',
+      [
+        'copy',
+        '--insecure-policy',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--src-creds',
+        `${USER}:${PASSWORD}`,
+        '--dest-creds',
+        `${USER}:${PASSWORD}`,
+        `docker://${host}/models/tiny:v1`,
+        `docker://${host}/mirror/tiny:v1`,
+      ],
+      { stdio: 'pipe' },
+    );
+    const back = await cli(
+      'copy',
+      `dir:${mirror}`,
+      `oci://${host}/mirror/tiny`,
+      '--subject',
+      digestA,
+      '-o',
+      'json',
+    );
+    expect(back.status, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout).copied).toHaveLength(1);
+    const again = await cli('copy', `dir:${mirror}`, `oci://${host}/mirror/tiny`, '--all', '-o', 'json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, copied: [], present: [{ subject: digestA }] });
+    const v = await cli(
+      'verify-attestation',
+      `${host}/mirror/tiny@${digestA}`,
+      '--key',
+      join(tmp, 'k1.pub'),
+      '--type',
+      'oms',
+    );
+    expect(v.status, v.stderr).toBe(0);
+    // a repository without the model cannot hold its referrers: a coded failure, not a silent skip
+    const missingModel = await cli('copy', `dir:${mirror}`, `oci://${host}/mirror/absent`, '--all');
+    expect(errorCode(missingModel.stderr)).toBe('MANIFEST_NOT_FOUND');
+    expect(missingModel.status).toBe(5);
+  });
+
   it('the webhook over HTTPS allows the pinned image volume and denies a tag-only one', async () => {
     const policy = {
       apiVersion: 'modelseal.dev/v1alpha1',
