@@ -95,5 +95,8 @@ export async function openWebhookStores(
     });
   }
   const combined = combinedStores(stores);
-  return Object.assign(combined, { ready: () => stores.every((s) => s.ready?.() ?? true) });
+  return {
+    find: (subject, predicateType) => combined.find(subject, predicateType),
+    ready: () => stores.every((s) => s.ready?.() ?? true),
+  };
 }
