@@ -1,5 +1,6 @@
 import { isRecord } from '@modelseal/core';
-import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX, globMatch } from './settings.ts';
+import { globMatch } from './glob.ts';
+import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX } from './settings.ts';
 
 /** A model a pod would see, with where it was found. */
 export type ModelRef =

@@ -1,5 +1,6 @@
 import { InputError, isRecord } from '@modelseal/core';
 import type { ModelPolicy } from './contract.ts';
+import { globMatch } from './glob.ts';
 
 export type Mode = 'enforce' | 'warn' | 'audit';
 export type Unpinned = 'deny' | 'warn';
@@ -80,16 +81,6 @@ export function admissionSettings(policy: ModelPolicy, source: string): Admissio
 
 function isStringList(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 253);
-}
-
-/** Shell-style glob with `*` only: namespace and volume names never contain other metacharacters. */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return re.test(value);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function policyApplies(p: AdmissionPolicy, namespace: string): boolean {

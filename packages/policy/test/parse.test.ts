@@ -171,6 +171,13 @@ spec:
       'POLICY_BAD_IDENTITY',
     ],
     [
+      'identity regexp with a backreference (not RE2, which the verifier matches with)',
+      policyDoc({
+        authorities: [{ name: 'k', keyless: { issuer: 'https://x', identityRegexp: '(a)\\1' } }],
+      }),
+      'POLICY_BAD_IDENTITY',
+    ],
+    [
       'bad cert',
       policyDoc({
         authorities: [
