@@ -1,4 +1,5 @@
 import { predicateTypeMatches } from '@modelseal/attest';
+import { InternalError } from '@modelseal/core';
 import type { SignerInfo } from '@modelseal/verify';
 import { attestableDependencies } from './deps.ts';
 import type {
@@ -6,6 +7,7 @@ import type {
   ConditionResult,
   Decision,
   EvaluateInput,
+  EvaluationClock,
   Evidence,
   ModelPolicy,
   Reason,
@@ -25,7 +27,7 @@ export function evaluate(input: EvaluateInput): Decision {
 
   let unsatisfied = false;
   for (const req of policy.requirements) {
-    const r = checkRequirement(req, subject, bound, policy);
+    const r = checkRequirement(req, subject, bound, policy, input.clock);
     if (r.satisfiedBy)
       signers.set(JSON.stringify(r.satisfiedBy.verified.signer), r.satisfiedBy.verified.signer);
     else unsatisfied = true;
@@ -51,6 +53,7 @@ function checkRequirement(
   subject: string,
   bound: readonly VerifiedAttestation[],
   policy: ModelPolicy,
+  clock: EvaluationClock | undefined,
 ): { satisfiedBy?: VerifiedAttestation; reasons: Reason[] } {
   const of = bound.filter((a) => predicateTypeMatches(req.predicateType, a.verified.statement.predicateType));
   const accepted = req.authorities ? of.filter((a) => req.authorities!.includes(a.authority)) : of;
@@ -84,7 +87,7 @@ function checkRequirement(
   }
   const reasons: Reason[] = [];
   for (const a of accepted) {
-    const failed = runConditions(req.conditions, a, subject);
+    const failed = runConditions(req.conditions, a, subject, clock);
     if (failed.length === 0) return { satisfiedBy: a, reasons: [] };
     for (const f of failed) {
       if (reasons.length < MAX_REASONS_PER_REQUIREMENT) reasons.push(reason(f.code, f.message));
@@ -97,17 +100,22 @@ function runConditions(
   conditions: readonly Condition[],
   a: VerifiedAttestation,
   subject: string,
+  clock: EvaluationClock | undefined,
 ): { code: string; message: string }[] {
   const out: { code: string; message: string }[] = [];
   const stmt = a.verified.statement;
   const from = `(attestation by ${a.authority}${a.source ? ` from ${a.source}` : ''})`;
   for (const c of conditions) {
-    const r: ConditionResult = c.evaluate({
-      predicate: stmt.predicate,
-      subject,
-      predicateType: stmt.predicateType,
-      signer: a.verified.signer,
-    });
+    if (clock?.deadline !== undefined && clock.now() > clock.deadline) throw deadlineExceeded(subject);
+    const r: ConditionResult = c.evaluate(
+      {
+        predicate: stmt.predicate,
+        subject,
+        predicateType: stmt.predicateType,
+        signer: a.verified.signer,
+      },
+      clock,
+    );
     switch (r.kind) {
       case 'true':
         break;
@@ -135,6 +143,8 @@ function runConditions(
           message: `condition ${JSON.stringify(c.expression)} exceeded the evaluation budget ${from}`,
         });
         break;
+      case 'deadline-exceeded':
+        throw deadlineExceeded(subject);
       default: {
         const never: never = r;
         throw new Error(`unhandled condition result ${JSON.stringify(never)}`);
@@ -142,6 +152,15 @@ function runConditions(
     }
   }
   return out;
+}
+
+/** Thrown, not returned: a decision cut short by the caller's deadline must never be cached. */
+function deadlineExceeded(subject: string): InternalError {
+  return new InternalError({
+    code: 'DEADLINE_EXCEEDED',
+    message: `the deadline passed while the policy's conditions were evaluated for ${subject}`,
+    details: { subject },
+  });
 }
 
 class DependencyWalk {

@@ -15,7 +15,15 @@ export interface Authority {
 /** A compiled CEL condition: evaluating it never throws and never runs unbounded. */
 export interface Condition {
   readonly expression: string;
-  evaluate(vars: ConditionVars): ConditionResult;
+  /** stops at the cost budget, the time cap, and the clock's deadline (default clock: monotonic) */
+  evaluate(vars: ConditionVars, clock?: EvaluationClock): ConditionResult;
+}
+
+/** The caller's clock and the moment after which it no longer wants an answer. */
+export interface EvaluationClock {
+  now(): number;
+  /** absolute, on the same clock as now() */
+  readonly deadline?: number;
 }
 
 export interface ConditionVars {
@@ -30,7 +38,9 @@ export type ConditionResult =
   | { readonly kind: 'false' }
   | { readonly kind: 'not-bool'; readonly type: string }
   | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'cost-exceeded' };
+  | { readonly kind: 'cost-exceeded' }
+  /** the clock's deadline passed: the caller has given up, so this is no verdict on the policy */
+  | { readonly kind: 'deadline-exceeded' };
 
 export interface Requirement {
   /** full URI (short names like `slsa` are resolved at parse time) */
@@ -100,6 +110,8 @@ export interface EvaluateInput {
   readonly policy: ModelPolicy;
   readonly subject: string;
   readonly evidence: ReadonlyMap<string, Evidence>;
+  /** past `clock.deadline`, evaluate() throws DEADLINE_EXCEEDED instead of deciding */
+  readonly clock?: EvaluationClock;
 }
 
 export type VerifyFn = (bundle: Uint8Array, authority: Authority) => Promise<VerifiedStatement>;
