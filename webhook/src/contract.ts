@@ -7,6 +7,7 @@ import type { collectEvidence, evaluate, parsePolicy } from '@modelseal/policy';
 export type {
   Authority,
   Decision,
+  EvaluationClock,
   Evidence,
   ModelPolicy,
   Reason,

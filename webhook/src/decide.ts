@@ -2,7 +2,7 @@ import { isModelsealError, isRecord } from '@modelseal/core';
 import { describeSigner, type SignerInfo } from '@modelseal/verify';
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
 import type { Checker } from './checker.ts';
-import type { Reason } from './contract.ts';
+import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 
@@ -12,6 +12,8 @@ export interface DecideDeps {
   readonly checker: Checker;
   /** ms inside which decide() answers, kept below the webhook's timeoutSeconds */
   readonly deadlineMs: number;
+  /** monotonic milliseconds (default performance.now) */
+  readonly now?: () => number;
 }
 
 /** Result for one model under one policy. */
@@ -29,25 +31,20 @@ const MESSAGE_MAX = 16 * 1024;
 
 /**
  * Starts from deny and never throws: every unexpected failure, a slow store included, becomes a
- * deny whose message carries a code (fail closed). Pure apart from the deadline timer.
+ * deny whose message carries a code (fail closed). Pure apart from the deadline timer and clock.
+ * The timer cuts a wait (a slow store); CPU work never yields to it, so the checker is handed the
+ * deadline too and stops between steps (bundles, conditions) and inside CEL evaluation.
  */
 export async function decide(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
   const uid = request.uid;
+  const now = deps.now ?? (() => performance.now());
+  const clock: EvaluationClock = { now, deadline: now() + deps.deadlineMs };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<AdmissionResponse>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve(
-          deny(
-            uid,
-            `modelseal: DEADLINE_EXCEEDED: attestations could not be fetched and verified within ${deps.deadlineMs} ms; denied to fail closed, retry shortly`,
-          ),
-        ),
-      deps.deadlineMs,
-    );
+    timer = setTimeout(() => resolve(deadlineDeny(uid, deps.deadlineMs)), deps.deadlineMs);
   });
   try {
-    return await Promise.race([decideInner(request, deps), deadline]);
+    return await Promise.race([decideInner(request, deps, clock), deadline]);
   } catch (e) {
     const code = isModelsealError(e) ? e.code : 'INTERNAL';
     const msg = e instanceof Error ? e.message : String(e);
@@ -57,7 +54,18 @@ export async function decide(request: AdmissionRequest, deps: DecideDeps): Promi
   }
 }
 
-async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+function deadlineDeny(uid: string, ms: number): AdmissionResponse {
+  return deny(
+    uid,
+    `modelseal: DEADLINE_EXCEEDED: attestations could not be fetched and verified within ${ms} ms; denied to fail closed, retry shortly`,
+  );
+}
+
+async function decideInner(
+  request: AdmissionRequest,
+  deps: DecideDeps,
+  clock: EvaluationClock,
+): Promise<AdmissionResponse> {
   const uid = request.uid;
   const kind = request.kind?.kind ?? '';
   if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return { uid, allowed: true };
@@ -75,9 +83,12 @@ async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise
     applicable.flatMap((policy) =>
       createExtractor(policy.settings)
         .models(target)
-        .map((model) => examine(policy, model, deps.checker)),
+        .map((model) => examine(policy, model, deps.checker, clock)),
     ),
   );
+  // a check cut short is no verdict: whatever the mode, the whole answer is the deadline's deny
+  if (findings.some((f) => f.reasons.some((r) => r.code === 'DEADLINE_EXCEEDED')))
+    return deadlineDeny(uid, deps.deadlineMs);
   return respond(uid, `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings);
 }
 
@@ -89,7 +100,12 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
   return !request.subResource;
 }
 
-async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
+async function examine(
+  policy: AdmissionPolicy,
+  model: ModelRef,
+  checker: Checker,
+  clock: EvaluationClock,
+): Promise<Finding> {
   const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
   if (policy.broken !== undefined) {
     return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };
@@ -105,7 +121,7 @@ async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checke
       return { ...base, reasons: [{ code: 'INVALID_MODEL_DIGEST', message: model.problem, subject: '' }] };
     case 'pinned':
       try {
-        const d = await checker.check(model.digest, policy.policy);
+        const d = await checker.check(model.digest, policy.policy, clock);
         const reasons =
           d.allowed || d.reasons.length > 0
             ? d.reasons

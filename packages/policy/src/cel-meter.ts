@@ -31,6 +31,11 @@ export class Meter {
     this.#deadline = clock?.deadline ?? Number.POSITIVE_INFINITY;
   }
 
+  /** units not spent (negative once the budget tripped) */
+  get left(): number {
+    return this.#left;
+  }
+
   get tripped(): Tripped | undefined {
     return this.#tripped;
   }

@@ -16,7 +16,7 @@ import { RE2JS } from 're2js';
 import { APPEND_FUNCTION, ITERATE_FUNCTION, measureExpression, meterComprehensions } from './cel-bounds.ts';
 import { Meter } from './cel-meter.ts';
 import { meteredValue } from './cel-values.ts';
-import type { Condition, ConditionResult, ConditionVars, EvaluationClock } from './types.ts';
+import type { Condition, ConditionResult, ConditionVars, EvaluationClock, SharedBudget } from './types.ts';
 
 export const CEL_LIMITS = Object.freeze({
   maxExpressionLength: 2048,
@@ -31,8 +31,13 @@ export const CEL_LIMITS = Object.freeze({
    * comprehension iteration one plus the expression nodes its body evaluates
    */
   maxCost: 100_000,
+  /**
+   * work units all conditions of one evaluate() call share (one model under one policy): a policy
+   * of 1,024 conditions cannot multiply the per-condition budget
+   */
+  maxCostPerEvaluation: 500_000,
   /** wall-clock cap on one evaluation: the backstop to maxCost (CONDITION_COST_EXCEEDED too) */
-  maxMillis: 50,
+  maxMillis: 200,
 });
 
 /**
@@ -154,7 +159,8 @@ export function compileCondition(expression: unknown, where: string): Condition 
   }
   return Object.freeze({
     expression,
-    evaluate: (vars: ConditionVars, clock?: EvaluationClock) => run(program, vars, clock),
+    evaluate: (vars: ConditionVars, clock?: EvaluationClock, shared?: SharedBudget) =>
+      run(program, vars, clock, shared),
   });
 }
 
@@ -162,8 +168,10 @@ function run(
   program: (ctx?: Record<string, CelInput>) => unknown,
   vars: ConditionVars,
   clock: EvaluationClock | undefined,
+  shared: SharedBudget | undefined,
 ): ConditionResult {
-  const meter = new Meter(CEL_LIMITS.maxCost, CEL_LIMITS.maxMillis, clock ?? MONOTONIC);
+  const budget = Math.min(CEL_LIMITS.maxCost, Math.max(0, shared?.left ?? CEL_LIMITS.maxCost));
+  const meter = new Meter(budget, CEL_LIMITS.maxMillis, clock ?? MONOTONIC);
   const outer = active;
   active = meter;
   let result: unknown;
@@ -178,6 +186,7 @@ function run(
     result = e instanceof Error ? e : new Error(String(e));
   } finally {
     active = outer;
+    if (shared) shared.left -= budget - Math.max(0, meter.left);
   }
   // checked first: `||` and `&&` may have absorbed the failed charge into a plain true or false
   switch (meter.tripped) {

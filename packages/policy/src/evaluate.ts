@@ -1,6 +1,7 @@
 import { predicateTypeMatches } from '@modelseal/attest';
-import { InternalError } from '@modelseal/core';
 import type { SignerInfo } from '@modelseal/verify';
+import { CEL_LIMITS } from './cel.ts';
+import { checkDeadline, deadlineExceeded } from './deadline.ts';
 import { attestableDependencies } from './deps.ts';
 import type {
   Condition,
@@ -12,6 +13,7 @@ import type {
   ModelPolicy,
   Reason,
   Requirement,
+  SharedBudget,
   VerifiedAttestation,
 } from './types.ts';
 
@@ -26,8 +28,9 @@ export function evaluate(input: EvaluateInput): Decision {
   const bound = boundAttestations(ev, subject);
 
   let unsatisfied = false;
+  const budget: SharedBudget = { left: CEL_LIMITS.maxCostPerEvaluation };
   for (const req of policy.requirements) {
-    const r = checkRequirement(req, subject, bound, policy, input.clock);
+    const r = checkRequirement(req, subject, bound, policy, input.clock, budget);
     if (r.satisfiedBy)
       signers.set(JSON.stringify(r.satisfiedBy.verified.signer), r.satisfiedBy.verified.signer);
     else unsatisfied = true;
@@ -54,6 +57,7 @@ function checkRequirement(
   bound: readonly VerifiedAttestation[],
   policy: ModelPolicy,
   clock: EvaluationClock | undefined,
+  budget: SharedBudget,
 ): { satisfiedBy?: VerifiedAttestation; reasons: Reason[] } {
   const of = bound.filter((a) => predicateTypeMatches(req.predicateType, a.verified.statement.predicateType));
   const accepted = req.authorities ? of.filter((a) => req.authorities!.includes(a.authority)) : of;
@@ -87,7 +91,7 @@ function checkRequirement(
   }
   const reasons: Reason[] = [];
   for (const a of accepted) {
-    const failed = runConditions(req.conditions, a, subject, clock);
+    const failed = runConditions(req.conditions, a, subject, clock, budget);
     if (failed.length === 0) return { satisfiedBy: a, reasons: [] };
     for (const f of failed) {
       if (reasons.length < MAX_REASONS_PER_REQUIREMENT) reasons.push(reason(f.code, f.message));
@@ -101,12 +105,13 @@ function runConditions(
   a: VerifiedAttestation,
   subject: string,
   clock: EvaluationClock | undefined,
+  budget: SharedBudget,
 ): { code: string; message: string }[] {
   const out: { code: string; message: string }[] = [];
   const stmt = a.verified.statement;
   const from = `(attestation by ${a.authority}${a.source ? ` from ${a.source}` : ''})`;
   for (const c of conditions) {
-    if (clock?.deadline !== undefined && clock.now() > clock.deadline) throw deadlineExceeded(subject);
+    checkDeadline(clock, subject);
     const r: ConditionResult = c.evaluate(
       {
         predicate: stmt.predicate,
@@ -115,6 +120,7 @@ function runConditions(
         signer: a.verified.signer,
       },
       clock,
+      budget,
     );
     switch (r.kind) {
       case 'true':
@@ -152,15 +158,6 @@ function runConditions(
     }
   }
   return out;
-}
-
-/** Thrown, not returned: a decision cut short by the caller's deadline must never be cached. */
-function deadlineExceeded(subject: string): InternalError {
-  return new InternalError({
-    code: 'DEADLINE_EXCEEDED',
-    message: `the deadline passed while the policy's conditions were evaluated for ${subject}`,
-    details: { subject },
-  });
 }
 
 class DependencyWalk {

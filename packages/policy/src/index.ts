@@ -12,11 +12,13 @@ export type {
   ConditionVars,
   Decision,
   EvaluateInput,
+  EvaluationClock,
   Evidence,
   EvidenceFailure,
   ModelPolicy,
   Reason,
   Requirement,
+  SharedBudget,
   VerifiedAttestation,
   VerifyFn,
 } from './types.ts';

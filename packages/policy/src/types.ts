@@ -15,8 +15,16 @@ export interface Authority {
 /** A compiled CEL condition: evaluating it never throws and never runs unbounded. */
 export interface Condition {
   readonly expression: string;
-  /** stops at the cost budget, the time cap, and the clock's deadline (default clock: monotonic) */
-  evaluate(vars: ConditionVars, clock?: EvaluationClock): ConditionResult;
+  /**
+   * Stops at the cost budget, the time cap, and the clock's deadline (default clock: monotonic).
+   * With `shared`, spends from (and at most) what is left there, and subtracts what it used.
+   */
+  evaluate(vars: ConditionVars, clock?: EvaluationClock, shared?: SharedBudget): ConditionResult;
+}
+
+/** Work units several evaluations draw from (CEL_LIMITS.maxCostPerEvaluation per evaluate()). */
+export interface SharedBudget {
+  left: number;
 }
 
 /** The caller's clock and the moment after which it no longer wants an answer. */
@@ -123,4 +131,6 @@ export interface CollectInput {
   readonly verify: VerifyFn;
   /** bundles given directly (CLI `--bundle`), considered for every subject they attest */
   readonly extraBundles?: FoundBundles;
+  /** past `clock.deadline`, collectEvidence() throws DEADLINE_EXCEEDED instead of going on */
+  readonly clock?: EvaluationClock;
 }

@@ -56,8 +56,8 @@ describe('CEL bounds', () => {
       expect(c.evaluate(vars(HOSTILE_PREDICATE)).kind).toBe('cost-exceeded');
       return performance.now() - t0;
     });
-    // typically 3-20 ms each (`pnpm bench cel`); the bound leaves room for a loaded CI machine
-    expect(Math.max(...slowest)).toBeLessThan(CEL_LIMITS.maxMillis * 10);
+    // typically 3-25 ms each (`pnpm bench cel`); the bound leaves room for a loaded CI machine
+    expect(Math.max(...slowest)).toBeLessThan(1000);
   });
 
   it('an absorbed budget failure still counts: `true || <over budget>` is not true', () => {
