@@ -4,6 +4,7 @@ import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
 import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
+import { globMatch } from './glob.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 
 export interface DecideDeps {
@@ -14,6 +15,11 @@ export interface DecideDeps {
   readonly deadlineMs: number;
   /** monotonic milliseconds (default performance.now) */
   readonly now?: () => number;
+  /**
+   * namespaces (names or globs) admitted untouched, whatever the policies say: the system's own
+   * and the webhook's, so a misconfigured namespaceSelector cannot lock the cluster out
+   */
+  readonly excludeNamespaces?: readonly string[];
 }
 
 /** Result for one model under one policy. */
@@ -22,8 +28,8 @@ interface Finding {
   readonly model: ModelRef;
   readonly reasons: readonly Reason[];
   readonly signers: readonly SignerInfo[];
-  /** an unpinned model under `unpinned: warn` only warns, whatever the mode */
-  readonly warnOnly: boolean;
+  /** set by `unpinned` for an unpinned model: enforce (deny) or warn, whatever the policy's mode */
+  readonly forced?: 'enforce' | 'warn';
 }
 
 export const WARNING_MAX = 120;
@@ -74,6 +80,7 @@ async function decideInner(
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
   const name = request.name || (typeof meta.name === 'string' ? meta.name : '') || '(generated name)';
+  if (deps.excludeNamespaces?.some((g) => globMatch(g, namespace))) return { uid, allowed: true };
   // the kind in the request is authoritative; the object's own field may be missing
   const target = { ...object, kind };
   const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
@@ -106,7 +113,7 @@ async function examine(
   checker: Checker,
   clock: EvaluationClock,
 ): Promise<Finding> {
-  const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
+  const base = { policy, model, signers: [] as SignerInfo[] };
   if (policy.broken !== undefined) {
     return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };
   }
@@ -114,11 +121,13 @@ async function examine(
     case 'unpinned':
       return {
         ...base,
-        warnOnly: policy.settings.unpinned === 'warn',
+        ...(policy.settings.unpinned
+          ? { forced: policy.settings.unpinned === 'deny' ? ('enforce' as const) : ('warn' as const) }
+          : {}),
         reasons: [{ code: 'UNPINNED_MODEL', message: `not pinned by digest; ${model.hint}`, subject: '' }],
       };
     case 'invalid':
-      return { ...base, reasons: [{ code: 'INVALID_MODEL_DIGEST', message: model.problem, subject: '' }] };
+      return { ...base, reasons: [{ code: model.code, message: model.problem, subject: '' }] };
     case 'pinned':
       try {
         const d = await checker.check(model.digest, policy.policy, clock);
@@ -145,7 +154,7 @@ function respond(uid: string, what: string, findings: readonly Finding[]): Admis
     const failed = f.reasons.length > 0;
     audit[auditKey(f)] = auditValue(f);
     if (!failed) continue;
-    const mode = f.warnOnly ? 'warn' : f.policy.settings.mode;
+    const mode = f.forced ?? f.policy.settings.mode;
     switch (mode) {
       case 'enforce':
         denials.push(

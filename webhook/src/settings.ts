@@ -8,8 +8,11 @@ export type Unpinned = 'deny' | 'warn';
 /** The webhook-only part of a policy (spec.mode / spec.match / spec.unpinned), defaults resolved. */
 export interface AdmissionSettings {
   readonly mode: Mode;
-  readonly unpinned: Unpinned;
+  /** when set, what an unpinned model gets whatever the mode; unset, it follows the mode */
+  readonly unpinned?: Unpinned;
   readonly namespaces: readonly string[];
+  /** cluster policies skip these namespaces (names or globs), even where `namespaces` matches */
+  readonly excludeNamespaces: readonly string[];
   readonly volumes: {
     readonly images: boolean;
     readonly names: readonly string[];
@@ -44,15 +47,19 @@ export function admissionSettings(policy: ModelPolicy, source: string): Admissio
   if (!isRecord(raw)) return bad('mode/match/unpinned', 'fields of an object');
   const mode = raw.mode ?? 'enforce';
   if (mode !== 'enforce' && mode !== 'warn' && mode !== 'audit') bad('mode', 'one of enforce, warn, audit');
-  const unpinned = raw.unpinned ?? 'deny';
-  if (unpinned !== 'deny' && unpinned !== 'warn') bad('unpinned', 'one of deny, warn');
+  const unpinned = raw.unpinned;
+  if (unpinned !== undefined && unpinned !== 'deny' && unpinned !== 'warn')
+    bad('unpinned', 'one of deny, warn');
   const match = raw.match ?? {};
   if (!isRecord(match)) bad('match', 'an object');
   const m = match as Record<string, unknown>;
   for (const k of Object.keys(m))
-    if (k !== 'namespaces' && k !== 'volumes') bad(`match.${k}`, 'absent (known: namespaces, volumes)');
+    if (k !== 'namespaces' && k !== 'excludeNamespaces' && k !== 'volumes')
+      bad(`match.${k}`, 'absent (known: namespaces, excludeNamespaces, volumes)');
   const namespaces = m.namespaces ?? ['*'];
   if (!isStringList(namespaces)) bad('match.namespaces', 'a list of namespace names or globs');
+  const excludeNamespaces = m.excludeNamespaces ?? [];
+  if (!isStringList(excludeNamespaces)) bad('match.excludeNamespaces', 'a list of namespace names or globs');
   const volumes = m.volumes ?? {};
   if (!isRecord(volumes)) bad('match.volumes', 'an object');
   const v = volumes as Record<string, unknown>;
@@ -69,8 +76,9 @@ export function admissionSettings(policy: ModelPolicy, source: string): Admissio
     bad('match.volumes.annotation', 'an annotation key');
   return Object.freeze({
     mode: mode as Mode,
-    unpinned: unpinned as Unpinned,
+    ...(unpinned !== undefined ? { unpinned: unpinned as Unpinned } : {}),
     namespaces: Object.freeze([...(namespaces as string[])]),
+    excludeNamespaces: Object.freeze([...(excludeNamespaces as string[])]),
     volumes: Object.freeze({
       images: images as boolean,
       names: Object.freeze([...(names as string[])]),
@@ -85,5 +93,6 @@ function isStringList(v: unknown): v is string[] {
 
 export function policyApplies(p: AdmissionPolicy, namespace: string): boolean {
   if (p.namespace !== undefined) return p.namespace === namespace;
+  if (p.settings.excludeNamespaces.some((g) => globMatch(g, namespace))) return false;
   return p.settings.namespaces.some((g) => globMatch(g, namespace));
 }
