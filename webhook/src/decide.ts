@@ -124,7 +124,7 @@ async function examine(
         ...(policy.settings.unpinned
           ? { forced: policy.settings.unpinned === 'deny' ? ('enforce' as const) : ('warn' as const) }
           : {}),
-        reasons: [{ code: 'UNPINNED_MODEL', message: `not pinned by digest; ${model.hint}`, subject: '' }],
+        reasons: [{ code: 'UNPINNED_MODEL', message: `${model.what}; ${model.hint}`, subject: '' }],
       };
     case 'invalid':
       return { ...base, reasons: [{ code: model.code, message: model.problem, subject: '' }] };

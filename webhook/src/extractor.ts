@@ -16,6 +16,8 @@ export type ModelRef =
       readonly path: string;
       readonly volume: string;
       readonly reference: string;
+      /** "not pinned by digest" (image) or "no digest declared" (PVC and other volumes) */
+      readonly what: string;
       readonly hint: string;
     }
   | {
@@ -107,6 +109,7 @@ function classify(
       path,
       volume: name,
       reference: reference || '(empty image reference)',
+      what: 'not pinned by digest',
       hint: `pin it: image: { reference: ${stripTag(reference)}@sha256:<digest> }`,
     };
   }
@@ -120,6 +123,7 @@ function classify(
       path,
       volume: name,
       reference,
+      what: 'no digest declared',
       hint: `declare its digest: annotation ${DIGEST_ANNOTATION_PREFIX}${name}: sha256:<hex>`,
     };
   }
