@@ -37,7 +37,7 @@ export const CEL_LIMITS = Object.freeze({
    */
   maxCostPerEvaluation: 500_000,
   /** wall-clock cap on one evaluation: the backstop to maxCost (CONDITION_COST_EXCEEDED too) */
-  maxMillis: 200,
+  maxMillis: 1000,
 });
 
 /**
