@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { D1, imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
-import { OMS, policyDoc, SLSA, type TestSigner, testSigner } from '../webhook/test/signing.ts';
+import { D1, imageVolume, podSpec, review, workload } from '../packages/admission/test/reviews.ts';
+import { OMS, policyDoc, SLSA, type TestSigner, testSigner } from '../packages/admission/test/signing.ts';
 import { listeningPort, spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 

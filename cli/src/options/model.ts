@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '@modelseal/core';
+import { NotFoundError } from '@modelseal/core';
 
 export interface ModelLocation {
   readonly model: string;
@@ -17,7 +17,12 @@ export function locateModel(path: string, bundle: string | undefined): ModelLoca
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
-    throw new UsageError({ code: 'MODEL_NOT_FOUND', message: `model path ${path} does not exist` });
+    // the code and kind the hashing walker uses for the same condition
+    throw new NotFoundError({
+      code: 'MODEL_NOT_FOUND',
+      message: `model path ${path} does not exist`,
+      details: { path },
+    });
   }
   const abs = resolve(path);
   const fallback = isDirectory ? join(abs, 'model.sig') : join(dirname(abs), `${basename(abs)}.sig`);

@@ -1,3 +1,4 @@
+export { DEFAULT_ADMISSION_SETTINGS } from './admission.ts';
 export { CEL_LIMITS, compileCondition } from './cel.ts';
 export { collectEvidence } from './collect.ts';
 export { attestableDependencies, type Dependency } from './deps.ts';
@@ -15,10 +16,13 @@ export type {
   EvaluationClock,
   Evidence,
   EvidenceFailure,
+  Mode,
   ModelPolicy,
+  ParseOptions,
   Reason,
   Requirement,
   SharedBudget,
+  Unpinned,
   VerifiedAttestation,
   VerifyFn,
 } from './types.ts';

@@ -2,7 +2,7 @@ import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
 import { evaluate, parsePolicy } from '../src/index.ts';
 import { HOSTILE_CONDITIONS, HOSTILE_PREDICATE } from './cel-hostile.ts';
-import { att, dig, evidenceMap, publicKeyPem, SLSA, statement } from './fixtures.ts';
+import { att, dig, evidenceMap, PARSE, publicKeyPem, SLSA, statement } from './fixtures.ts';
 
 const M = dig('a');
 const hostile = HOSTILE_CONDITIONS['three nested all() over the largest literals']!;
@@ -23,6 +23,7 @@ function widest() {
       },
     },
     'test',
+    PARSE,
   );
 }
 
