@@ -1,5 +1,5 @@
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf as code } from '../../../test/codes.ts';
 import { toAdmissionPolicy } from '../src/policies.ts';
 import { policyApplies } from '../src/settings.ts';
 import { policyDoc, testEngine, testSigner } from './signing.ts';
@@ -7,14 +7,6 @@ import { policyDoc, testEngine, testSigner } from './signing.ts';
 const keys = { k: testSigner() };
 const cluster = (spec: Record<string, unknown>) =>
   toAdmissionPolicy(policyDoc('p', keys, spec), 'test', testEngine);
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return isModelsealError(e) ? e.code : 'other';
-  }
-  return 'none';
-};
 
 describe('admission settings', () => {
   it('match.excludeNamespaces removes namespaces that match.namespaces covers', () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
 import { createManifest, type Manifest, type ManifestFields } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
   manifestFromOmsStatement,
@@ -36,14 +37,6 @@ function edited(edit: (p: Record<string, unknown>) => void): Statement {
   edit(s.predicate);
   return s;
 }
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('serializeStatement', () => {
   it.each(vectorDirs)('re-serializes the %s payload to identical bytes', (dir) => {

@@ -1,6 +1,7 @@
 import { sha256Hex } from '@modelseal/core';
 import { createManifest } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/codes.ts';
 import {
   DATASET_PROVENANCE_V1,
   OMS_PREDICATE_TYPE,
@@ -10,15 +11,6 @@ import {
   predicateFor,
   SLSA_PROVENANCE_V1,
 } from '../src/index.ts';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('the predicate registry', () => {
   it('has one entry per short name, each with its own URI', () => {

@@ -11,7 +11,7 @@ import {
   parse,
   plan,
 } from '@bufbuild/cel';
-import { InputError } from '@modelseal/core';
+import { type InputCode, InputError } from '@modelseal/core';
 import { RE2JS } from 're2js';
 import { APPEND_FUNCTION, ITERATE_FUNCTION, measureExpression, meterComprehensions } from './cel-bounds.ts';
 import { Meter } from './cel-meter.ts';
@@ -126,7 +126,7 @@ export function compileCondition(expression: unknown, where: string): Condition 
     });
   }
   const shape = measureExpression(parsed.expr);
-  const over = (code: string, what: string) =>
+  const over = (code: InputCode, what: string) =>
     new InputError({ code, message: `${where} ${what} in ${JSON.stringify(expression.slice(0, 200))}` });
   if (shape.comprehensionDepth > CEL_LIMITS.maxComprehensionDepth) {
     throw over(

@@ -1,6 +1,6 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { resolvePredicateType } from '@modelseal/attest';
-import { InputError, isRecord, sha256Hex } from '@modelseal/core';
+import { type InputCode, InputError, isRecord, sha256Hex } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
 import { parseTrustedRoot } from '@modelseal/verify/roots';
 import { RE2JS } from 're2js';
@@ -19,7 +19,7 @@ const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
  * Typos fail loudly: in a security policy an ignored field is a silently weaker policy.
  */
 export function parsePolicy(doc: unknown, source: string, options: ParseOptions): ModelPolicy {
-  const bad = (code: string, message: string): never => {
+  const bad = (code: InputCode, message: string): never => {
     throw new InputError({ code, message: `${source}: ${message}`, details: { source } });
   };
   if (!isRecord(doc)) return bad('POLICY_NOT_OBJECT', 'a policy must be a YAML/JSON object');
@@ -77,7 +77,7 @@ export function parsePolicy(doc: unknown, source: string, options: ParseOptions)
   });
 }
 
-type Bad = (code: string, message: string) => never;
+type Bad = (code: InputCode, message: string) => never;
 
 function parseAuthorities(value: unknown, bad: Bad, options: ParseOptions): readonly Authority[] {
   if (!Array.isArray(value) || value.length === 0)

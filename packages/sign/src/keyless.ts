@@ -102,7 +102,7 @@ function keylessFailure(e: unknown): Error {
     // @sigstore/sign quotes a rejected token in its message; tokens are credentials.
     .replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '<token>');
   return new InternalError({
-    code: typeof code === 'string' ? `SIGSTORE_${code}` : 'KEYLESS_SIGNING_FAILED',
+    code: typeof code === 'string' ? `SIGSTORE_SIGN_${code}` : 'KEYLESS_SIGNING_FAILED',
     message: `keyless signing failed: ${detail}; check the Fulcio/Rekor/TSA URLs and that the identity token is valid and unexpired`,
     cause: e,
   });

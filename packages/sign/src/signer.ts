@@ -87,7 +87,7 @@ function parseChain(pems: readonly string[]): X509Certificate[] {
   );
   if (blocks.length === 0) {
     throw new InputError({
-      code: 'CERTIFICATE_CHAIN_EMPTY',
+      code: 'CERTIFICATE_CHAIN_FILE_EMPTY',
       message: 'no PEM certificate found in --certificate-chain',
     });
   }

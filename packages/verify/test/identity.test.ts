@@ -1,16 +1,6 @@
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf as errCode } from '../../../test/codes.ts';
 import { checkIdentity, compileIdentity } from '../src/index.ts';
-
-const errCode = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    if (isModelsealError(e)) return e.code;
-    throw e;
-  }
-  return 'none';
-};
 
 const ID = 'https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main';
 const ISS = 'https://token.actions.githubusercontent.com';
