@@ -4,7 +4,7 @@ import type { Serialization } from '@modelseal/manifest';
 import type { SignerConfig } from '@modelseal/sign';
 import type { Argv, CommandModule } from 'yargs';
 import { err, outJson, progressReporter } from '../io.ts';
-import { locateModel, type ModelLocation } from '../options/model.ts';
+import { bundlesToSkip, locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
@@ -46,7 +46,7 @@ async function run(o: Options) {
   const progress = progressReporter('hashing');
   const manifest = await hashModel(o.location.model, {
     serialization: o.serialization,
-    extraIgnore: [o.location.bundle],
+    extraIgnore: bundlesToSkip(o.location),
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
   }).finally(progress.end);

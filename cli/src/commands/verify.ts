@@ -2,7 +2,7 @@ import { isModelsealError } from '@modelseal/core';
 import type { Argv, CommandModule } from 'yargs';
 import { err, outJson, progressReporter } from '../io.ts';
 import { readBundleFile } from '../options/files.ts';
-import { locateModel, type ModelLocation } from '../options/model.ts';
+import { bundlesToSkip, locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { withIgnore } from '../options/serialization.ts';
 import { type ResolvedTrust, resolveTrust, type TrustArgs, withTrust } from '../options/trust.ts';
@@ -35,7 +35,7 @@ function toOptions(argv: Args): Options {
 async function run(o: Options) {
   const { verifyBundle, checkManifest, describeSigner } = await import('@modelseal/verify');
   const { manifestFromOmsStatement } = await import('@modelseal/attest');
-  const { hashModel } = await import('@modelseal/manifest');
+  const { hashModel, resourceFile } = await import('@modelseal/manifest');
   const bundle = readBundleFile(o.location.bundle);
   const verified = await verifyBundle({
     bundle,
@@ -50,7 +50,10 @@ async function run(o: Options) {
       ...signed.serialization,
       ignorePaths: [...signed.serialization.ignorePaths, ...o.ignorePaths],
     },
-    extraIgnore: [o.location.bundle],
+    extraIgnore: bundlesToSkip(
+      o.location,
+      new Set(signed.resources.map((r) => resourceFile(r.name, signed.serialization.method))),
+    ),
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
   }).finally(progress.end);
