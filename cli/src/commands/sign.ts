@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { InputError } from '@modelseal/core';
 import type { Serialization } from '@modelseal/manifest';
 import type { SignerConfig } from '@modelseal/sign';
@@ -38,7 +38,7 @@ async function toOptions(argv: Args): Promise<Options> {
 }
 
 async function run(o: Options) {
-  const { hashModel } = await import('@modelseal/manifest');
+  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/manifest');
   const { omsStatement, serializeStatement } = await import('@modelseal/attest');
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
@@ -61,7 +61,10 @@ async function run(o: Options) {
   const text = JSON.stringify(bundle);
   writeFileSync(o.location.bundle, text);
   const stored = o.store ? await fileInStore(o.store, statement, text) : undefined;
+  // which revision of a Hugging Face cache was signed: the snapshot folder's name, a commit id
+  const hf = huggingFaceSnapshot(realpathSync(o.location.model));
   return {
+    huggingFace: hf && { repo: hf.repo, kind: hf.kind, revision: hf.revision },
     bundle: o.location.bundle,
     stored,
     statement,
@@ -88,6 +91,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
       ok: true,
       bundle: r.bundle,
       ...(r.stored ? { store: r.stored } : {}),
+      ...(r.huggingFace ? { huggingFace: r.huggingFace } : {}),
       subject,
       predicateType: r.statement.predicateType,
       resources: r.resources,
@@ -96,6 +100,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
   }
   err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundle}`);
   if (r.stored) err(`  store: ${r.stored}`);
+  if (r.huggingFace) err(`  Hugging Face ${r.huggingFace.repo} at revision ${r.huggingFace.revision}`);
 }
 
 export const signCommand: CommandModule<object, Args> = {

@@ -12,12 +12,14 @@ interface Args extends OutputArgs, TrustArgs {
   bundle?: string;
   'ignore-paths'?: string[];
   'ignore-git-paths': boolean;
+  'allow-symlinks': boolean;
 }
 
 interface Options extends ResolvedTrust {
   readonly location: ModelLocation;
   readonly ignorePaths: readonly string[];
   readonly ignoreGitPaths: boolean;
+  readonly allowSymlinks: boolean;
   readonly output: Args['output'];
 }
 
@@ -27,6 +29,7 @@ function toOptions(argv: Args): Options {
     location: locateModel(argv.path, argv.bundle),
     ignorePaths: argv['ignore-paths'] ?? [],
     ignoreGitPaths: argv['ignore-git-paths'],
+    allowSymlinks: argv['allow-symlinks'],
     output: argv.output,
   });
 }
@@ -48,6 +51,8 @@ async function run(o: Options) {
   const actual = await hashModel(o.location.model, {
     serialization: {
       ...signed.serialization,
+      // a signature made with symlinks followed is checked the same way, flag or not
+      allowSymlinks: signed.serialization.allowSymlinks || o.allowSymlinks,
       ignorePaths: [...signed.serialization.ignorePaths, ...o.ignorePaths],
     },
     extraIgnore: bundlesToSkip(
@@ -57,7 +62,9 @@ async function run(o: Options) {
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
   }).finally(progress.end);
-  checkManifest(signed, actual);
+  // --allow-symlinks changes how the files are read, not what was signed: compare the files
+  const allowSymlinks = signed.serialization.allowSymlinks;
+  checkManifest(signed, { ...actual, serialization: { ...actual.serialization, allowSymlinks } });
   return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length, o };
 }
 
@@ -88,6 +95,12 @@ export const verifyCommand: CommandModule<object, Args> = {
         alias: ['signature'],
         type: 'string',
         describe: 'bundle to check (default: model.sig inside a directory, <file>.sig beside a file)',
+      })
+      .option('allow-symlinks', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'follow symlinks (inside the model, or into a Hugging Face cache repository’s blobs/) even if the signature did not',
       }) as Argv<Args>,
   handler: async (argv) => {
     try {

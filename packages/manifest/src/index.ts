@@ -5,3 +5,4 @@ export { compareResourceNames, parseShardName, resourceFile, type ShardName } fr
 export { subjectDigest } from './subject.ts';
 export { prestartWorkers } from './threads.ts';
 export type { HashOptions, HashType, Manifest, ManifestDiff, Resource, Serialization } from './types.ts';
+export { type HuggingFaceSnapshot, huggingFaceSnapshot } from './walk.ts';
