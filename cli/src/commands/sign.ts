@@ -7,7 +7,7 @@ import { err, outJson, progressReporter } from '../io.ts';
 import { bundlesToSkip, locateModel, type ModelLocation } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
-import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
+import { modelSigningWarning, type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
 interface Args extends OutputArgs, SerializationArgs, SignerArgs {
   path: string;
@@ -43,6 +43,8 @@ async function run(o: Options) {
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
   const signer = createSigner(o.signer);
+  const warning = await modelSigningWarning(o.signer);
+  if (warning) err(`warning: ${warning}`);
   const progress = progressReporter('hashing');
   const manifest = await hashModel(o.location.model, {
     serialization: o.serialization,
