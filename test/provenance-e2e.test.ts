@@ -352,7 +352,7 @@ describe('provenance end to end (CLI processes)', () => {
       6,
       'DATASET_PROVENANCE_INVALID',
     ],
-    [['attest', 'no-such-dir', '--builder-id', BUILDER, '--key', 'release.key'], 5, 'PATH_NOT_FOUND'],
+    [['attest', 'no-such-dir', '--builder-id', BUILDER, '--key', 'release.key'], 5, 'MODEL_NOT_FOUND'],
     [['verify-attestation', 'sentiment-model', '--policy', 'reviews.yaml'], 6, 'POLICY_BAD_API_VERSION'],
     [['verify-attestation', 'sentiment-model'], 2, 'TRUST_MISSING'],
   ])('refuses %j with exit %i and %s', (args, status, code) => {

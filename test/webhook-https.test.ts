@@ -9,14 +9,10 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebhook, staticPolicies } from '../webhook/src/app.ts';
-import { DEFAULT_CHECKER_CONFIG } from '../webhook/src/checker.ts';
-import type { Store } from '../webhook/src/contract.ts';
-import { realEngine, realVerify } from '../webhook/src/engine.ts';
-import { silentLogger } from '../webhook/src/log.ts';
-import { toAdmissionPolicy } from '../webhook/src/policies.ts';
-import type { RunningServer } from '../webhook/src/server.ts';
-import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
+import { DEFAULT_CHECKER_CONFIG } from '../packages/admission/src/checker.ts';
+import type { Store } from '../packages/admission/src/contract.ts';
+import { realVerify } from '../packages/admission/src/engine.ts';
+import { toAdmissionPolicy } from '../packages/admission/src/policies.ts';
 import {
   D1,
   D2,
@@ -27,11 +23,21 @@ import {
   vectorReview,
   WORKLOAD_KINDS,
   workload,
-} from '../webhook/test/reviews.ts';
-import { OMS, policyDoc, type TestSigner, testSigner } from '../webhook/test/signing.ts';
+} from '../packages/admission/test/reviews.ts';
+import {
+  OMS,
+  policyDoc,
+  type TestSigner,
+  testEngine,
+  testSigner,
+} from '../packages/admission/test/signing.ts';
+import { startWebhook, staticPolicies } from '../webhook/src/app.ts';
+import { silentLogger } from '../webhook/src/log.ts';
+import type { RunningServer } from '../webhook/src/server.ts';
+import { DEFAULT_SERVER_CONFIG } from '../webhook/src/server.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
-const verify = realVerify(() => undefined);
+const verify = realVerify;
 let signer: TestSigner;
 let storeDir: string;
 
@@ -57,12 +63,12 @@ beforeAll(async () => {
     toAdmissionPolicy(
       policyDoc('release-models', keys, { match: { namespaces: ['ml-*'] } }),
       'test',
-      realEngine,
+      testEngine,
     ),
     toAdmissionPolicy(
       policyDoc('soft', keys, { mode: 'warn' }, 'ModelPolicy', 'sandbox'),
       'test',
-      realEngine,
+      testEngine,
     ),
   ];
   app = await startWebhook(
@@ -81,7 +87,7 @@ beforeAll(async () => {
       deadlineMs: 1000,
       cache: DEFAULT_CHECKER_CONFIG,
     },
-    { policies: staticPolicies(policies), store, verify, engine: realEngine, log: silentLogger },
+    { policies: staticPolicies(policies), store, verify, engine: testEngine, log: silentLogger },
   );
 });
 
@@ -300,7 +306,7 @@ describe('operations', () => {
         return dir.find(s);
       },
     };
-    const policy = toAdmissionPolicy(policyDoc('p', { 'release-key': signer }), 'test', realEngine);
+    const policy = toAdmissionPolicy(policyDoc('p', { 'release-key': signer }), 'test', testEngine);
     const second = await startWebhook(
       {
         server: {
@@ -316,7 +322,7 @@ describe('operations', () => {
         policies: staticPolicies([policy]),
         store,
         verify,
-        engine: realEngine,
+        engine: testEngine,
         log: silentLogger,
       },
     );

@@ -5,12 +5,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubernetesStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realEngine } from '../webhook/src/engine.ts';
+import { D1, D2 } from '../packages/admission/test/reviews.ts';
+import { policyDoc, testEngine, testSigner } from '../packages/admission/test/signing.ts';
 import { type KubeSources, kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
-import { D1, D2 } from '../webhook/test/reviews.ts';
-import { policyDoc, testSigner } from '../webhook/test/signing.ts';
 
 const MODEL_SIG = 'https://model_signing/signature/v1.0';
 const attestation = (name: string, subject: string, bundle: string, namespace = 'ml') => ({
@@ -71,7 +70,7 @@ describe('informer-backed sources over list/watch', () => {
       contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
       currentContext: 'c',
     });
-    sources = await kubeSources(kc, realEngine, silentLogger, { retryMs: 50 });
+    sources = await kubeSources(kc, testEngine, silentLogger, { retryMs: 50 });
   });
 
   afterAll(async () => {
@@ -150,7 +149,7 @@ describe('informer start-up', () => {
         contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
         currentContext: 'c',
       });
-      await expect(kubeSources(kc, realEngine, silentLogger, { retryMs: 50 })).rejects.toMatchObject({
+      await expect(kubeSources(kc, testEngine, silentLogger, { retryMs: 50 })).rejects.toMatchObject({
         code: 'KUBE_LIST_FAILED',
         message: expect.stringContaining('clustermodelpolicies.modelseal.dev'),
       });

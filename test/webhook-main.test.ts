@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { D1, D2, imageVolume, podSpec, review, workload } from '../webhook/test/reviews.ts';
-import { OMS, policyDoc, testSigner } from '../webhook/test/signing.ts';
+import { D1, D2, imageVolume, podSpec, review, workload } from '../packages/admission/test/reviews.ts';
+import { OMS, policyDoc, testSigner } from '../packages/admission/test/signing.ts';
 import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { D1, D2, imageVolume, podSpec, workload } from '../webhook/test/reviews.ts';
-import { OMS, policyDoc, testSigner } from '../webhook/test/signing.ts';
+import { D1, D2, imageVolume, podSpec, workload } from '../packages/admission/test/reviews.ts';
+import { OMS, policyDoc, testSigner } from '../packages/admission/test/signing.ts';
 
 const bin = fileURLToPath(new URL('../cli/src/bin.ts', import.meta.url));
 let dir: string;
@@ -37,6 +37,10 @@ beforeAll(async () => {
   writeFileSync(p('mixed.yaml'), [good, bad, cron, cm].map((d) => stringify(d)).join('---\n'));
   writeFileSync(p('good.yaml'), stringify(good));
   writeFileSync(p('broken.yaml'), 'kind: Pod\nspec: [unclosed\n');
+  writeFileSync(
+    p('sometimes.yaml'),
+    stringify(policyDoc('release-models', { 'release-key': signer }, { mode: 'sometimes' })),
+  );
   writeFileSync(
     p('bad-policy.yaml'),
     stringify({ ...policyDoc('x', { k: signer }), spec: { authorities: [] } }),
@@ -105,5 +109,44 @@ describe('modelseal policy test', () => {
     expect(missing.stderr).toMatch(/error\[FILE_NOT_FOUND\]/);
     const usage = cli('policy', 'test', p('good.yaml'));
     expect(usage.status).toBe(2);
+  });
+
+  it('policy test and verify-attestation agree on what a valid policy is: mode sometimes is neither', () => {
+    const viaPolicyTest = cli(
+      'policy',
+      'test',
+      p('good.yaml'),
+      '--policy',
+      p('sometimes.yaml'),
+      '-o',
+      'json',
+    );
+    // D1 is attested by the policy's key: only the bad mode can make this fail
+    const viaVerify = cli(
+      'verify-attestation',
+      D1,
+      '--policy',
+      p('sometimes.yaml'),
+      '--store',
+      p('store'),
+      '-o',
+      'json',
+    );
+    const valid = cli(
+      'verify-attestation',
+      D1,
+      '--policy',
+      p('policy.yaml'),
+      '--store',
+      p('store'),
+      '-o',
+      'json',
+    );
+    expect(valid.status, valid.stderr).toBe(0);
+    for (const r of [viaPolicyTest, viaVerify]) {
+      expect(r.status, r.stderr).toBe(6);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ kind: 'input', code: 'POLICY_ADMISSION_INVALID' });
+      expect(r.stderr).toContain('spec.mode must be one of enforce, warn, audit');
+    }
   });
 });

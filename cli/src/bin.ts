@@ -14,7 +14,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 // start-up overlaps loading the CLI instead of following it. Unused threads cost nothing at exit.
 const [command, ...rest] = process.argv.slice(2);
 if (HASHING_COMMANDS.has(command ?? '') && !rest.some((a) => a === '--help' || a === '-h')) {
-  (await import('@modelseal/manifest/threads')).prestartWorkers();
+  (await import('@modelseal/hashing/threads')).prestartWorkers();
 }
 const { main } = await import('./main.ts');
 process.exitCode = await main();

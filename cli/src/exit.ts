@@ -18,7 +18,7 @@ export const EXIT_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   usage: 'usage error: unknown flag, missing argument, conflicting options',
   verification: 'verification failed: bad signature, untrusted key or certificate, wrong identity',
   digest: 'digest mismatch: files changed, missing or extra compared with what was signed',
-  not_found: 'no signature or attestation found (bundle file or store entry missing)',
-  input: 'invalid input: malformed bundle, key, manifest, policy or spec file',
+  not_found: 'not found: a named file or model path, a bundle or a store entry is missing',
+  input: 'invalid input: malformed bundle, key, policy or spec; not a file; too large',
   policy: 'policy denied: signatures verified but the policy requirements are not met',
 };

@@ -74,7 +74,7 @@ describe('user-named files', () => {
       });
       expect(r.signal).toBeNull();
       expect(r.stderr).toMatch(/error\[NOT_A_FILE\]/);
-      expect(r.status).toBe(EXIT_CODES.usage);
+      expect(r.status).toBe(EXIT_CODES.input);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { omsStatement, serializeStatement } from '@modelseal/attest';
-import { hashModel } from '@modelseal/manifest';
+import { hashModel } from '@modelseal/hashing';
 import { createSigner } from '@modelseal/sign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, cli, tempDir } from './helpers.ts';

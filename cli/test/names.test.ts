@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { omsStatement, serializeStatement } from '@modelseal/attest';
+import { createManifest } from '@modelseal/manifest';
 import { createSigner } from '@modelseal/sign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/exit.ts';
@@ -68,11 +69,13 @@ describe('hostile names are refused, with the code', () => {
           ignorePaths: [],
         }
       : { method: 'files' as const, hashType: 'sha256' as const, allowSymlinks: false, ignorePaths: [] };
-    const statement = omsStatement({
-      modelName: 'm',
-      serialization,
-      resources: resources.map((r) => ({ ...r, algorithm: shards ? 'sha256-sharded-8' : 'sha256' })),
-    });
+    const statement = omsStatement(
+      createManifest({
+        modelName: 'm',
+        serialization,
+        resources: resources.map((r) => ({ ...r, algorithm: shards ? 'sha256-sharded-8' : 'sha256' })),
+      }),
+    );
     return createSigner({ kind: 'key', privateKeyPem: readFileSync(f('k.key'), 'utf8') }).sign(
       serializeStatement(statement),
     );

@@ -3,6 +3,7 @@ import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { omsStatement, serializeStatement } from '@modelseal/attest';
+import { createManifest } from '@modelseal/manifest';
 import { createSigner } from '@modelseal/sign';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
@@ -163,16 +164,18 @@ describe('failures a user meets', () => {
     expect(r.stderr).toContain('JSON_MALFORMED');
     const none = cli(['verify', m, '--key', pub, '--bundle', join(m, 'absent.sig')]);
     expect(none.status).toBe(5);
-    expect(none.stderr).toContain('BUNDLE_NOT_FOUND');
+    expect(none.stderr).toContain('error[FILE_NOT_FOUND]');
   });
   it('a signed statement naming ../ paths is rejected before any file is read (exit 6)', async () => {
     const m = join(tempDir(), 'm');
     cpSync(SAMPLE, m, { recursive: true });
-    const good = omsStatement({
-      modelName: 'm',
-      serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
-      resources: [{ name: 'config.json', algorithm: 'sha256', digest: 'a'.repeat(64) }],
-    });
+    const good = omsStatement(
+      createManifest({
+        modelName: 'm',
+        serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
+        resources: [{ name: 'config.json', algorithm: 'sha256', digest: 'a'.repeat(64) }],
+      }),
+    );
     const text = new TextDecoder()
       .decode(serializeStatement(good))
       .replace('"config.json"', '"../../etc/passwd"');

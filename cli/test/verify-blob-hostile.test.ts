@@ -72,8 +72,8 @@ describe('verify-blob meets malformed, truncated and hostile input with codes, n
       ['binary bundle', base(f('binary.json')), EXIT_CODES.input, 'JSON_MALFORMED'],
       ['bundle without content', base(f('no-content.json')), EXIT_CODES.input, 'BUNDLE_INVALID'],
       ['missing bundle', base(f('nope.json')), EXIT_CODES.not_found, 'FILE_NOT_FOUND'],
-      ['missing artifact', base(GOOD, f('nope.bin')), EXIT_CODES.not_found, 'ARTIFACT_NOT_FOUND'],
-      ['artifact is a directory', base(GOOD, f('dir-link')), EXIT_CODES.input, 'ARTIFACT_NOT_FILE'],
+      ['missing artifact', base(GOOD, f('nope.bin')), EXIT_CODES.not_found, 'FILE_NOT_FOUND'],
+      ['artifact is a directory', base(GOOD, f('dir-link')), EXIT_CODES.input, 'NOT_A_FILE'],
       ['short digest', base(GOOD, 'sha256:abcd'), EXIT_CODES.usage, 'DIGEST_INVALID'],
       ['non-hex digest', base(GOOD, `sha256:${'z'.repeat(64)}`), EXIT_CODES.usage, 'DIGEST_INVALID'],
       [

@@ -1,11 +1,17 @@
-import type { AdmissionRequest } from './admission.ts';
-import { type CheckerConfig, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
-import type { PolicyEngine, Store, VerifyFn } from './contract.ts';
-import { decide } from './decide.ts';
+import {
+  type AdmissionPolicy,
+  type AdmissionRequest,
+  type CheckerConfig,
+  createChecker,
+  DEFAULT_CHECKER_CONFIG,
+  decide,
+  type PolicyEngine,
+  type Store,
+  type VerifyFn,
+} from '@modelseal/admission';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { type RunningServer, type ServerConfig, startServer } from './server.ts';
-import type { AdmissionPolicy } from './settings.ts';
 
 /** Where policies come from (file or CRD informers): a snapshot and whether it has synced. */
 export interface PolicySource {

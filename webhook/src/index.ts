@@ -1,11 +1,1 @@
-export type { AdmissionRequest, AdmissionResponse, AdmissionReview } from './admission.ts';
-export { parseReview, reviewOf } from './admission.ts';
 export { type PolicySource, startWebhook, staticPolicies, type WebhookConfig } from './app.ts';
-export { type Checker, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
-export type { PolicyEngine } from './contract.ts';
-export { type DecideDeps, decide } from './decide.ts';
-export { realDirectoryStore, realEngine, realVerify } from './engine.ts';
-export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
-export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
-export { loadPolicyFiles, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
-export { type AdmissionPolicy, type AdmissionSettings, admissionSettings } from './settings.ts';

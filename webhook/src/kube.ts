@@ -4,13 +4,17 @@
  * ListWatch relists on 410 Gone and resumes from the last resourceVersion after a dropped watch.
  */
 import * as k8s from '@kubernetes/client-node';
+import {
+  type AdmissionPolicy,
+  DEFAULT_ADMISSION_SETTINGS,
+  type ModelPolicy,
+  type PolicyEngine,
+  toAdmissionPolicy,
+} from '@modelseal/admission';
 import { InternalError } from '@modelseal/core';
-import { type KubernetesStore, kubernetesStore } from '@modelseal/store';
+import { type KubernetesStore, openStore } from '@modelseal/store';
 import type { PolicySource } from './app.ts';
-import type { ModelPolicy, PolicyEngine } from './contract.ts';
 import type { Logger } from './log.ts';
-import { toAdmissionPolicy } from './policies.ts';
-import { type AdmissionPolicy, admissionSettings } from './settings.ts';
 
 export const GROUP = 'modelseal.dev';
 export const VERSION = 'v1alpha1';
@@ -74,7 +78,7 @@ export async function kubeSources(
     return inf;
   };
 
-  const store = kubernetesStore();
+  const store = openStore({ kind: 'kubernetes' }).store;
   const att = make(PLURALS.attestations);
   att.on('add', (o) => store.upsert(o));
   att.on('update', (o) => store.upsert(o));
@@ -151,6 +155,11 @@ function toPolicyOrBroken(
       source,
       code: (e as { code?: string }).code,
     });
+    // it covers every volume it can: a broken policy must not shrink what is checked
+    const settings = {
+      ...DEFAULT_ADMISSION_SETTINGS,
+      volumes: { ...DEFAULT_ADMISSION_SETTINGS.volumes, names: ['*'] },
+    };
     const policy: ModelPolicy = {
       kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
       name,
@@ -158,14 +167,11 @@ function toPolicyOrBroken(
       source,
       authorities: [],
       requirements: [],
-      admission: {},
+      admission: settings,
     };
     return {
       policy,
-      settings: {
-        ...admissionSettings(policy, source),
-        volumes: { images: true, names: ['*'], annotation: 'modelseal.dev/model' },
-      },
+      settings,
       source,
       broken: message,
       ...(o.kind === 'ModelPolicy' && namespace ? { namespace } : {}),

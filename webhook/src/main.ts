@@ -3,15 +3,14 @@
  *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isModelsealError, parseJson, UsageError } from '@modelseal/core';
+import { createEngine, DEFAULT_CHECKER_CONFIG, realVerify, type Store } from '@modelseal/admission';
+import { isModelsealError, UsageError } from '@modelseal/core';
+import { openStore } from '@modelseal/store';
+import { loadTrustedRoot } from '@modelseal/verify/load';
 import { type PolicySource, startWebhook } from './app.ts';
-import { DEFAULT_CHECKER_CONFIG } from './checker.ts';
-import type { Store } from './contract.ts';
-import { realDirectoryStore, realEngine, realVerify } from './engine.ts';
 import { jsonLogger } from './log.ts';
-import { watchPolicyFiles } from './policies.ts';
+import { watchPolicyFiles } from './policy-files.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
 
 const log = jsonLogger();
@@ -60,16 +59,19 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
-  const engine = realEngine;
-  const trustedRoot = await loadTrustedRoot(values['trusted-root']);
+  // keyless authorities without their own root get this one, put on them as policies are parsed
+  const engine = createEngine({
+    defaultTrustedRoot: loadTrustedRoot(values['trusted-root'], '--trusted-root'),
+  });
   const kube = values.kubernetes
     ? await import('./kube.ts').then((m) => m.inClusterSources(engine, log))
     : undefined;
   const policies: PolicySource = values['policy-file']
     ? watchPolicyFiles(values['policy-file'], engine, log)
     : kube!.policies;
+  // --store-dir D is openStore's dir:D; the kubernetes index is fed by kube.ts's informer
   const store: Store & { ready?(): boolean } = values['store-dir']
-    ? realDirectoryStore(values['store-dir'])
+    ? openStore({ kind: 'dir', path: values['store-dir'] }).store
     : kube!.store;
 
   const server = await startWebhook(
@@ -78,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
     },
-    { policies, store, verify: realVerify(() => trustedRoot), engine, log },
+    { policies, store, verify: realVerify, engine, log },
   );
   let stopping = false;
   const stop = async (signal: string) => {
@@ -91,25 +93,6 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-/** Keyless authorities without their own root use this one: --trusted-root, else public-good. */
-async function loadTrustedRoot(path: string | undefined): Promise<unknown> {
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  if (path === undefined) return publicGoodTrustedRoot();
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new UsageError({
-      code: 'TRUSTED_ROOT_UNREADABLE',
-      message: `--trusted-root ${path}: ${(e as Error).message}`,
-    });
-  }
-  return parseTrustedRoot(
-    parseJson(bytes, `--trusted-root ${path}`, { maxBytes: 4 * 1024 * 1024 }),
-    `--trusted-root ${path}`,
-  );
 }
 
 main(process.argv.slice(2)).catch((e) => {

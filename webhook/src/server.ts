@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { type AdmissionRequest, type AdmissionResponse, parseReview, reviewOf } from '@modelseal/admission';
 import { isModelsealError, parseJson } from '@modelseal/core';
-import { type AdmissionRequest, type AdmissionResponse, parseReview, reviewOf } from './admission.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { readTls, type TlsFiles, watchTls } from './tls.ts';

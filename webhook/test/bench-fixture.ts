@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { directoryStore } from '@modelseal/store';
 import { stringify } from 'yaml';
-import { OMS, policyDoc, testSigner } from './signing.ts';
+import { OMS, policyDoc, testSigner } from '../../packages/admission/test/signing.ts';
 
 /** A directory store with one key-signed OMS bundle per digest, and a policy file trusting the key. */
 export async function signedStoreAndPolicy(dir: string, digests: readonly string[]) {

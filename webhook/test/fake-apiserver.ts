@@ -4,6 +4,7 @@
  * once history was compacted. Enough for client-node's ListWatch; nothing more.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 type Obj = { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec?: unknown };
@@ -16,6 +17,7 @@ interface Event {
 
 export interface FakeApiServer {
   url: string;
+  port: number;
   put(plural: string, object: Obj): void;
   delete(plural: string, namespace: string | undefined, name: string): void;
   /** hang up every open watch (as an API server restart would) */
@@ -27,7 +29,13 @@ export interface FakeApiServer {
   close(): Promise<void>;
 }
 
-export async function startFakeApiServer(opts: { missing?: readonly string[] } = {}): Promise<FakeApiServer> {
+export async function startFakeApiServer(
+  opts: {
+    missing?: readonly string[];
+    /** serve HTTPS with this pair, as a real API server does for in-cluster clients */
+    tls?: { readonly cert: Buffer; readonly key: Buffer };
+  } = {},
+): Promise<FakeApiServer> {
   let rv = 100;
   let oldest = 0;
   const objects = new Map<string, Map<string, Obj>>();
@@ -42,7 +50,7 @@ export async function startFakeApiServer(opts: { missing?: readonly string[] } =
       if (w.plural === ev.plural) w.res.write(`${JSON.stringify({ type: ev.type, object: ev.object })}\n`);
   };
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/apis\/modelseal\.dev\/v1alpha1\/([a-z]+)$/.exec(url.pathname);
     if (!m || req.method !== 'GET' || opts.missing?.includes(m[1]!)) {
@@ -83,12 +91,14 @@ export async function startFakeApiServer(opts: { missing?: readonly string[] } =
     const w = { plural, res };
     open.add(w);
     res.on('close', () => open.delete(w));
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    port,
     get lists() {
       return state.lists;
     },

@@ -1,5 +1,10 @@
-import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { PLAIN_RELEASE, renderChart } from '../src/chart.ts';
 import type { TlsFixture } from './tls-fixture.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -44,4 +49,81 @@ export function listeningPort(child: ChildProcess): Promise<number> {
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${buf}`)));
   });
+}
+
+/**
+ * The webhook binary as the Helm chart runs it in a pod: the Deployment's container args, the
+ * pod's mounts (the TLS Secret at its mountPath, the service account under /var/run/secrets) and
+ * the in-cluster environment (KUBERNETES_SERVICE_HOST/PORT). The service account directory is
+ * bind-mounted in a private mount namespace (`unshare`), so the host's /var/run is never touched.
+ * Only --port changes (8443 -> 0): tests run side by side on one host.
+ */
+export function spawnAsChart(o: {
+  tls: TlsFixture;
+  apiServer: { readonly port: number; readonly ca: Buffer };
+  stdio: StdioOptions;
+}): { child: ChildProcess; args: readonly string[]; cleanup(): void } {
+  const container = chartContainer();
+  const mounts = new Map<string, string>([['tls', o.tls.dir]]);
+  const hostPath = (arg: string) => {
+    for (const m of container.volumeMounts) {
+      const dir = mounts.get(m.name);
+      if (dir === undefined) throw new Error(`no host directory for the chart's volume ${m.name}`);
+      if (arg.includes(`=${m.mountPath}/`)) return arg.replace(`=${m.mountPath}/`, `=${dir}/`);
+    }
+    return arg;
+  };
+  const args = container.args.map((a) => (a.startsWith('--port=') ? '--port=0' : hostPath(a)));
+  const sa = mkdtempSync(join(tmpdir(), 'modelseal-sa-'));
+  const account = join(sa, 'secrets/kubernetes.io/serviceaccount');
+  mkdirSync(account, { recursive: true });
+  writeFileSync(join(account, 'token'), 'test-service-account-token');
+  writeFileSync(join(account, 'ca.crt'), o.apiServer.ca);
+  writeFileSync(join(account, 'namespace'), PLAIN_RELEASE.namespace);
+  const child = spawn(
+    'unshare',
+    [
+      ...unshareFlags(),
+      'sh',
+      '-c',
+      'mount --bind "$0" "$(realpath /var/run)" && exec "$@"',
+      sa,
+      process.execPath,
+      MAIN,
+      ...args,
+    ],
+    {
+      stdio: o.stdio,
+      env: {
+        ...process.env,
+        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_PORT: String(o.apiServer.port),
+      },
+    },
+  );
+  return { child, args, cleanup: () => rmSync(sa, { recursive: true, force: true }) };
+}
+
+/** Whether spawnAsChart can make its private mount namespace here (root, or user namespaces). */
+export function canSpawnAsChart(): boolean {
+  const r = spawnSync('unshare', [...unshareFlags(), 'true'], { timeout: 10_000 });
+  return r.status === 0;
+}
+
+function unshareFlags(): string[] {
+  return ['--mount', '--propagation', 'private', ...(process.getuid?.() === 0 ? [] : ['--map-root-user'])];
+}
+
+interface ChartContainer {
+  readonly args: readonly string[];
+  readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string }[];
+}
+
+function chartContainer(): ChartContainer {
+  const deployment = parseAllDocuments(renderChart(PLAIN_RELEASE))
+    .map((d) => d.toJS())
+    .find((d) => d?.kind === 'Deployment');
+  const container = deployment?.spec?.template?.spec?.containers?.[0];
+  if (!Array.isArray(container?.args)) throw new Error('the chart renders no webhook container args');
+  return { args: container.args, volumeMounts: container.volumeMounts ?? [] };
 }

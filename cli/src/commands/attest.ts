@@ -1,8 +1,8 @@
 import { UsageError } from '@modelseal/core';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { AttestOptions, AttestResult } from '../flows/attest.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
-import type { AttestOptions, AttestResult } from '../provenance/attest-run.ts';
 
 interface AttestArgs extends SignerArgs {
   path?: string;
@@ -61,7 +61,8 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
       })
       .option('bundle', { type: 'string', describe: 'write the Sigstore bundle here' })
       .option('store', {
-        describe: 'attestation store directory (default .modelseal/attestations; --no-store to skip)',
+        describe:
+          'attestation store: dir:PATH or a path (default .modelseal/attestations; --no-store to skip)',
       })
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
       .check((a) => {
@@ -75,15 +76,17 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
           });
         return true;
       }) as unknown as Argv<AttestArgs>,
-  handler: async (argv) => {
-    const { runAttest } = await import('../provenance/attest-run.ts');
-    render(await runAttest(await toOptions(argv)), argv.output);
-  },
+  handler: async (argv) => render(await run(await toOptions(argv))),
 };
 
-async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptions> {
-  const { resolvePredicateType } = await import('@modelseal/attest');
-  const { DEFAULT_STORE } = await import('../provenance/attest-run.ts');
+interface Options extends AttestOptions {
+  readonly output: OutputFormat;
+}
+
+async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
+  const { predicateFor } = await import('@modelseal/attest');
+  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
+  // --bundle alone writes only the bundle; --store names a store; --no-store skips the default one
   const store =
     a.store === false
       ? undefined
@@ -91,10 +94,10 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptio
         ? a.store
         : a.bundle
           ? undefined
-          : DEFAULT_STORE;
+          : DEFAULT_STORE_PATH;
   return {
     target: a.subject !== undefined ? { kind: 'ref', ref: a.subject } : { kind: 'path', path: a.path! },
-    predicateType: resolvePredicateType(a.type),
+    predicate: predicateFor(a.type),
     ...(a.predicate ? { predicateFile: a.predicate } : {}),
     ...(a.spec ? { specFile: a.spec } : {}),
     ...(a['builder-id'] ? { builderId: a['builder-id'] } : {}),
@@ -104,14 +107,19 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<AttestOptio
     baseModels: a['base-model'] ?? [],
     ...(a.source ? { source: a.source } : {}),
     signer: await signerFrom(a),
-    ...(a.bundle ? { bundlePath: a.bundle } : {}),
-    ...(store ? { storeDir: store } : {}),
+    write: { ...(a.bundle ? { bundlePath: a.bundle } : {}), ...(store ? { store } : {}) },
     env: process.env,
+    output: a.output,
   };
 }
 
-function render(r: AttestResult, output: OutputFormat): void {
-  if (output === 'json') {
+async function run(o: Options): Promise<AttestResult & { output: OutputFormat }> {
+  const { runAttest } = await import('../flows/attest.ts');
+  return { ...(await runAttest(o)), output: o.output };
+}
+
+function render(r: Awaited<ReturnType<typeof run>>): void {
+  if (r.output === 'json') {
     outJson({
       ok: true,
       subject: r.subject,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HashOptions, Manifest } from '@modelseal/manifest';
+import type { HashOptions } from '@modelseal/hashing';
+import type { Manifest } from '@modelseal/manifest';
 import type { Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
 import { bundlesToSkip, locateModel, presentDefaultBundle } from '../options/model.ts';
@@ -27,7 +28,6 @@ export interface DigestOptions {
 
 export interface DigestResult {
   readonly manifest: Manifest;
-  readonly subject: string;
   readonly options: DigestOptions;
   readonly wallMs: number;
 }
@@ -55,7 +55,7 @@ export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
 }
 
 export async function run(o: DigestOptions): Promise<DigestResult> {
-  const { hashModel, subjectDigest } = await import('@modelseal/manifest');
+  const { hashModel } = await import('@modelseal/hashing');
   const started = performance.now();
   const bar = progressReporter('hashing');
   try {
@@ -63,18 +63,18 @@ export async function run(o: DigestOptions): Promise<DigestResult> {
       ...o.hash,
       onProgress: process.stderr.isTTY ? bar.update : undefined,
     });
-    return { manifest, subject: subjectDigest(manifest), options: o, wallMs: performance.now() - started };
+    return { manifest, options: o, wallMs: performance.now() - started };
   } finally {
     bar.end();
   }
 }
 
 /** The JSON shape uses OMS field names, so it can be compared with a signed predicate directly. */
-export function toJson(r: Pick<DigestResult, 'manifest' | 'subject'>): Record<string, unknown> {
+export function toJson(r: Pick<DigestResult, 'manifest'>): Record<string, unknown> {
   const s = r.manifest.serialization;
   return {
     name: r.manifest.modelName,
-    digest: { sha256: r.subject },
+    digest: { sha256: r.manifest.subjectDigest },
     serialization: {
       method: s.method,
       hash_type: s.hashType,
@@ -95,7 +95,7 @@ export function render(r: DigestResult): void {
   }
   if (r.options.output === 'json') outJson(toJson(r));
   else {
-    const lines = [`sha256:${r.subject}  ${quote(r.manifest.modelName)}`];
+    const lines = [`sha256:${r.manifest.subjectDigest}  ${quote(r.manifest.modelName)}`];
     for (const x of r.manifest.resources) lines.push(`${x.algorithm}:${x.digest}  ${quote(x.name)}`);
     out(lines.join('\n'));
   }

@@ -55,13 +55,13 @@ async function run(o: Options) {
       });
     }
   }
-  const { generateKeyPair, keyHint, loadPublicKey } = await import('@modelseal/sign');
+  const { generateKeyPair, keyId, loadPublicKey } = await import('@modelseal/keys');
   const pair = generateKeyPair(o.algorithm, o.passphrase);
   // mode only applies on creation; chmod covers an overwritten file.
   writeFileSync(o.privatePath, pair.privateKeyPem, { mode: 0o600 });
   chmodSync(o.privatePath, 0o600);
   writeFileSync(o.publicPath, pair.publicKeyPem, { mode: 0o644 });
-  return { ...o, keyId: keyHint(loadPublicKey(pair.publicKeyPem)), encrypted: o.passphrase !== undefined };
+  return { ...o, keyId: keyId(loadPublicKey(pair.publicKeyPem)), encrypted: o.passphrase !== undefined };
 }
 
 function render(r: Awaited<ReturnType<typeof run>>): void {

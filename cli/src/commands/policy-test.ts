@@ -1,9 +1,9 @@
-import { readFileSync, statSync } from 'node:fs';
-import { InputError, NotFoundError } from '@modelseal/core';
-import type { ObjectVerdict } from '@modelseal/webhook';
+import type { ObjectVerdict } from '@modelseal/admission';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { readUserFile } from '../options/files.ts';
+import { cliStore } from '../options/store.ts';
 
 interface Argv {
   manifest: string;
@@ -23,7 +23,8 @@ interface Options {
   readonly output: OutputFormat;
 }
 
-const MAX_MANIFEST = 16 * 1024 * 1024;
+/** multi-document exports of a whole namespace stay far below this */
+const MAX_MANIFEST = 16 << 20;
 
 const policyTestCommand: CommandModule<object, Argv> = {
   command: 'test <manifest>',
@@ -87,41 +88,21 @@ function toOptions(argv: Argv): Options {
 }
 
 async function run(o: Options): Promise<ObjectVerdict[]> {
-  const webhook = await import('@modelseal/webhook');
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const { parseJson } = await import('@modelseal/core');
-  const policies = webhook.loadPolicyFiles(o.policy, webhook.realEngine);
-  const docs = webhook.parseYamlDocuments(readText(o.manifest, 'manifest'), o.manifest);
-  const trustedRoot =
-    o.trustedRoot === undefined
-      ? publicGoodTrustedRoot()
-      : parseTrustedRoot(
-          parseJson(readText(o.trustedRoot, '--trusted-root'), `--trusted-root ${o.trustedRoot}`),
-        );
-  const store = o.store === undefined ? { find: async () => [] } : webhook.realDirectoryStore(o.store);
-  const checker = webhook.createChecker({
-    store,
-    verify: webhook.realVerify(() => trustedRoot),
-    engine: webhook.realEngine,
-    now: Date.now,
+  const admission = await import('@modelseal/admission');
+  const { loadPolicyFiles } = await import('@modelseal/admission/load');
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  // as the webhook's main does: the root first, then policies parsed with it
+  const engine = admission.createEngine({
+    defaultTrustedRoot: loadTrustedRoot(o.trustedRoot, '--trusted-root'),
   });
-  return webhook.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
-}
-
-function readText(path: string, what: string): string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${what} file ${path} does not exist` });
-  }
-  if (size > MAX_MANIFEST) {
-    throw new InputError({
-      code: 'FILE_TOO_LARGE',
-      message: `${what} file ${path} is ${size} bytes, over ${MAX_MANIFEST}`,
-    });
-  }
-  return readFileSync(path, 'utf8');
+  const policies = loadPolicyFiles(o.policy, engine);
+  const docs = admission.parseYamlDocuments(
+    readUserFile(o.manifest, 'manifest', '<manifest>', MAX_MANIFEST),
+    o.manifest,
+  );
+  const store = o.store === undefined ? { find: async () => [] } : await cliStore(o.store);
+  const checker = admission.createChecker({ store, verify: admission.realVerify, engine, now: Date.now });
+  return admission.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
 }
 
 function render(verdicts: readonly ObjectVerdict[], output: OutputFormat): void {

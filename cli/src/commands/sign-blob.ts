@@ -1,8 +1,8 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { InputError, NotFoundError } from '@modelseal/core';
+import { writeFile } from 'node:fs/promises';
 import type { SignerConfig } from '@modelseal/sign';
 import type { Argv, CommandModule } from 'yargs';
 import { err, out, outJson } from '../io.ts';
+import { FILE_LIMITS, readUserBytes } from '../options/files.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { requireKeylessConfig, type SigstoreServiceArgs, withSigstoreServices } from '../options/sigstore.ts';
 
@@ -18,9 +18,6 @@ interface Options {
   readonly output: OutputArgs['output'];
 }
 
-/** A blob is signed in memory (a message signature covers the bytes themselves). */
-const MAX_BLOB = 1 << 30;
-
 async function toOptions(argv: Args): Promise<Options> {
   return Object.freeze({
     file: argv.file,
@@ -31,7 +28,7 @@ async function toOptions(argv: Args): Promise<Options> {
 }
 
 async function run(o: Options) {
-  const data = await readBlob(o.file);
+  const data = readBlob(o.file);
   const { keylessBlobSigner } = await import('@modelseal/sign');
   const bundle = await keylessBlobSigner(o.signer).sign(data);
   const text = JSON.stringify(bundle);
@@ -47,24 +44,14 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
   );
 }
 
-async function readBlob(path: string): Promise<Uint8Array> {
-  try {
-    const st = await stat(path);
-    if (!st.isFile())
-      throw new InputError({ code: 'ARTIFACT_NOT_FILE', message: `${path} is not a regular file` });
-    if (st.size > MAX_BLOB) {
-      throw new InputError({
-        code: 'ARTIFACT_TOO_LARGE',
-        message: `${path} is ${st.size} bytes; sign-blob holds blobs in memory up to 1 GiB — sign large models with \`modelseal sign\``,
-      });
-    }
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError({ code: 'ARTIFACT_NOT_FOUND', message: `${path} does not exist` });
-    }
-    throw e;
-  }
+function readBlob(path: string): Uint8Array {
+  return readUserBytes({
+    path,
+    what: 'file',
+    flag: '<file>',
+    maxBytes: FILE_LIMITS.blob,
+    tooLargeHint: 'sign-blob holds blobs in memory up to 1 GiB — sign large models with `modelseal sign`',
+  });
 }
 
 export const signBlobCommand: CommandModule<object, Args> = {

@@ -1,13 +1,10 @@
-import { realpathSync, writeFileSync } from 'node:fs';
-import { InputError } from '@modelseal/core';
-import type { Serialization } from '@modelseal/manifest';
-import type { SignerConfig } from '@modelseal/sign';
 import type { Argv, CommandModule } from 'yargs';
-import { err, outJson, progressReporter } from '../io.ts';
-import { bundlesToSkip, locateModel, type ModelLocation } from '../options/model.ts';
+import type { SignModelOptions, SignModelResult } from '../flows/sign-model.ts';
+import { err, type OutputFormat, outJson } from '../io.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
-import { modelSigningWarning, type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
+import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
 interface Args extends OutputArgs, SerializationArgs, SignerArgs {
   path: string;
@@ -15,75 +12,27 @@ interface Args extends OutputArgs, SerializationArgs, SignerArgs {
   store?: string;
 }
 
-interface Options {
-  readonly location: ModelLocation;
-  readonly signer: SignerConfig;
-  readonly serialization: Serialization;
-  readonly ignoreGitPaths: boolean;
-  readonly output: Args['output'];
-  readonly store?: string;
+interface Options extends SignModelOptions {
+  readonly output: OutputFormat;
 }
 
 async function toOptions(argv: Args): Promise<Options> {
   const location = locateModel(argv.path, argv.bundle);
-  const signer = await signerFrom(argv);
   return Object.freeze({
-    location,
-    signer,
+    model: location.model,
+    signer: await signerFrom(argv),
     serialization: await serializationFrom(argv),
+    extraIgnore: bundlesToSkip(location),
     ignoreGitPaths: argv['ignore-git-paths'],
+    // the bundle always goes where model_signing puts it; the store only when asked
+    write: { bundlePath: location.bundle, ...(argv.store ? { store: argv.store } : {}) },
     output: argv.output,
-    ...(argv.store ? { store: argv.store } : {}),
   });
 }
 
-async function run(o: Options) {
-  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/manifest');
-  const { omsStatement, serializeStatement } = await import('@modelseal/attest');
-  const { createSigner } = await import('@modelseal/sign');
-  // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
-  const signer = createSigner(o.signer);
-  const warning = await modelSigningWarning(o.signer);
-  if (warning) err(`warning: ${warning}`);
-  const progress = progressReporter('hashing');
-  const manifest = await hashModel(o.location.model, {
-    serialization: o.serialization,
-    extraIgnore: bundlesToSkip(o.location),
-    ignoreGitPaths: o.ignoreGitPaths,
-    onProgress: progress.update,
-  }).finally(progress.end);
-  if (manifest.resources.length === 0) {
-    throw new InputError({
-      code: 'MODEL_EMPTY',
-      message: `${o.location.model} holds no files to sign (after ignore rules)`,
-    });
-  }
-  const statement = omsStatement(manifest);
-  const bundle = await signer.sign(serializeStatement(statement));
-  const text = JSON.stringify(bundle);
-  writeFileSync(o.location.bundle, text);
-  const stored = o.store ? await fileInStore(o.store, statement, text) : undefined;
-  // which revision of a Hugging Face cache was signed: the snapshot folder's name, a commit id
-  const hf = huggingFaceSnapshot(realpathSync(o.location.model));
-  return {
-    huggingFace: hf && { repo: hf.repo, kind: hf.kind, revision: hf.revision },
-    bundle: o.location.bundle,
-    stored,
-    statement,
-    resources: manifest.resources.length,
-    output: o.output,
-  };
-}
-
-/** Also files the bundle by subject digest, where verify-attestation and the webhook look. */
-async function fileInStore(
-  root: string,
-  statement: { subject: readonly { digest?: Readonly<Record<string, string>> }[]; predicateType: string },
-  text: string,
-) {
-  const { directoryStore } = await import('@modelseal/store');
-  const hex = statement.subject[0]?.digest?.['sha256'] ?? '';
-  return directoryStore(root).put(`sha256:${hex}`, statement.predicateType, new TextEncoder().encode(text));
+async function run(o: Options): Promise<SignModelResult & { output: OutputFormat }> {
+  const { signModel } = await import('../flows/sign-model.ts');
+  return { ...(await signModel(o)), output: o.output };
 }
 
 function render(r: Awaited<ReturnType<typeof run>>): void {
@@ -91,8 +40,8 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
   if (r.output === 'json') {
     outJson({
       ok: true,
-      bundle: r.bundle,
-      ...(r.stored ? { store: r.stored } : {}),
+      bundle: r.bundlePath,
+      ...(r.storePath ? { store: r.storePath } : {}),
       ...(r.huggingFace ? { huggingFace: r.huggingFace } : {}),
       subject,
       predicateType: r.statement.predicateType,
@@ -100,8 +49,8 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
     });
     return;
   }
-  err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundle}`);
-  if (r.stored) err(`  store: ${r.stored}`);
+  err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundlePath}`);
+  if (r.storePath) err(`  store: ${r.storePath}`);
   if (r.huggingFace) err(`  Hugging Face ${r.huggingFace.repo} at revision ${r.huggingFace.revision}`);
 }
 
@@ -120,7 +69,8 @@ export const signCommand: CommandModule<object, Args> = {
       })
       .option('store', {
         type: 'string',
-        describe: 'also file the bundle in this attestation store (e.g. .modelseal/attestations)',
+        describe:
+          'also file the bundle in this attestation store: dir:PATH or a path (e.g. .modelseal/attestations)',
       }) as Argv<Args>,
   handler: async (argv) => render(await run(await toOptions(argv))),
 };

@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { VerifyAttestationOptions, VerifyAttestationResult } from '../flows/verify-attestation.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
-import type { VerifyAttestationOptions, VerifyAttestationResult } from '../provenance/verify-run.ts';
 
 interface VerifyAttestationArgs {
   target: string;
@@ -42,8 +42,7 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
       })
       .option('store', {
         type: 'string',
-        default: '.modelseal/attestations',
-        describe: 'attestation store directory',
+        describe: 'attestation store: dir:PATH or a path (default .modelseal/attestations)',
       })
       .option('bundle', {
         type: 'string',
@@ -55,28 +54,39 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
         choices: ['text', 'json'] as const,
         default: 'text' as const,
       }) as unknown as Argv<VerifyAttestationArgs>,
-  handler: async (argv) => {
-    const { runVerifyAttestation } = await import('../provenance/verify-run.ts');
-    await render(await runVerifyAttestation(await toOptions(argv)), argv.output);
-  },
+  handler: async (argv) => render(await run(await toOptions(argv))),
 };
 
-async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<VerifyAttestationOptions> {
+interface Options extends VerifyAttestationOptions {
+  readonly output: OutputFormat;
+}
+
+async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<Options> {
   const { resolvePredicateType } = await import('@modelseal/attest');
+  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
   return {
     target: a.target,
     ...(a.policy ? { policyFile: a.policy } : {}),
     ...(a.type ? { predicateType: resolvePredicateType(a.type) } : {}),
     keyFiles: a.key ?? [],
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
-    storeDir: a.store ?? '.modelseal/attestations',
+    store: a.store ?? DEFAULT_STORE_PATH,
     bundleFiles: a.bundle ?? [],
+    output: a.output,
   };
 }
 
-async function render(r: VerifyAttestationResult, output: OutputFormat): Promise<void> {
-  const { summarize } = await import('../provenance/verify-run.ts');
-  if (output === 'json') return outJson(summarize(r));
+async function run(o: Options) {
+  const { runVerifyAttestation, summarize } = await import('../flows/verify-attestation.ts');
+  const result: VerifyAttestationResult = await runVerifyAttestation(o);
+  return { result, summary: summarize(result), output: o.output };
+}
+
+function render({ result: r, summary, output }: Awaited<ReturnType<typeof run>>): void {
+  if (output === 'json') {
+    outJson(summary);
+    return;
+  }
   const count = [...r.evidence.values()].reduce((n, e) => n + e.attestations.length, 0);
   err(
     `OK: ${r.subject.name} (${r.subject.digest}) satisfies policy ${r.decision.policy} (${count} verified attestations)`,

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { InputError, NotFoundError, UsageError } from '@modelseal/core';
+import { UsageError } from '@modelseal/core';
 import type { BlobArtifact, BlobVerification, IdentityPolicy } from '@modelseal/verify';
 import type { CommandModule } from 'yargs';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { FILE_LIMITS, hashUserFile, readUserBytes, readUserFile, userFileSize } from '../options/files.ts';
 import {
   identityFrom,
   readJsonFile,
@@ -90,8 +89,11 @@ function toOptions(argv: Argv): Options {
 
 async function run(o: Options): Promise<Result> {
   const { createBlobVerifier, describeSigner, parseSigstoreBundle } = await import('@modelseal/verify');
-  const bundle = parseSigstoreBundle(await readJsonFile(o.bundlePath, '--bundle'), `bundle ${o.bundlePath}`);
-  const publicKeyPem = o.keyPath === undefined ? undefined : await readKey(o.keyPath);
+  const bundle = parseSigstoreBundle(
+    await readJsonFile(o.bundlePath, 'bundle', '--bundle', FILE_LIMITS.bundle),
+    `bundle ${o.bundlePath}`,
+  );
+  const publicKeyPem = o.keyPath === undefined ? undefined : readUserFile(o.keyPath, 'public key', '--key');
   const verifier = createBlobVerifier({
     trustedRoot: await trustedRootFrom(o.trust),
     ...(publicKeyPem === undefined ? { identity: o.identity } : { publicKeyPem }),
@@ -132,37 +134,9 @@ function render(r: Result, output: OutputFormat): void {
 
 async function loadArtifact(a: Options['artifact'], wantBytes: boolean): Promise<BlobArtifact> {
   if (a.kind === 'digest') return { kind: 'digest', sha256: new Uint8Array(Buffer.from(a.hex, 'hex')) };
-  try {
-    const st = await stat(a.path);
-    if (!st.isFile()) {
-      throw new InputError({ code: 'ARTIFACT_NOT_FILE', message: `${a.path} is not a regular file` });
-    }
-    if (wantBytes && st.size <= IN_MEMORY_LIMIT) return { kind: 'bytes', data: await readFile(a.path) };
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(a.path, { highWaterMark: 1 << 20 }))
-      hash.update(chunk as Buffer);
-    return { kind: 'digest', sha256: new Uint8Array(hash.digest()) };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError({
-        code: 'ARTIFACT_NOT_FOUND',
-        message: `artifact ${a.path} does not exist (give a file or sha256:<hex>)`,
-      });
-    }
-    throw e;
-  }
-}
-
-async function readKey(path: string): Promise<string> {
-  try {
-    const pem = await readFile(path, 'utf8');
-    if (pem.length > 64 << 10)
-      throw new InputError({ code: 'PUBLIC_KEY_INVALID', message: `--key ${path} is too large` });
-    return pem;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError({ code: 'KEY_NOT_FOUND', message: `--key file ${path} does not exist` });
-    }
-    throw e;
-  }
+  // any size can be checked by digest; a message signature needs the bytes themselves
+  const file = { path: a.path, what: 'artifact', flag: '<artifact>', maxBytes: Number.MAX_SAFE_INTEGER };
+  if (wantBytes && userFileSize(file) <= IN_MEMORY_LIMIT)
+    return { kind: 'bytes', data: readUserBytes({ ...file, maxBytes: IN_MEMORY_LIMIT }) };
+  return { kind: 'digest', sha256: hashUserFile(file) };
 }

@@ -1,11 +1,11 @@
 import { isModelsealError } from '@modelseal/core';
 import type { Argv, CommandModule } from 'yargs';
-import { err, outJson, progressReporter } from '../io.ts';
-import { readBundleFile } from '../options/files.ts';
-import { bundlesToSkip, locateModel, type ModelLocation } from '../options/model.ts';
+import type { VerifyModelOptions, VerifyModelResult } from '../flows/verify-model.ts';
+import { err, type OutputFormat, outJson } from '../io.ts';
+import { locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { withIgnore } from '../options/serialization.ts';
-import { type ResolvedTrust, resolveTrust, type TrustArgs, withTrust } from '../options/trust.ts';
+import { resolveTrust, type TrustArgs, withTrust } from '../options/trust.ts';
 
 interface Args extends OutputArgs, TrustArgs {
   path: string;
@@ -15,18 +15,17 @@ interface Args extends OutputArgs, TrustArgs {
   'allow-symlinks': boolean;
 }
 
-interface Options extends ResolvedTrust {
-  readonly location: ModelLocation;
-  readonly ignorePaths: readonly string[];
-  readonly ignoreGitPaths: boolean;
-  readonly allowSymlinks: boolean;
-  readonly output: Args['output'];
+interface Options extends VerifyModelOptions {
+  readonly output: OutputFormat;
 }
 
 function toOptions(argv: Args): Options {
+  const location = locateModel(argv.path, argv.bundle);
   return Object.freeze({
     ...resolveTrust(argv),
-    location: locateModel(argv.path, argv.bundle),
+    model: location.model,
+    bundlePath: location.bundle,
+    defaultBundle: location.defaultBundle,
     ignorePaths: argv['ignore-paths'] ?? [],
     ignoreGitPaths: argv['ignore-git-paths'],
     allowSymlinks: argv['allow-symlinks'],
@@ -34,48 +33,24 @@ function toOptions(argv: Args): Options {
   });
 }
 
-/** Signature first (cheap), then hash the files with the parameters that were signed. */
-async function run(o: Options) {
-  const { verifyBundle, checkManifest, describeSigner } = await import('@modelseal/verify');
-  const { manifestFromOmsStatement } = await import('@modelseal/attest');
-  const { hashModel, resourceFile } = await import('@modelseal/manifest');
-  const bundle = readBundleFile(o.location.bundle);
-  const verified = await verifyBundle({
-    bundle,
-    trust: o.trust,
-    now: o.now,
-    ...(o.identity ? { identity: o.identity } : {}),
-  });
-  const signed = manifestFromOmsStatement(verified.statement);
-  const progress = progressReporter('hashing');
-  const actual = await hashModel(o.location.model, {
-    serialization: {
-      ...signed.serialization,
-      // a signature made with symlinks followed is checked the same way, flag or not
-      allowSymlinks: signed.serialization.allowSymlinks || o.allowSymlinks,
-      ignorePaths: [...signed.serialization.ignorePaths, ...o.ignorePaths],
-    },
-    extraIgnore: bundlesToSkip(
-      o.location,
-      new Set(signed.resources.map((r) => resourceFile(r.name, signed.serialization.method))),
-    ),
-    ignoreGitPaths: o.ignoreGitPaths,
-    onProgress: progress.update,
-  }).finally(progress.end);
-  // --allow-symlinks changes how the files are read, not what was signed: compare the files
-  const allowSymlinks = signed.serialization.allowSymlinks;
-  checkManifest(signed, { ...actual, serialization: { ...actual.serialization, allowSymlinks } });
-  return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length, o };
+async function run(o: Options): Promise<VerifyModelResult & { o: Options }> {
+  const { verifyModel } = await import('../flows/verify-model.ts');
+  try {
+    return { ...(await verifyModel(o)), o };
+  } catch (e) {
+    if (isModelsealError(e) && e.kind !== 'usage') err('Verification failed');
+    throw e;
+  }
 }
 
 function render(r: Awaited<ReturnType<typeof run>>): void {
   const { verified, o } = r;
-  err(`Verification succeeded: ${o.location.model} (${r.resources} resources) signed by ${r.signedBy}`);
+  err(`Verification succeeded: ${o.model} (${r.resources} resources) signed by ${r.signedBy}`);
   if (o.output === 'json') {
     outJson({
       ok: true,
-      model: o.location.model,
-      bundle: o.location.bundle,
+      model: o.model,
+      bundle: o.bundlePath,
       bundleDigest: verified.bundleDigest,
       signer: verified.signer,
       predicateType: verified.statement.predicateType,
@@ -102,12 +77,5 @@ export const verifyCommand: CommandModule<object, Args> = {
         describe:
           'follow symlinks (inside the model, or into a Hugging Face cache repository’s blobs/) even if the signature did not',
       }) as Argv<Args>,
-  handler: async (argv) => {
-    try {
-      render(await run(toOptions(argv)));
-    } catch (e) {
-      if (isModelsealError(e) && e.kind !== 'usage') err('Verification failed');
-      throw e;
-    }
-  },
+  handler: async (argv) => render(await run(toOptions(argv))),
 };

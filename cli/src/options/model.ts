@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { UsageError } from '@modelseal/core';
+import { NotFoundError } from '@modelseal/core';
 
 export interface ModelLocation {
   readonly model: string;
@@ -19,7 +19,12 @@ export function locateModel(path: string, bundle: string | undefined): ModelLoca
   try {
     isDirectory = statSync(path).isDirectory();
   } catch {
-    throw new UsageError({ code: 'MODEL_NOT_FOUND', message: `model path ${path} does not exist` });
+    // the code and kind the hashing walker uses for the same condition
+    throw new NotFoundError({
+      code: 'MODEL_NOT_FOUND',
+      message: `model path ${path} does not exist`,
+      details: { path },
+    });
   }
   const abs = resolve(path);
   const fallback = isDirectory ? join(abs, 'model.sig') : join(dirname(abs), `${basename(abs)}.sig`);
@@ -37,7 +42,10 @@ export function locateModel(path: string, bundle: string | undefined): ModelLoca
  * signature lists) keeps a file that really was signed, e.g. a `model.sig` that model_signing
  * hashed because its own signature went elsewhere.
  */
-export function bundlesToSkip(loc: ModelLocation, signed?: ReadonlySet<string>): string[] {
+export function bundlesToSkip(
+  loc: Pick<ModelLocation, 'model' | 'bundle' | 'defaultBundle'>,
+  signed?: ReadonlySet<string>,
+): string[] {
   const all = loc.bundle === loc.defaultBundle ? [loc.bundle] : [loc.bundle, loc.defaultBundle];
   if (!signed) return all;
   const root = resolve(loc.model);

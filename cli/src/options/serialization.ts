@@ -51,7 +51,7 @@ export const withSerialization = <T>(y: Argv<T>): Argv<T & SerializationArgs> =>
 
 export async function serializationFrom(argv: SerializationArgs): Promise<Serialization> {
   const { UsageError } = await import('@modelseal/core');
-  const { DEFAULT_SHARD_SIZE } = await import('@modelseal/manifest');
+  const { DEFAULT_SHARD_SIZE } = await import('@modelseal/hashing');
   const size = argv['shard-size'];
   if (size !== undefined && argv.serialization !== 'shards') {
     throw new UsageError({

@@ -89,7 +89,7 @@ async function keySigner(argv: SignerArgs, key: string): Promise<SignerConfig> {
  */
 export async function modelSigningWarning(config: SignerConfig): Promise<string | undefined> {
   if (config.kind === 'keyless') return undefined;
-  const { loadPrivateKey, signatureParams } = await import('@modelseal/sign');
+  const { loadPrivateKey, signatureParams } = await import('@modelseal/keys');
   const p = signatureParams(loadPrivateKey(config.privateKeyPem, config.passphrase));
   switch (p.scheme) {
     case 'ecdsa':

@@ -4,12 +4,11 @@
  * (`withSigstoreServices`). Parsed argv becomes values through the `*From` helpers. Only light
  * imports at the top: commands must start fast.
  */
-import { readFile } from 'node:fs/promises';
-import { InputError, NotFoundError, parseJson, UsageError } from '@modelseal/core';
+import { parseJson, UsageError } from '@modelseal/core';
 import type { SignerConfig } from '@modelseal/sign';
 import type { IdentityPolicy } from '@modelseal/verify';
 import type { Argv } from 'yargs';
-import { fileError, readRegularFile } from './files.ts';
+import { FILE_LIMITS, readUserBytes, readUserFile } from './files.ts';
 
 export interface SigstoreTrustArgs {
   'trusted-root'?: string;
@@ -146,27 +145,19 @@ export function wantsSigstore(argv: SigstoreTrustArgs): boolean {
 }
 
 /** Reads a JSON file given on the command line, with coded errors naming the flag. */
-export async function readJsonFile(path: string, flag: string, maxBytes = 64 << 20): Promise<unknown> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readRegularFile(path, `${flag} file`, maxBytes);
-  } catch (e) {
-    throw fileError(
-      e,
-      () => new NotFoundError({ code: 'FILE_NOT_FOUND', message: `${flag} file ${path} does not exist` }),
-      (m) =>
-        new InputError({ code: 'FILE_UNREADABLE', message: `${flag} file ${path} cannot be read: ${m}` }),
-    );
-  }
-  return parseJson(bytes, `${flag} file ${path}`, { maxBytes });
+export async function readJsonFile(
+  path: string,
+  what: string,
+  flag: string,
+  maxBytes: number,
+): Promise<unknown> {
+  return parseJson(readUserBytes({ path, what, flag, maxBytes }), `${flag} file ${path}`, { maxBytes });
 }
 
 /** --trusted-root, or the shipped public-good root; parsed strictly. */
 export async function trustedRootFrom(argv: SigstoreTrustArgs) {
-  const { parseTrustedRoot, publicGoodTrustedRoot } = await import('@modelseal/verify');
-  const path = argv['trusted-root'];
-  if (path === undefined) return publicGoodTrustedRoot();
-  return parseTrustedRoot(await readJsonFile(path, '--trusted-root', 16 << 20), `--trusted-root ${path}`);
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  return loadTrustedRoot(argv['trusted-root']);
 }
 
 /**
@@ -183,14 +174,16 @@ export async function keylessConfigFrom(
     flagToken: argv['identity-token'],
     tokenFile: argv['identity-token-file'],
     env,
-    readFile: (p) => readFile(p, 'utf8'),
+    readFile: async (p) => readUserFile(p, 'identity token', '--identity-token-file', FILE_LIMITS.token),
     fetch: (url, init) => fetch(url, init),
   });
   if (!found) return undefined;
   const configPath = argv['signing-config'];
   const services = resolveKeylessServices({
     signingConfig:
-      configPath === undefined ? undefined : await readJsonFile(configPath, '--signing-config', 1 << 20),
+      configPath === undefined
+        ? undefined
+        : await readJsonFile(configPath, 'signing config', '--signing-config', FILE_LIMITS.signingConfig),
     fulcioUrl: argv['fulcio-url'],
     rekorUrl: argv['rekor-url'],
     timestampServerUrl: argv['timestamp-server-url'],

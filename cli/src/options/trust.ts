@@ -4,8 +4,9 @@
  * --certificate-oidc-issuer, regexp forms, --trusted-root) for keyless bundles. With --key,
  * --trusted-root supplies timestamp authorities and --key-valid-from/--key-valid-until a window.
  */
-import { parseJson, UsageError } from '@modelseal/core';
+import { UsageError } from '@modelseal/core';
 import type { IdentityPolicy, KeyTimestampPolicy, TrustConfig } from '@modelseal/verify';
+import { loadTrustedRoot } from '@modelseal/verify/load';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
@@ -80,14 +81,8 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
     };
   }
   if (sigstore) {
-    const path = argv['trusted-root'];
-    // undefined: the public-good root shipped with @modelseal/verify
-    const trustedRoot =
-      path === undefined
-        ? undefined
-        : parseJson(readUserFile(path, 'trusted root', '--trusted-root'), `--trusted-root ${path}`, {
-            maxBytes: 16 << 20,
-          });
+    // no --trusted-root: the public-good root shipped with modelseal
+    const trustedRoot = loadTrustedRoot(argv['trusted-root']);
     return { now, trust: { kind: 'sigstore', trustedRoot }, identity: identityFrom(argv) };
   }
   throw new UsageError({
@@ -125,13 +120,7 @@ function keyTimestampPolicy(argv: TrustArgs, withKey: boolean): KeyTimestampPoli
       message: `--key-valid-from ${from} is after --key-valid-until ${until}`,
     });
   }
-  const trustedRoot = parseJson(
-    readUserFile(path, 'trusted root', '--trusted-root'),
-    `--trusted-root ${path}`,
-    {
-      maxBytes: 16 << 20,
-    },
-  );
+  const trustedRoot = loadTrustedRoot(path);
   return { trustedRoot, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
 }
 

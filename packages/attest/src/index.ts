@@ -8,6 +8,7 @@ export {
   omsStatement,
 } from './oms.ts';
 export { PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
+export { PREDICATES, type Predicate, type PredicateEntry, predicateFor } from './registry.ts';
 export {
   buildSlsaProvenance,
   parseSlsaProvenance,

@@ -5,11 +5,12 @@
  */
 import { InputError, isRecord } from '@modelseal/core';
 import {
+  createManifest,
   type HashType,
   type Manifest,
   type Resource,
   type Serialization,
-  subjectDigest,
+  subjectDigestOf,
 } from '@modelseal/manifest';
 import { validateResourceName } from './names.ts';
 import { buildStatement, type Statement } from './statement.ts';
@@ -38,7 +39,7 @@ export function omsStatement(manifest: Manifest): Statement {
     resources: manifest.resources.map((r) => ({ name: r.name, algorithm: r.algorithm, digest: r.digest })),
   };
   return buildStatement(
-    [{ name: manifest.modelName, digest: { sha256: subjectDigest(manifest) } }],
+    [{ name: manifest.modelName, digest: { sha256: manifest.subjectDigest } }],
     OMS_PREDICATE_TYPE,
     predicate,
   );
@@ -96,8 +97,13 @@ function fromV1(statement: Statement): Manifest {
     checkDigest(digest, serialization.hashType, name);
     return { name, algorithm: expectedAlg, digest: digest as string };
   });
-  checkSubject(statement, resources);
-  return { modelName: subjectName(statement), serialization, resources };
+  const subjectDigest = checkSubject(statement, resources);
+  return Object.freeze({
+    modelName: subjectName(statement),
+    serialization,
+    resources: Object.freeze(resources),
+    subjectDigest,
+  });
 }
 
 function parseSerialization(v: unknown): Serialization {
@@ -165,7 +171,8 @@ function subjectName(statement: Statement): string {
   return statement.subject[0]?.name ?? '';
 }
 
-function checkSubject(statement: Statement, resources: readonly Resource[]): void {
+/** The subject digest the statement claims, once it is the one its resources give. */
+function checkSubject(statement: Statement, resources: readonly Resource[]): string {
   if (statement.subject.length !== 1) {
     bad(
       'SUBJECT_INVALID',
@@ -173,13 +180,14 @@ function checkSubject(statement: Statement, resources: readonly Resource[]): voi
     );
   }
   const claimed = statement.subject[0]?.digest?.sha256;
-  const actual = subjectDigest({ resources });
+  const actual = subjectDigestOf(resources);
   if (claimed !== actual) {
     bad('SUBJECT_DIGEST_MISMATCH', 'the subject digest does not match the digest of the listed resources', {
       subject: claimed,
       computed: actual,
     });
   }
+  return actual;
 }
 
 /** model_signing 0.2: one subject per file, digest.sha256, annotation actual_hash_algorithm. */
@@ -204,9 +212,9 @@ function fromLegacy(statement: Statement): Manifest {
     checkDigest(digest, 'sha256', name);
     return { name, algorithm: 'sha256', digest: digest as string };
   });
-  return {
+  return createManifest({
     modelName: '',
     serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
     resources,
-  };
+  });
 }

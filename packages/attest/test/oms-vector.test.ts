@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashModel } from '@modelseal/manifest';
+import { hashModel } from '@modelseal/hashing';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { omsStatement, parseStatement, type Statement, serializeStatement } from '../src/index.ts';

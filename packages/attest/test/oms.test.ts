@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
-import type { Manifest } from '@modelseal/manifest';
+import { createManifest, type Manifest, type ManifestFields } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
@@ -19,15 +19,16 @@ const payloadOf = (dir: string): Uint8Array => {
 };
 const vectorDirs = readdirSync(V).filter((d) => /^v\d/.test(d));
 
-const manifest = (over: Partial<Manifest> = {}): Manifest => ({
-  modelName: 'm',
-  serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
-  resources: [
-    { name: 'a.bin', algorithm: 'sha256', digest: sha256Hex('a') },
-    { name: 'dir/b.bin', algorithm: 'sha256', digest: sha256Hex('b') },
-  ],
-  ...over,
-});
+const manifest = (over: Partial<ManifestFields> = {}): Manifest =>
+  createManifest({
+    modelName: 'm',
+    serialization: { method: 'files', hashType: 'sha256', allowSymlinks: false, ignorePaths: [] },
+    resources: [
+      { name: 'a.bin', algorithm: 'sha256', digest: sha256Hex('a') },
+      { name: 'dir/b.bin', algorithm: 'sha256', digest: sha256Hex('b') },
+    ],
+    ...over,
+  });
 
 /** Re-serializes a statement after editing its predicate; the subject digest is recomputed unless told not to. */
 function edited(edit: (p: Record<string, unknown>) => void): Statement {

@@ -1,11 +1,12 @@
 import { comparePaths, resourceFile } from './order.ts';
-import type { Manifest, ManifestDiff, Serialization } from './types.ts';
+import type { ManifestDiff, ManifestFields, Serialization } from './types.ts';
 
 /**
  * What differs between a signed manifest and one computed from disk. Names are FILE names: a
- * sharded file is reported once however many of its shards differ.
+ * sharded file is reported once however many of its shards differ. The subject digest plays no
+ * part: it follows from the resources.
  */
-export function diffManifests(signed: Manifest, actual: Manifest): ManifestDiff {
+export function diffManifests(signed: ManifestFields, actual: ManifestFields): ManifestDiff {
   const want = byFile(signed);
   const have = byFile(actual);
   const changed: string[] = [];
@@ -26,7 +27,7 @@ export function diffManifests(signed: Manifest, actual: Manifest): ManifestDiff 
 }
 
 /** file name -> (resource name -> algorithm + digest) */
-function byFile(m: Manifest): Map<string, Map<string, string>> {
+function byFile(m: ManifestFields): Map<string, Map<string, string>> {
   const files = new Map<string, Map<string, string>>();
   for (const r of m.resources) {
     const file = resourceFile(r.name, m.serialization.method);

@@ -1,13 +1,5 @@
 import { InputError, sha256Hex } from '@modelseal/core';
-import type { Manifest, Resource } from './types.ts';
-
-/** Subjects hashModel computed from the raw digests it had, keyed by its frozen resource list. */
-const known = new WeakMap<readonly Resource[], string>();
-
-/** For hashModel: it holds the raw digests, so the subject costs it one SHA-256 and no hex work. */
-export function rememberSubject(resources: readonly Resource[], raw: Uint8Array): void {
-  known.set(resources, sha256Hex(raw));
-}
+import type { Manifest, ManifestFields, Resource } from './types.ts';
 
 const HEX = /^(?:[0-9a-f]{2})+$/;
 
@@ -15,11 +7,9 @@ const HEX = /^(?:[0-9a-f]{2})+$/;
  * The in-toto subject digest of an OMS manifest: SHA-256 over the raw (not hex) resource
  * digests concatenated in listed order. Always SHA-256, whatever hash the resources use.
  */
-export function subjectDigest(manifest: Pick<Manifest, 'resources'>): string {
-  const remembered = known.get(manifest.resources);
-  if (remembered !== undefined) return remembered;
+export function subjectDigestOf(resources: readonly Resource[]): string {
   let joined = '';
-  for (const r of manifest.resources) {
+  for (const r of resources) {
     const d = r.digest;
     if (typeof d !== 'string' || d.length === 0 || d.length % 2 !== 0) throw badDigest(r.name, d);
     joined += d;
@@ -30,10 +20,24 @@ export function subjectDigest(manifest: Pick<Manifest, 'resources'>): string {
   // at under half the cost of a regex over the whole string.
   const raw = Buffer.from(joined, 'hex');
   if (raw.length * 2 !== joined.length || raw.toString('hex') !== joined) {
-    const bad = manifest.resources.find((r) => !HEX.test(r.digest))!;
+    const bad = resources.find((r) => !HEX.test(r.digest))!;
     throw badDigest(bad.name, bad.digest);
   }
   return sha256Hex(raw);
+}
+
+/**
+ * A manifest from its parts, its subject digest derived from the resources. Hashing, which holds
+ * the raw digests, derives the subject from those instead and builds the value itself.
+ */
+export function createManifest(fields: ManifestFields): Manifest {
+  const resources = Object.freeze([...fields.resources]);
+  return Object.freeze({
+    modelName: fields.modelName,
+    serialization: fields.serialization,
+    resources,
+    subjectDigest: subjectDigestOf(resources),
+  });
 }
 
 function badDigest(name: string, digest: unknown): InputError {

@@ -25,7 +25,8 @@ export interface Resource {
   readonly digest: string;
 }
 
-export interface Manifest {
+/** What a manifest is made of; its subject digest follows from `resources` (see createManifest). */
+export interface ManifestFields {
   /** informational: basename of the model path */
   readonly modelName: string;
   readonly serialization: Serialization;
@@ -33,16 +34,12 @@ export interface Manifest {
   readonly resources: readonly Resource[];
 }
 
-export interface HashOptions {
-  readonly serialization: Serialization;
-  /** extra paths (relative to the model root) to skip on top of serialization.ignorePaths, e.g. the bundle */
-  readonly extraIgnore?: readonly string[];
-  /** default true: skip .git, .gitattributes, .github, .gitignore at the root */
-  readonly ignoreGitPaths?: boolean;
-  /** workers; default min(2, cpus) */
-  readonly concurrency?: number;
-  readonly onProgress?: (done: number, total: number) => void;
-  readonly signal?: AbortSignal;
+export interface Manifest extends ManifestFields {
+  /**
+   * The in-toto subject digest (lowercase hex SHA-256 over the raw resource digests in listed
+   * order), set where the manifest is built: by hashing, or from a checked OMS predicate.
+   */
+  readonly subjectDigest: string;
 }
 
 /** What differs between a signed manifest and the bytes on disk. */
@@ -53,3 +50,11 @@ export interface ManifestDiff {
   /** serialization parameters that differ (method, hash type, shard size) */
   readonly parameters: readonly string[];
 }
+
+/** Ignored at a model's root unless the signer opts out (model_signing's defaults). */
+export const GIT_PATHS: readonly string[] = Object.freeze([
+  '.git',
+  '.gitattributes',
+  '.github',
+  '.gitignore',
+]);

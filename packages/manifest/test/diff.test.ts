@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffManifests, type Manifest, type Resource, type Serialization } from '../src/index.ts';
+import { diffManifests, type ManifestFields, type Resource, type Serialization } from '../src/index.ts';
 
 const ser: Serialization = {
   method: 'shards',
@@ -9,7 +9,7 @@ const ser: Serialization = {
   shardSize: 10,
 };
 const d = (c: string) => c.repeat(64);
-const m = (resources: Resource[], serialization: Serialization = ser): Manifest => ({
+const m = (resources: Resource[], serialization: Serialization = ser): ManifestFields => ({
   modelName: 'x',
   serialization,
   resources,

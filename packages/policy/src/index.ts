@@ -1,3 +1,4 @@
+export { DEFAULT_ADMISSION_SETTINGS } from './admission.ts';
 export { CEL_LIMITS, compileCondition } from './cel.ts';
 export { collectEvidence } from './collect.ts';
 export { attestableDependencies, type Dependency } from './deps.ts';
@@ -14,9 +15,12 @@ export type {
   EvaluateInput,
   Evidence,
   EvidenceFailure,
+  Mode,
   ModelPolicy,
+  ParseOptions,
   Reason,
   Requirement,
+  Unpinned,
   VerifiedAttestation,
   VerifyFn,
 } from './types.ts';

@@ -2,8 +2,10 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { resolvePredicateType } from '@modelseal/attest';
 import { InputError, isRecord, sha256Hex } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
+import { parseTrustedRoot } from '@modelseal/verify/roots';
+import { parseAdmission } from './admission.ts';
 import { compileCondition } from './cel.ts';
-import type { AdmissionSettings, Authority, ModelPolicy, Requirement } from './types.ts';
+import type { Authority, ModelPolicy, ParseOptions, Requirement } from './types.ts';
 
 export const POLICY_API_VERSION = 'modelseal.dev/v1alpha1';
 const KINDS = ['ModelPolicy', 'ClusterModelPolicy'] as const;
@@ -15,7 +17,7 @@ const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
  * Validates a policy document (YAML/JSON already parsed, or a CRD object) into a frozen policy.
  * Typos fail loudly: in a security policy an ignored field is a silently weaker policy.
  */
-export function parsePolicy(doc: unknown, source: string): ModelPolicy {
+export function parsePolicy(doc: unknown, source: string, options: ParseOptions): ModelPolicy {
   const bad = (code: string, message: string): never => {
     throw new InputError({ code, message: `${source}: ${message}`, details: { source } });
   };
@@ -45,7 +47,7 @@ export function parsePolicy(doc: unknown, source: string): ModelPolicy {
       bad('POLICY_UNKNOWN_FIELD', `spec.${k} is not a policy field (known: ${SPEC_FIELDS.join(', ')})`);
   }
 
-  const authorities = parseAuthorities(spec['authorities'], bad);
+  const authorities = parseAuthorities(spec['authorities'], bad, options);
   const names = new Set(authorities.map((a) => a.name));
   const requirements = parseRequirements(spec['require'], names, bad);
   const dep = spec['requireAttestedDependencies'];
@@ -59,12 +61,8 @@ export function parsePolicy(doc: unknown, source: string): ModelPolicy {
       );
     requireAttestedDependencies = Object.freeze({ maxDepth: maxDepth as number });
   }
-  const admission: AdmissionSettings = deepFreeze({
-    ...(spec['mode'] !== undefined ? { mode: structuredClone(spec['mode']) } : {}),
-    ...(spec['match'] !== undefined ? { match: structuredClone(spec['match']) } : {}),
-    ...(spec['unpinned'] !== undefined ? { unpinned: structuredClone(spec['unpinned']) } : {}),
-  });
   const name = m['name'] as string;
+  const admission = parseAdmission(spec, name, source);
   return Object.freeze({
     kind: kind as ModelPolicy['kind'],
     name,
@@ -80,7 +78,7 @@ export function parsePolicy(doc: unknown, source: string): ModelPolicy {
 
 type Bad = (code: string, message: string) => never;
 
-function parseAuthorities(value: unknown, bad: Bad): readonly Authority[] {
+function parseAuthorities(value: unknown, bad: Bad, options: ParseOptions): readonly Authority[] {
   if (!Array.isArray(value) || value.length === 0)
     bad('POLICY_NO_AUTHORITIES', 'spec.authorities must list at least one trusted signer');
   const list = value as unknown[];
@@ -106,7 +104,7 @@ function parseAuthorities(value: unknown, bad: Bad): readonly Authority[] {
       const method = methods[0] as 'key' | 'keyless' | 'certificate';
       const body = a[method];
       if (!isRecord(body)) return bad('POLICY_BAD_AUTHORITY', `${at}.${method} must be an object`);
-      const { trust, identity } = parseTrust(method, body, `${at}.${method}`, bad);
+      const { trust, identity } = parseTrust(method, body, `${at}.${method}`, bad, options);
       return Object.freeze({ name: name as string, trust, ...(identity ? { identity } : {}) });
     }),
   );
@@ -117,6 +115,7 @@ function parseTrust(
   body: Record<string, unknown>,
   at: string,
   bad: Bad,
+  options: ParseOptions,
 ): { trust: TrustConfig; identity?: IdentityPolicy } {
   switch (method) {
     case 'key': {
@@ -159,11 +158,16 @@ function parseTrust(
       const root = body['trustedRoot'];
       if (root !== undefined && !isRecord(root))
         bad('POLICY_BAD_TRUSTED_ROOT', `${at}.trustedRoot must be a trusted_root.json object`);
+      let trustedRoot = options.defaultTrustedRoot;
+      if (root !== undefined) {
+        try {
+          trustedRoot = parseTrustedRoot(root, `${at}.trustedRoot`);
+        } catch (e) {
+          bad('POLICY_BAD_TRUSTED_ROOT', (e as Error).message);
+        }
+      }
       return {
-        trust: Object.freeze({
-          kind: 'sigstore',
-          trustedRoot: root === undefined ? undefined : deepFreeze(structuredClone(root)),
-        }),
+        trust: Object.freeze({ kind: 'sigstore', trustedRoot }),
         ...(identity ? { identity } : {}),
       };
     }
@@ -302,14 +306,6 @@ export function canonicalJson(v: unknown): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
 }
 
 function measure(root: unknown): { depth: number; nodes: number } {

@@ -1,13 +1,16 @@
 import type { FoundBundles, Store } from '@modelseal/store';
-import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from '@modelseal/verify';
+import type {
+  IdentityPolicy,
+  SignerInfo,
+  TrustConfig,
+  TrustedRoot,
+  VerifiedStatement,
+} from '@modelseal/verify';
 
 /** One trusted signer, named so requirements can refer to it. */
 export interface Authority {
   readonly name: string;
-  /**
-   * For `sigstore` trust without an inline trusted root, `trustedRoot` is undefined: the edge
-   * (CLI, webhook) substitutes the trusted root it was configured with.
-   */
+  /** `sigstore` trust always carries a parsed root: the policy's own, else the parser's default */
   readonly trust: TrustConfig;
   readonly identity?: IdentityPolicy;
 }
@@ -40,11 +43,28 @@ export interface Requirement {
   readonly authorities?: readonly string[];
 }
 
-/** Webhook-only settings, kept verbatim (validated by the webhook). */
+export type Mode = 'enforce' | 'warn' | 'audit';
+export type Unpinned = 'deny' | 'warn';
+
+/** Where and how the admission webhook applies a policy (spec.mode / match / unpinned), defaults resolved. */
 export interface AdmissionSettings {
-  readonly mode?: unknown;
-  readonly match?: unknown;
-  readonly unpinned?: unknown;
+  readonly mode: Mode;
+  readonly unpinned: Unpinned;
+  readonly namespaces: readonly string[];
+  readonly volumes: {
+    readonly images: boolean;
+    readonly names: readonly string[];
+    /** pod annotation listing (comma-separated) the volumes that hold models */
+    readonly annotation: string;
+  };
+}
+
+export interface ParseOptions {
+  /**
+   * the root for keyless authorities that embed none: loaded once at the edge (`--trusted-root`,
+   * else the shipped public-good root), so a parsed policy never waits for a default
+   */
+  readonly defaultTrustedRoot: TrustedRoot;
 }
 
 export interface ModelPolicy {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collectEvidence, evaluate, parsePolicy } from '../src/index.ts';
-import { dig, memoryWorld, OMS, provenance, publicKeyPem, SLSA, statement } from './fixtures.ts';
+import { dig, memoryWorld, OMS, PARSE, provenance, publicKeyPem, SLSA, statement } from './fixtures.ts';
 
 const KEY = publicKeyPem();
 const policy = (maxDepth?: number) =>
@@ -19,6 +19,7 @@ const policy = (maxDepth?: number) =>
       },
     },
     't',
+    PARSE,
   );
 
 describe('collectEvidence', () => {

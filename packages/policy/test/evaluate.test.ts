@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, parsePolicy } from '../src/index.ts';
-import { att, dig, evidenceMap, OMS, provenance, publicKeyPem, SLSA, statement } from './fixtures.ts';
+import { att, dig, evidenceMap, OMS, PARSE, provenance, publicKeyPem, SLSA, statement } from './fixtures.ts';
 
 const KEY = publicKeyPem();
 const BUILDER = 'https://github.com/acme/train/.github/workflows/train.yml@refs/heads/main';
@@ -28,6 +28,7 @@ function policy(spec: Record<string, unknown> = {}) {
       },
     },
     'test',
+    PARSE,
   );
 }
 

@@ -2,9 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Statement } from '@modelseal/attest';
 import { VerificationError } from '@modelseal/core';
 import type { FoundBundles, Store, StoredBundle } from '@modelseal/store';
-import type { VerifiedStatement } from '@modelseal/verify';
+import { publicGoodTrustedRoot, type VerifiedStatement } from '@modelseal/verify';
 import type { Authority, Evidence, VerifiedAttestation } from '../src/index.ts';
 
+/** what every edge passes parsePolicy: the root for keyless authorities without their own */
+export const PARSE = Object.freeze({ defaultTrustedRoot: publicGoodTrustedRoot() });
 export const SLSA = 'https://slsa.dev/provenance/v1';
 export const OMS = 'https://model_signing/signature/v1.0';
 export const hexOf = (c: string) => c.repeat(64);

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parsePolicy } from '../src/index.ts';
-import { publicKeyPem, SLSA } from './fixtures.ts';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
+import { DEFAULT_ADMISSION_SETTINGS, parsePolicy } from '../src/index.ts';
+import { PARSE, publicKeyPem, SLSA } from './fixtures.ts';
 
 const KEY = publicKeyPem();
 
@@ -78,7 +79,7 @@ spec:
   match: { namespaces: ["ml-*"], volumes: { images: true, names: ["*-model"], annotation: "modelseal.dev/model" } }
   unpinned: deny
 `;
-    const p = parsePolicy(parseYaml(yamlText), 'policy.yaml');
+    const p = parsePolicy(parseYaml(yamlText), 'policy.yaml', PARSE);
     expect(p.name).toBe('release-models');
     expect(p.kind).toBe('ClusterModelPolicy');
     expect(p.version).toMatch(/^[0-9a-f]{64}$/);
@@ -92,28 +93,60 @@ spec:
     expect(p.requireAttestedDependencies).toEqual({ maxDepth: 3 });
     expect(p.admission).toEqual({
       mode: 'enforce',
-      match: {
-        namespaces: ['ml-*'],
-        volumes: { images: true, names: ['*-model'], annotation: 'modelseal.dev/model' },
-      },
       unpinned: 'deny',
+      namespaces: ['ml-*'],
+      volumes: { images: true, names: ['*-model'], annotation: 'modelseal.dev/model' },
     });
     expect(Object.isFrozen(p)).toBe(true);
-    expect(Object.isFrozen(p.admission.match)).toBe(true);
+    expect(Object.isFrozen(p.admission.volumes)).toBe(true);
     expect(Object.isFrozen(p.requirements[0])).toBe(true);
   });
 
+  it('resolves admission defaults; keyless authorities always carry a parsed root', () => {
+    const keyless = { issuer: 'https://issuer.example', identity: 'a@example.com' };
+    const otherRoot = JSON.parse(
+      readFileSync(
+        `${SHARED_VECTORS}/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json`,
+        'utf8',
+      ),
+    );
+    const p = parsePolicy(
+      policyDoc({
+        authorities: [
+          { name: 'default-root', keyless },
+          { name: 'own-root', keyless: { ...keyless, trustedRoot: otherRoot } },
+        ],
+      }),
+      'p.yaml',
+      PARSE,
+    );
+    expect(p.admission).toEqual(DEFAULT_ADMISSION_SETTINGS);
+    const [byDefault, byOwn] = p.authorities.map((a) => a.trust);
+    expect(byDefault).toEqual({ kind: 'sigstore', trustedRoot: PARSE.defaultTrustedRoot });
+    expect(byDefault!.kind === 'sigstore' && byDefault!.trustedRoot).toBe(PARSE.defaultTrustedRoot);
+    // parsed here, at parse time: a distinct TrustedRoot object, not the JSON
+    expect(byOwn!.kind === 'sigstore' && byOwn!.trustedRoot).not.toBe(PARSE.defaultTrustedRoot);
+    expect(byOwn!.kind === 'sigstore' && byOwn!.trustedRoot.tlogs[0]!.logId?.keyId).toBeInstanceOf(Buffer);
+  });
+
   it('gives one version per meaning: key order does not matter, content does', () => {
-    const a = parsePolicy(policyDoc({ require: [{ predicateType: 'oms', conditions: ['true'] }] }), 'a');
+    const a = parsePolicy(
+      policyDoc({ require: [{ predicateType: 'oms', conditions: ['true'] }] }),
+      'a',
+      PARSE,
+    );
     const doc = policyDoc({ require: [{ conditions: ['true'], predicateType: 'oms' }] });
-    expect(parsePolicy(doc, 'b').version).toBe(a.version);
-    expect(parsePolicy(policyDoc({ require: [{ predicateType: 'slsa' }] }), 'c').version).not.toBe(a.version);
+    expect(parsePolicy(doc, 'b', PARSE).version).toBe(a.version);
+    expect(parsePolicy(policyDoc({ require: [{ predicateType: 'slsa' }] }), 'c', PARSE).version).not.toBe(
+      a.version,
+    );
   });
 
   it('resolves short predicate type names', () => {
     const p = parsePolicy(
       policyDoc({ require: [{ predicateType: 'slsa' }, { predicateType: 'dataset' }] }),
       'x',
+      PARSE,
     );
     expect(p.requirements.map((r) => r.predicateType)).toEqual([
       SLSA,
@@ -228,6 +261,30 @@ spec:
       'POLICY_BAD_DEPENDENCIES',
     ],
     ['deep nesting', policyDoc({ match: deep }), 'POLICY_TOO_LARGE'],
+    ['unknown mode', policyDoc({ mode: 'sometimes' }), 'POLICY_ADMISSION_INVALID'],
+    ['unknown unpinned action', policyDoc({ unpinned: 'ignore' }), 'POLICY_ADMISSION_INVALID'],
+    ['match not an object', policyDoc({ match: ['ml'] }), 'POLICY_ADMISSION_INVALID'],
+    ['typo under match', policyDoc({ match: { namespace: ['ml'] } }), 'POLICY_ADMISSION_INVALID'],
+    ['namespaces not a list', policyDoc({ match: { namespaces: 'ml' } }), 'POLICY_ADMISSION_INVALID'],
+    [
+      'images not a boolean',
+      policyDoc({ match: { volumes: { images: 'yes' } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'empty annotation key',
+      policyDoc({ match: { volumes: { annotation: '' } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'inline trusted root that is not one',
+      policyDoc({
+        authorities: [
+          { name: 'k', keyless: { issuer: 'https://x', identity: 'a@b.c', trustedRoot: { mediaType: 'x' } } },
+        ],
+      }),
+      'POLICY_BAD_TRUSTED_ROOT',
+    ],
     [
       'huge authority list',
       policyDoc({ authorities: Array(1000).fill({ name: 'k', key: { publicKey: KEY } }) }),
@@ -236,7 +293,7 @@ spec:
   ])('rejects %s with a coded error', (_what, doc, code) => {
     let caught: unknown;
     try {
-      parsePolicy(doc, 'policy.yaml');
+      parsePolicy(doc, 'policy.yaml', PARSE);
     } catch (e) {
       caught = e;
     }
@@ -249,6 +306,7 @@ spec:
       parsePolicy(
         policyDoc({ require: [{ predicateType: 'oms', conditions: ['true', 'predicate.x ==== 1'] }] }),
         'p.yaml',
+        PARSE,
       ),
     ).toThrow(/spec\.require\[0\]\.conditions\[1\].*predicate\.x ==== 1/);
   });

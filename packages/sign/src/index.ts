@@ -1,11 +1,5 @@
-export {
-  MIN_RSA_BITS,
-  type SignatureParams,
-  signatureParams,
-  signBytes,
-  verifyBytes,
-} from './algorithms.ts';
-export { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm, type KeyPairPem } from './keygen.ts';
+// keygen lives in @modelseal/keys; re-exported for webhook/test until that branch imports keys
+export { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm } from '@modelseal/keys';
 export { keylessBlobSigner, keylessSigner, witnessesFor } from './keyless.ts';
 export {
   type KeylessServiceInput,
@@ -22,6 +16,5 @@ export {
   type TokenEnvironment,
   type TokenSource,
 } from './keyless-token.ts';
-export { keyHint, loadPrivateKey, loadPublicKey, publicKeyPem } from './keys.ts';
 export { createSigner } from './signer.ts';
 export type { Signer, SignerConfig } from './types.ts';

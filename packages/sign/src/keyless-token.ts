@@ -1,4 +1,4 @@
-import { InternalError, UsageError } from '@modelseal/core';
+import { InternalError, isModelsealError, UsageError } from '@modelseal/core';
 
 export type TokenSource = 'flag' | 'file' | 'env' | 'github-actions';
 
@@ -29,6 +29,8 @@ export async function resolveIdentityToken(
     try {
       text = await e.readFile(e.tokenFile);
     } catch (err) {
+      // the caller's reader may already say what is wrong, with its own code
+      if (isModelsealError(err)) throw err;
       throw new UsageError({
         code: 'TOKEN_FILE_UNREADABLE',
         message: `--identity-token-file ${e.tokenFile} cannot be read: ${(err as Error).message}`,

@@ -1,10 +1,9 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
+import { keyId, loadPrivateKey, publicKeyPem, signBytes } from '@modelseal/keys';
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
-import { signBytes } from './algorithms.ts';
 import { keylessSigner, witnessesFor } from './keyless.ts';
-import { keyHint, loadPrivateKey, publicKeyPem } from './keys.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
 /** One factory for every signing mode. */
@@ -66,7 +65,7 @@ function modelSigningShape(json: Record<string, unknown>): Record<string, unknow
 }
 
 function keySigner(key: KeyObject, timestampServerUrl?: string): Signer {
-  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyHint(key) };
+  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyId(key) };
   const signer: SigstoreSigner = {
     sign: async (data) => ({ signature: signBytes(key, data), key: material }),
   };

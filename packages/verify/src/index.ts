@@ -8,7 +8,6 @@ export {
   type BlobVerifier,
   createBlobVerifier,
   createSigstoreEntityVerifier,
-  PUBLIC_GOOD_TRUSTED_ROOT_JSON,
   parseSigstoreBundle,
   parseTrustedRoot,
   publicGoodTrustedRoot,
@@ -20,6 +19,7 @@ export type {
   KeyTimestampPolicy,
   SignerInfo,
   TrustConfig,
+  TrustedRoot,
   VerifiedStatement,
 } from './types.ts';
 export { type VerifyBundleOptions, verifyBundle } from './verify-bundle.ts';

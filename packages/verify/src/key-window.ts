@@ -1,9 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { InputError, VerificationError } from '@modelseal/core';
-import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
-import { parseTrustedRoot } from './trust/trusted-root.ts';
-import type { KeyTimestampPolicy } from './types.ts';
+import type { KeyTimestampPolicy, TrustedRoot } from './types.ts';
 
 /** Only the timestamp decides the signing time here: no transparency log is consulted for keys. */
 const ONE_TIMESTAMP = { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 1 } as const;
@@ -72,8 +70,7 @@ function describeWindow({ validFrom, validUntil }: KeyTimestampPolicy): string {
   return `[${validFrom?.toISOString() ?? 'open'} .. ${validUntil?.toISOString() ?? 'open'}]`;
 }
 
-function tsaRoot(json: unknown): TrustedRoot {
-  const root = parseTrustedRoot(json, 'the --trusted-root for key timestamps');
+function tsaRoot(root: TrustedRoot): TrustedRoot {
   if (root.timestampAuthorities.length === 0) {
     throw new InputError({
       code: 'TRUST_ROOT_NO_TSA',

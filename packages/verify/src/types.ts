@@ -2,6 +2,13 @@
  * Contracts shared by every verifier (key, certificate chain, Sigstore keyless) and by the
  * policy engine and webhook. Values only: loading files is the caller's job (cli, webhook).
  */
+import type { TrustedRoot } from '@sigstore/protobuf-specs';
+
+/**
+ * A Sigstore trusted root, parsed and checked: made by parseTrustedRoot, publicGoodTrustedRoot or
+ * loadTrustedRoot (`@modelseal/verify/load`), never raw JSON. Verifiers are cached per object.
+ */
+export type { TrustedRoot };
 
 /** Who may have signed. A tagged union: each `switch (trust.kind)` must be exhaustive. */
 export type TrustConfig =
@@ -14,11 +21,8 @@ export type TrustConfig =
     }
   /** PEM CA certificates the bundle's x509 chain must lead to (model_signing `certificate` method) */
   | { readonly kind: 'certificate-roots'; readonly rootCertificates: readonly string[] }
-  /**
-   * a Sigstore trusted_root.json (parsed JSON, checked strictly by verify), or undefined for the
-   * public-good root shipped with modelseal; certificates must then match an IdentityPolicy
-   */
-  | { readonly kind: 'sigstore'; readonly trustedRoot: unknown };
+  /** a Sigstore trusted root; certificates must then match an IdentityPolicy */
+  | { readonly kind: 'sigstore'; readonly trustedRoot: TrustedRoot };
 
 /**
  * A bare key has no validity window of its own; with this policy the signing time comes from an
@@ -26,8 +30,8 @@ export type TrustConfig =
  * inside [validFrom, validUntil] (either bound may be open).
  */
 export interface KeyTimestampPolicy {
-  /** a Sigstore trusted_root.json (parsed JSON); only its timestampAuthorities are used */
-  readonly trustedRoot: unknown;
+  /** only its timestampAuthorities are used */
+  readonly trustedRoot: TrustedRoot;
   readonly validFrom?: Date;
   readonly validUntil?: Date;
 }

@@ -1,7 +1,7 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { LEGACY_PREDICATE_TYPE, parseStatement } from '@modelseal/attest';
 import { isModelsealError, pae, sha256Hex, UsageError, utf8, VerificationError } from '@modelseal/core';
-import { keyHint, loadPublicKey, verifyBytes } from '@modelseal/sign';
+import { keyId, loadPublicKey, verifyBytes } from '@modelseal/keys';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
@@ -78,8 +78,8 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
         });
       }
       const keys = trust.publicKeys.map((pem) => loadPublicKey(pem));
-      const wanted = material.kind === 'hint' ? material.hint : keyHint(material.key);
-      const key = keys.find((k) => keyHint(k) === wanted);
+      const wanted = material.kind === 'hint' ? material.hint : keyId(material.key);
+      const key = keys.find((k) => keyId(k) === wanted);
       if (!key) {
         throw new VerificationError({
           code: 'KEY_NOT_TRUSTED',

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
-import { PUBLIC_GOOD_TRUSTED_ROOT_JSON, verifyBundle } from '../src/index.ts';
+import { parseTrustedRoot, publicGoodTrustedRoot, verifyBundle } from '../src/index.ts';
+import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { type: 'json' };
 
 const MT = `${SHARED_VECTORS}/model-transparency`;
 const IDENTITY = 'stefanb@us.ibm.com';
@@ -25,7 +26,7 @@ describe("verifyBundle with TrustConfig kind 'sigstore'", () => {
     async (v) => {
       const r = await verifyBundle({
         bundle: bundleOf(v),
-        trust: { kind: 'sigstore', trustedRoot: undefined },
+        trust: { kind: 'sigstore', trustedRoot: publicGoodTrustedRoot() },
         identity: { identity: IDENTITY, issuer: ISSUER },
       });
       expect(r.signer).toMatchObject({ kind: 'certificate', identity: IDENTITY, issuer: ISSUER });
@@ -33,17 +34,20 @@ describe("verifyBundle with TrustConfig kind 'sigstore'", () => {
     },
   );
 
-  it('accepts the public-good root passed explicitly as JSON', async () => {
+  it('accepts the public-good root parsed from its JSON by the caller', async () => {
     const r = await verifyBundle({
       bundle: bundleOf('v1.1.0'),
-      trust: { kind: 'sigstore', trustedRoot: PUBLIC_GOOD_TRUSTED_ROOT_JSON },
+      trust: { kind: 'sigstore', trustedRoot: parseTrustedRoot(publicGoodJson) },
       identity: { identityRegexp: '.*@us\\.ibm\\.com', issuer: ISSUER },
     });
     expect(r.signer.kind).toBe('certificate');
   });
 
   it('rejects other identities, prefixes, missing policy, and a root that trusts another instance', async () => {
-    const base = { bundle: bundleOf('v1.1.0'), trust: { kind: 'sigstore', trustedRoot: undefined } as const };
+    const base = {
+      bundle: bundleOf('v1.1.0'),
+      trust: { kind: 'sigstore', trustedRoot: publicGoodTrustedRoot() } as const,
+    };
     expect(
       await codeOf(verifyBundle({ ...base, identity: { identity: 'stefanb@us.ibm', issuer: ISSUER } })),
     ).toBe('IDENTITY_MISMATCH');
@@ -54,10 +58,12 @@ describe("verifyBundle with TrustConfig kind 'sigstore'", () => {
       'IDENTITY_REQUIRED',
     );
     expect(await codeOf(verifyBundle(base))).toBe('IDENTITY_REQUIRED');
-    const other = JSON.parse(
-      readFileSync(
-        `${SHARED_VECTORS}/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json`,
-        'utf8',
+    const other = parseTrustedRoot(
+      JSON.parse(
+        readFileSync(
+          `${SHARED_VECTORS}/sigstore-conformance/bundle-verify/intoto-with-custom-trust-root/trusted_root.json`,
+          'utf8',
+        ),
       ),
     );
     const code = await codeOf(

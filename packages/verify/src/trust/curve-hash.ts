@@ -1,5 +1,5 @@
 import { isModelsealError } from '@modelseal/core';
-import { verifyBytes } from '@modelseal/sign';
+import { verifyBytes } from '@modelseal/keys';
 import type { SignedEntity } from '@sigstore/verify';
 
 /**

@@ -6,7 +6,7 @@ export {
   createBlobVerifier,
 } from './blob-verifier.ts';
 export { parseSigstoreBundle } from './bundle.ts';
-export { PUBLIC_GOOD_TRUSTED_ROOT_JSON, publicGoodTrustedRoot } from './public-good.ts';
+export { publicGoodTrustedRoot } from './public-good.ts';
 export { verifySigstoreBundle } from './sigstore-statement.ts';
 export {
   createSigstoreEntityVerifier,

@@ -1,33 +1,25 @@
 import { InputError, pae } from '@modelseal/core';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
-import type { IdentityPolicy, SignerInfo } from '../types.ts';
+import type { IdentityPolicy, SignerInfo, TrustedRoot } from '../types.ts';
 import { withCurveHash } from './curve-hash.ts';
-import { publicGoodTrustedRoot } from './public-good.ts';
 import { createSigstoreEntityVerifier, type SigstoreEntityVerifier } from './sigstore-verifier.ts';
-import { parseTrustedRoot } from './trusted-root.ts';
 
-const PUBLIC_GOOD = {};
-/** Trust material is expensive (certificate parsing): built once per trust root object and policy. */
-const cache = new WeakMap<object, Map<string, SigstoreEntityVerifier>>();
+/**
+ * Trust material is expensive (certificate parsing): built once per trust root object and policy.
+ * Roots are parsed once at the edge and shared, so the object is the key.
+ */
+const cache = new WeakMap<TrustedRoot, Map<string, SigstoreEntityVerifier>>();
 
-function verifierFor(trustedRoot: unknown, identity: IdentityPolicy | undefined): SigstoreEntityVerifier {
-  const key = trustedRoot === undefined ? PUBLIC_GOOD : trustedRoot;
-  if (typeof key !== 'object' || key === null) {
-    throw new InputError({
-      code: 'TRUST_ROOT_INVALID',
-      message: 'the Sigstore trusted root is not a JSON object',
-    });
-  }
-  let byIdentity = cache.get(key);
+function verifierFor(root: TrustedRoot, identity: IdentityPolicy | undefined): SigstoreEntityVerifier {
+  let byIdentity = cache.get(root);
   if (!byIdentity) {
     byIdentity = new Map();
-    cache.set(key, byIdentity);
+    cache.set(root, byIdentity);
   }
   const policyKey = JSON.stringify(identity ?? {});
   let verifier = byIdentity.get(policyKey);
   if (!verifier) {
-    const root = trustedRoot === undefined ? publicGoodTrustedRoot() : parseTrustedRoot(trustedRoot);
     verifier = createSigstoreEntityVerifier({ trustedRoot: root, ...(identity ? { identity } : {}) });
     byIdentity.set(policyKey, verifier);
   }
@@ -40,7 +32,7 @@ function verifierFor(trustedRoot: unknown, identity: IdentityPolicy | undefined)
  */
 export function verifySigstoreBundle(
   bundle: Bundle,
-  trustedRoot: unknown,
+  trustedRoot: TrustedRoot,
   identity: IdentityPolicy | undefined,
 ): SignerInfo {
   const verifier = verifierFor(trustedRoot, identity);

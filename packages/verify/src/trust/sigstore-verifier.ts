@@ -1,5 +1,6 @@
-import { createHash, createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import { createPublicKey, type KeyObject, X509Certificate as NodeX509 } from 'node:crypto';
 import { InputError, isModelsealError, UsageError, VerificationError } from '@modelseal/core';
+import { keyId } from '@modelseal/keys';
 import type { Bundle } from '@sigstore/bundle';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, type TrustMaterial, toTrustMaterial, Verifier } from '@sigstore/verify';
@@ -28,8 +29,9 @@ export interface SigstoreEntityVerifier {
  */
 export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): SigstoreEntityVerifier {
   const root = options.trustedRoot;
-  const keyMode = options.publicKeyPem !== undefined;
-  const material = buildMaterial(root, options.publicKeyPem);
+  const key = options.publicKeyPem === undefined ? undefined : loadKey(options.publicKeyPem);
+  const keyMode = key !== undefined;
+  const material = buildMaterial(root, key);
   const identity: CompiledIdentity | undefined = keyMode ? undefined : compileIdentity(options.identity);
   const keyVerifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
   const keyVerifierWithLog = new Verifier(material, {
@@ -78,7 +80,7 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
       } catch (e) {
         throw libraryFailure(e);
       }
-      if (!isCert) return keySigner(options.publicKeyPem!);
+      if (!isCert && key) return { kind: 'key', keyId: keyId(key) };
       const info = certificateSigner(bundle, entity, signer);
       if (identity) checkIdentity(identity, info);
       return info;
@@ -86,19 +88,19 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
   };
 }
 
-function buildMaterial(root: TrustedRoot, publicKeyPem: string | undefined): TrustMaterial {
-  let key: ReturnType<typeof createPublicKey> | undefined;
-  if (publicKeyPem !== undefined) {
-    try {
-      key = createPublicKey(publicKeyPem);
-    } catch (e) {
-      throw new InputError({
-        code: 'PUBLIC_KEY_INVALID',
-        message: `the --key file is not a PEM public key: ${(e as Error).message}`,
-        cause: e,
-      });
-    }
+function loadKey(publicKeyPem: string): KeyObject {
+  try {
+    return createPublicKey(publicKeyPem);
+  } catch (e) {
+    throw new InputError({
+      code: 'PUBLIC_KEY_INVALID',
+      message: `the --key file is not a PEM public key: ${(e as Error).message}`,
+      cause: e,
+    });
   }
+}
+
+function buildMaterial(root: TrustedRoot, key: KeyObject | undefined): TrustMaterial {
   try {
     // cosign ignores the bundle's key hint when --key is given: the user's key is the only one.
     return toTrustMaterial(root, () => {
@@ -145,10 +147,6 @@ function certificateSigner(
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
   };
-}
-
-function keySigner(pem: string): SignerInfo {
-  return { kind: 'key', keyId: createHash('sha256').update(pem).digest('hex') };
 }
 
 function libraryFailure(e: unknown): Error {

@@ -1,0 +1,155 @@
+import {
+  buildStatement,
+  detectCi,
+  type Env,
+  type Predicate,
+  type PredicateEntry,
+  parseKeyValues,
+  parseSlsaSpec,
+  type ResourceDescriptor,
+  type Statement,
+  serializeStatement,
+} from '@modelseal/attest';
+import { InputError, isRecord, UsageError } from '@modelseal/core';
+import type { SignerConfig } from '@modelseal/sign';
+import { readDocument } from '../options/documents.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
+import { resolveDependency, resolveGitSource } from './deps.ts';
+import { type BundleOutput, bundleBytes, publishBundle } from './publish.ts';
+import { signModel } from './sign-model.ts';
+import { DEFAULT_SERIALIZATION, type Subject, subjectFromPath, subjectFromRef } from './subject.ts';
+
+export interface AttestOptions {
+  readonly target:
+    | { readonly kind: 'path'; readonly path: string }
+    | { readonly kind: 'ref'; readonly ref: string };
+  /** the `--type` entry of the predicate registry */
+  readonly predicate: PredicateEntry;
+  readonly predicateFile?: string;
+  readonly specFile?: string;
+  readonly builderId?: string;
+  readonly buildType?: string;
+  readonly externalParameters: readonly string[];
+  readonly datasets: readonly string[];
+  readonly baseModels: readonly string[];
+  readonly source?: string;
+  readonly signer: SignerConfig;
+  readonly write: BundleOutput;
+  readonly env: Env;
+}
+
+export interface AttestResult {
+  readonly subject: Subject;
+  readonly predicateType: string;
+  readonly bundlePath?: string;
+  readonly storePath?: string;
+  readonly statement: Statement;
+}
+
+export async function runAttest(o: AttestOptions): Promise<AttestResult> {
+  if (o.write.bundlePath === undefined && o.write.store === undefined)
+    throw new UsageError({
+      code: 'NO_OUTPUT',
+      message: 'nowhere to write the attestation: give --bundle FILE or --store DIR',
+    });
+  // the OMS signature itself, so a dataset is signed like a model straight into the store
+  if (o.predicate.kind === 'oms' && !o.predicateFile && o.target.kind === 'path') {
+    const path = o.target.path;
+    const r = await signModel({
+      model: path,
+      serialization: DEFAULT_SERIALIZATION,
+      // `sign` leaves model.sig inside a directory: never part of what is signed
+      extraIgnore: bundlesToSkip(locateModel(path, undefined)),
+      ignoreGitPaths: true,
+      signer: o.signer,
+      write: o.write,
+    });
+    return { ...r, predicateType: r.statement.predicateType };
+  }
+  const { createSigner } = await import('@modelseal/sign');
+  // load the key first: a wrong passphrase should not cost a full hash of the model
+  const signer = createSigner(o.signer);
+  const subject =
+    o.target.kind === 'path' ? await subjectFromPath(o.target.path) : subjectFromRef(o.target.ref);
+  const descriptor = { name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } };
+  const statement = buildStatement(
+    [descriptor],
+    o.predicate.predicateType,
+    await buildPredicate(o, descriptor),
+  );
+  const bundle = bundleBytes(await signer.sign(serializeStatement(statement)));
+  const published = await publishBundle(bundle, subject.digest, o.predicate.predicateType, o.write);
+  return { subject, predicateType: o.predicate.predicateType, ...published, statement };
+}
+
+async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Promise<Predicate> {
+  if (o.predicateFile) {
+    if (o.specFile)
+      throw new UsageError({ code: 'USAGE_CONFLICT', message: 'give --predicate or --spec, not both' });
+    const doc = await readDocument(o.predicateFile, 'predicate', '--predicate');
+    if (!isRecord(doc))
+      throw new InputError({
+        code: 'PREDICATE_INVALID',
+        message: `predicate ${o.predicateFile} must be a JSON object`,
+      });
+    // known types are validated even when the user wrote the predicate by hand
+    return o.predicate.validate(doc, subject);
+  }
+  const entry = o.predicate;
+  switch (entry.kind) {
+    case 'slsa':
+      return entry.build(await slsaInput(o));
+    case 'dataset':
+      if (!o.specFile)
+        throw new UsageError({
+          code: 'SPEC_REQUIRED',
+          message: '--type dataset needs --spec dataset.yaml (see docs/provenance.md)',
+        });
+      return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
+    case 'oms':
+    case 'custom':
+      throw new UsageError({
+        code: 'PREDICATE_REQUIRED',
+        message: `for --type ${entry.predicateType} give the predicate JSON with --predicate FILE`,
+      });
+    default:
+      return entry satisfies never;
+  }
+}
+
+async function slsaInput(o: AttestOptions) {
+  const spec = o.specFile
+    ? parseSlsaSpec(await readDocument(o.specFile, 'provenance spec', '--spec'), o.specFile)
+    : {};
+  const ci = detectCi(o.env);
+  const builderId = o.builderId ?? spec.builderId ?? ci?.builderId;
+  if (!builderId) {
+    throw new UsageError({
+      code: 'BUILDER_ID_REQUIRED',
+      message:
+        'who ran the training? give --builder-id URI (or builderId in --spec); in GitHub Actions/GitLab CI it is detected',
+    });
+  }
+  const deps: ResourceDescriptor[] = [];
+  for (const d of [...(spec.datasets ?? []), ...o.datasets])
+    deps.push(await resolveDependency(d, 'dataset', '--dataset'));
+  for (const d of [...(spec.baseModels ?? []), ...o.baseModels])
+    deps.push(await resolveDependency(d, 'base-model', '--base-model'));
+  const sourceDir = o.source ?? spec.source;
+  if (sourceDir) deps.push(await resolveGitSource(sourceDir));
+  else if (ci?.source) deps.push(ci.source);
+  return {
+    builderId,
+    ...(o.buildType || spec.buildType ? { buildType: o.buildType ?? spec.buildType } : {}),
+    externalParameters: {
+      ...(ci?.externalParameters ?? {}),
+      ...(spec.externalParameters ?? {}),
+      ...parseKeyValues(o.externalParameters, '--external-parameter'),
+    },
+    ...(spec.internalParameters ? { internalParameters: spec.internalParameters } : {}),
+    resolvedDependencies: deps,
+    ...(ci?.invocationId ? { invocationId: ci.invocationId } : {}),
+    ...(spec.startedOn ? { startedOn: spec.startedOn } : {}),
+    ...(spec.finishedOn ? { finishedOn: spec.finishedOn } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import { realpathSync } from 'node:fs';
+import type { Statement } from '@modelseal/attest';
+import { InputError } from '@modelseal/core';
+import type { Serialization } from '@modelseal/manifest';
+import type { SignerConfig } from '@modelseal/sign';
+import { err, progressReporter } from '../io.ts';
+import { modelSigningWarning } from '../options/signer.ts';
+import { type BundleOutput, bundleBytes, type Published, publishBundle } from './publish.ts';
+import type { Subject } from './subject.ts';
+
+export interface SignModelOptions {
+  readonly model: string;
+  readonly serialization: Serialization;
+  /** absolute paths left out of the hash (the bundle itself, when it lives inside the model) */
+  readonly extraIgnore: readonly string[];
+  readonly ignoreGitPaths: boolean;
+  readonly signer: SignerConfig;
+  readonly write: BundleOutput;
+}
+
+/** The Hugging Face cache revision a signed snapshot came from. */
+export interface HuggingFaceRevision {
+  readonly repo: string;
+  readonly kind: 'models' | 'datasets' | 'spaces';
+  /** the snapshot folder's name, a commit id */
+  readonly revision: string;
+}
+
+export interface SignModelResult extends Published {
+  readonly subject: Subject;
+  readonly huggingFace?: HuggingFaceRevision;
+  readonly statement: Statement;
+  readonly resources: number;
+}
+
+/**
+ * The one sign path for a model or dataset (`sign`, `attest --type oms`): hash, build the OMS
+ * statement, sign it, write the bundle where asked.
+ */
+export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
+  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/hashing');
+  const { omsStatement, serializeStatement } = await import('@modelseal/attest');
+  const { createSigner } = await import('@modelseal/sign');
+  // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
+  const signer = createSigner(o.signer);
+  const warning = await modelSigningWarning(o.signer);
+  if (warning) err(`warning: ${warning}`);
+  const progress = progressReporter('hashing');
+  const manifest = await hashModel(o.model, {
+    serialization: o.serialization,
+    extraIgnore: o.extraIgnore,
+    ignoreGitPaths: o.ignoreGitPaths,
+    onProgress: progress.update,
+  }).finally(progress.end);
+  if (manifest.resources.length === 0) {
+    throw new InputError({
+      code: 'MODEL_EMPTY',
+      message: `${o.model} holds no files to sign (after ignore rules)`,
+    });
+  }
+  const statement = omsStatement(manifest);
+  const bundle = bundleBytes(await signer.sign(serializeStatement(statement)));
+  const digest = `sha256:${statement.subject[0]?.digest?.['sha256'] ?? ''}`;
+  const published = await publishBundle(bundle, digest, statement.predicateType, o.write);
+  const hf = huggingFaceSnapshot(realpathSync(o.model));
+  return {
+    ...published,
+    ...(hf ? { huggingFace: { repo: hf.repo, kind: hf.kind, revision: hf.revision } } : {}),
+    subject: { name: manifest.modelName, digest },
+    statement,
+    resources: manifest.resources.length,
+  };
+}

@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { PolicyError, UsageError } from '@modelseal/core';
+import type { Decision, Evidence, ModelPolicy, ParseOptions } from '@modelseal/policy';
+import type { StoredBundle } from '@modelseal/store';
+import { readDocument } from '../options/documents.ts';
+import { readBundleFile, readUserFile } from '../options/files.ts';
+import { cliStore } from '../options/store.ts';
+import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
+
+export interface VerifyAttestationOptions {
+  /** a path to hash, or `sha256:<hex>` */
+  readonly target: string;
+  readonly policyFile?: string;
+  /** with --policy: keep only this requirement; without: the required type for --key */
+  readonly predicateType?: string;
+  readonly keyFiles: readonly string[];
+  readonly trustedRootFile?: string;
+  /** a store spec: dir:PATH or a path */
+  readonly store: string;
+  readonly bundleFiles: readonly string[];
+}
+
+export interface VerifyAttestationResult {
+  readonly subject: Subject;
+  readonly decision: Decision;
+  readonly evidence: ReadonlyMap<string, Evidence>;
+}
+
+export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
+  const { collectEvidence, evaluate } = await import('@modelseal/policy');
+  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  // before hashing: a bad root or policy file should not cost a full hash. Same default as
+  // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
+  const policy = await loadPolicy(o, { defaultTrustedRoot: loadTrustedRoot(o.trustedRootFile) });
+  // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
+  const verifyModule = import('@modelseal/verify');
+  verifyModule.catch(() => undefined);
+  const subject = isDigestRef(o.target)
+    ? { name: o.target, digest: o.target.toLowerCase() }
+    : await subjectFromPath(o.target);
+  const { verifyBundle } = await verifyModule;
+  const extraBundles: StoredBundle[] = [];
+  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
+
+  const evidence = await collectEvidence({
+    policy,
+    subject: subject.digest,
+    store: await cliStore(o.store),
+    extraBundles,
+    verify: (bundle, authority) =>
+      verifyBundle({
+        bundle,
+        trust: authority.trust,
+        ...(authority.identity ? { identity: authority.identity } : {}),
+      }),
+  });
+  const decision = evaluate({ policy, subject: subject.digest, evidence });
+  if (!decision.allowed) {
+    throw new PolicyError({
+      code: 'POLICY_DENIED',
+      message: `policy ${policy.name} denies ${subject.name} (${subject.digest}):\n${decision.reasons
+        .map((r) => `  - [${r.code}] ${r.message}`)
+        .join('\n')}`,
+      details: { subject, decision },
+    });
+  }
+  return { subject, decision, evidence };
+}
+
+async function loadPolicy(o: VerifyAttestationOptions, parse: ParseOptions): Promise<ModelPolicy> {
+  const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
+  if (o.policyFile) {
+    if (o.keyFiles.length > 0)
+      throw new UsageError({
+        code: 'USAGE_CONFLICT',
+        message: 'the policy names its trusted keys; drop --key or --policy',
+      });
+    const policy = parsePolicy(await readDocument(o.policyFile, 'policy', '--policy'), o.policyFile, parse);
+    if (!o.predicateType) return policy;
+    const requirements = policy.requirements.filter((r) => r.predicateType === o.predicateType);
+    if (requirements.length === 0) {
+      throw new UsageError({
+        code: 'TYPE_NOT_IN_POLICY',
+        message: `policy ${policy.name} has no requirement for ${o.predicateType}`,
+      });
+    }
+    return Object.freeze({ ...policy, requirements });
+  }
+  if (o.keyFiles.length === 0)
+    throw new UsageError({
+      code: 'TRUST_MISSING',
+      message: 'give --policy policy.yaml, or --key <public key PEM>',
+    });
+  const keys: string[] = [];
+  for (const f of o.keyFiles) keys.push(readUserFile(f, 'public key', '--key'));
+  // an implicit one-requirement policy: the type (default SLSA) signed by one of these keys
+  return parsePolicy(
+    {
+      apiVersion: POLICY_API_VERSION,
+      kind: 'ModelPolicy',
+      metadata: { name: 'command-line' },
+      spec: {
+        authorities: [{ name: 'key', key: { publicKeys: keys } }],
+        require: [{ predicateType: o.predicateType ?? 'slsa' }],
+      },
+    },
+    '--key',
+    parse,
+  );
+}
+
+export function summarize(r: VerifyAttestationResult): Record<string, unknown> {
+  return {
+    ok: r.decision.allowed,
+    subject: r.subject,
+    policy: r.decision.policy,
+    signers: r.decision.signers,
+    attestations: [...r.evidence.values()].flatMap((e) =>
+      e.attestations.map((a) => ({
+        subject: e.subject,
+        predicateType: a.verified.statement.predicateType,
+        authority: a.authority,
+        source: a.source,
+      })),
+    ),
+    reasons: r.decision.reasons,
+  };
+}

@@ -1,0 +1,32 @@
+export type { AdmissionRequest, AdmissionResponse, AdmissionReview } from './admission.ts';
+export { parseReview, reviewOf } from './admission.ts';
+export { type CacheStats, createResultCache, type ResultCache } from './cache.ts';
+export { type Checker, type CheckerConfig, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
+export type {
+  AdmissionSettings,
+  Authority,
+  Decision,
+  Evidence,
+  Mode,
+  ModelPolicy,
+  ParseOptions,
+  PolicyEngine,
+  Reason,
+  Store,
+  StoredBundle,
+  Unpinned,
+  VerifiedAttestation,
+  VerifyFn,
+} from './contract.ts';
+export { type DecideDeps, decide, deny, WARNING_MAX, warning } from './decide.ts';
+export { createEngine, realVerify } from './engine.ts';
+export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
+export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
+export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
+export {
+  type AdmissionPolicy,
+  DEFAULT_ADMISSION_SETTINGS,
+  DIGEST_ANNOTATION_PREFIX,
+  globMatch,
+  policyApplies,
+} from './settings.ts';

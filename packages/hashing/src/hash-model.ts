@@ -1,0 +1,147 @@
+import { statSync } from 'node:fs';
+import { sha256Hex } from '@modelseal/core';
+import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
+import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
+import { toModelsealError } from './errors.ts';
+import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
+import { type Plan, planTasks } from './plan.ts';
+import { type Pool, type Running, takePool } from './pool.ts';
+import { hashTask, ioError, type ReadTask } from './read.ts';
+import { CHUNK } from './threads.ts';
+import { walkModel } from './walk.ts';
+
+/* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing
+ * a handful of small files inline. */
+const INLINE_MAX_TASKS = 64;
+const INLINE_MAX_BYTES = 32 << 20;
+/** with few files, statting them on the main thread is cheap and buys balance and a progress total */
+const STAT_MAX_FILES = 256;
+
+/** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
+export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
+  try {
+    return await hashModelUnchecked(path, options);
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw toModelsealError(e);
+  }
+}
+
+async function hashModelUnchecked(path: string, options: HashOptions): Promise<Manifest> {
+  const cfg = resolveConfig(path, options);
+  options.signal?.throwIfAborted();
+  const hashType = cfg.serialization.hashType;
+  const single = isSingleFile(path);
+  // A directory may hold many files: start the workers now so their start-up overlaps the walk.
+  const pool = cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
+  let digests: Uint8Array;
+  let plan: Plan;
+  let order: readonly { readonly name: string; readonly i: number }[];
+  try {
+    const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
+    plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
+    const hashing = await startHashing(cfg, plan, options, pool);
+    // The canonical order is worked out while the workers hash, not after.
+    order = sortByResourceName(
+      plan.tasks.map((t, i) => ({ name: t.name, i })),
+      cfg.serialization.method,
+    );
+    digests = await hashing.finish();
+  } finally {
+    pool?.cancel();
+  }
+  // One hex string for all digests, sliced per resource: 20k small Buffers cost ~10 ms.
+  const dlen = DIGEST_BYTES[hashType];
+  const hexLen = 2 * dlen;
+  const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength).toString('hex');
+  const resources: Resource[] = order.map(({ name, i }) => ({
+    name,
+    algorithm: plan.algorithm,
+    digest: hex.slice(i * hexLen, (i + 1) * hexLen),
+  }));
+  Object.freeze(resources);
+  // the subject is SHA-256 over the raw digests in canonical order: they are at hand here
+  const raw = new Uint8Array(order.length * dlen);
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j]!.i;
+    raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen);
+  }
+  return Object.freeze({
+    modelName: cfg.modelName,
+    serialization: cfg.serialization,
+    resources,
+    subjectDigest: sha256Hex(raw),
+  });
+}
+
+function isSingleFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // walkModel reports the problem with a proper code
+  }
+}
+
+/** On the workers when there is enough work to pay for them, else on this thread alone. */
+async function startHashing(
+  cfg: HashConfig,
+  plan: Plan,
+  options: HashOptions,
+  pool: Pool | undefined,
+): Promise<Running> {
+  const hashType = cfg.serialization.hashType;
+  const dlen = DIGEST_BYTES[hashType];
+  const newHasher = await hasherFactory(hashType);
+  const small =
+    plan.tasks.length <= INLINE_MAX_TASKS &&
+    plan.totalBytes !== undefined &&
+    plan.totalBytes <= INLINE_MAX_BYTES;
+  if (cfg.concurrency > 1 && plan.tasks.length > 1 && !small) {
+    return (pool ?? takePool(cfg.concurrency)).start({
+      hashType,
+      tasks: plan.tasks,
+      digestBytes: dlen,
+      totalBytes: plan.totalBytes,
+      hasher: newHasher,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+  }
+  return { finish: async () => hashInline(plan, options, newHasher, dlen) };
+}
+
+function hashInline(plan: Plan, options: HashOptions, newHasher: HasherFactory, dlen: number): Uint8Array {
+  const out = new Uint8Array(plan.tasks.length * dlen);
+  const buf = new Uint8Array(CHUNK);
+  let done = 0;
+  const total = plan.totalBytes ?? 0;
+  for (let i = 0; i < plan.tasks.length; i++) {
+    options.signal?.throwIfAborted();
+    const r = hashTask(plan.tasks[i]!, newHasher, buf);
+    out.set(r.digest, i * dlen);
+    done += r.size;
+    options.onProgress?.(done, Math.max(total, done));
+  }
+  return out;
+}
+
+/**
+ * Files mode plans without sizes (no per-file stat for big datasets). With few files, or when a
+ * progress total is wanted, learn them: biggest first balances the workers.
+ */
+function withSizes(plan: Plan, wantTotal: boolean): Plan {
+  if (plan.totalBytes !== undefined || (plan.tasks.length > STAT_MAX_FILES && !wantTotal)) return plan;
+  let total = 0;
+  const sized: ReadTask[] = plan.tasks.map((t) => {
+    let size: number;
+    try {
+      size = statSync(t.path).size;
+    } catch (e) {
+      throw ioError(e, t.name, 'stat');
+    }
+    total += size;
+    return { ...t, expectedSize: size };
+  });
+  sized.sort((a, b) => b.expectedSize! - a.expectedSize!);
+  return { ...plan, tasks: sized, totalBytes: total };
+}

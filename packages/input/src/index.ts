@@ -1,0 +1,1 @@
+export { FILE_LIMITS, hashUserFile, readUserBytes, type UserFile, userFileSize } from './files.ts';

@@ -1,0 +1,30 @@
+/**
+ * `@modelseal/verify/load`: the one way a trusted root enters modelseal from outside. Edges only
+ * (CLI flags, `policy test`, the webhook's main): it reads a file, which nothing under
+ * `@modelseal/verify` itself may do, so it is a subpath of its own.
+ */
+import { parseJson } from '@modelseal/core';
+import { readUserBytes } from '@modelseal/input';
+import { publicGoodTrustedRoot } from './trust/public-good.ts';
+import { parseTrustedRoot } from './trust/trusted-root.ts';
+import type { TrustedRoot } from './types.ts';
+
+/** The public-good root is ~7 KiB; private instances with long histories stay far below this. */
+export const TRUSTED_ROOT_MAX_BYTES = 16 << 20;
+
+/**
+ * A trusted_root.json file, parsed and checked strictly; without a path, the public-good root
+ * shipped with modelseal (offline, no TUF fetch). Codes: FILE_NOT_FOUND, NOT_A_FILE,
+ * FILE_TOO_LARGE, FILE_UNREADABLE, then the JSON_* and TRUST_ROOT_* codes of its content.
+ */
+export function loadTrustedRoot(path?: string, flag?: string): TrustedRoot {
+  if (path === undefined) return publicGoodTrustedRoot();
+  const bytes = readUserBytes({
+    path,
+    what: 'trusted root',
+    maxBytes: TRUSTED_ROOT_MAX_BYTES,
+    ...(flag ? { flag } : {}),
+  });
+  const what = `trusted root ${path}`;
+  return parseTrustedRoot(parseJson(bytes, what, { maxBytes: TRUSTED_ROOT_MAX_BYTES }), what);
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the OCI tests run against: docker-registry (Distribution 2.8) and
+# skopeo. Idempotent: does nothing when both commands exist. Root runs apt-get directly; anyone
+# else needs sudo. Meant to be sourced or called from .ci/run before the tests.
+set -euo pipefail
+say() { printf 'ci-apt: %s\n' "$*" >&2; }
+
+need=()
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+if [ "${#need[@]}" -eq 0 ]; then
+  say "docker-registry and skopeo already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo -n)
+else
+  say "need root or sudo to install ${need[*]}; the OCI tests that need them will be skipped"
+  exit 1
+fi
+
+say "installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+# the package's service is not used by the tests, which start their own registry on 127.0.0.1
+command -v docker-registry >/dev/null && command -v skopeo >/dev/null
+say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version)"
