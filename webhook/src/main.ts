@@ -1,6 +1,7 @@
 /**
  * node webhook/src/main.ts --tls-cert F --tls-key F [--port 8443] [--policy-file F]
  *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
+ *                          [--exclude-namespaces kube-system,<own namespace>]
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
       kubernetes: { type: 'boolean', default: false },
       'deadline-ms': { type: 'string', default: '8000' },
       'trusted-root': { type: 'string' },
+      'exclude-namespaces': { type: 'string' },
     },
   });
   const certFile = values['tls-cert'];
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
+  const excludeNamespaces = parseExcludeNamespaces(values['exclude-namespaces'], process.env.POD_NAMESPACE);
+
   // keyless authorities without their own root get this one, put on them as policies are parsed
   const engine = createEngine({
     defaultTrustedRoot: loadTrustedRoot(values['trusted-root'], '--trusted-root'),
@@ -79,6 +83,7 @@ async function main(argv: string[]): Promise<void> {
       server: { ...DEFAULT_SERVER_CONFIG, tls: { certFile, keyFile }, port, host: values.host },
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
+      excludeNamespaces,
     },
     { policies, store, verify: realVerify, engine, log },
   );
@@ -93,6 +98,27 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * --exclude-namespaces a,b (globs allowed; "" excludes nothing). Default: kube-system and the
+ * webhook's own namespace (POD_NAMESPACE, set by the chart from the downward API).
+ */
+function parseExcludeNamespaces(flag: string | undefined, ownNamespace: string | undefined): string[] {
+  if (flag === undefined) return ['kube-system', ...(ownNamespace ? [ownNamespace] : [])];
+  const list = flag
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const ns of list) {
+    if (!/^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/.test(ns)) {
+      throw new UsageError({
+        code: 'BAD_EXCLUDE_NAMESPACES',
+        message: `--exclude-namespaces: ${JSON.stringify(ns)} is not a namespace name or glob`,
+      });
+    }
+  }
+  return list;
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -3,6 +3,7 @@ import { resolvePredicateType } from '@modelseal/attest';
 import { InputError, isRecord, sha256Hex } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
 import { parseTrustedRoot } from '@modelseal/verify/roots';
+import { RE2JS } from 're2js';
 import { parseAdmission } from './admission.ts';
 import { compileCondition } from './cel.ts';
 import type { Authority, ModelPolicy, ParseOptions, Requirement } from './types.ts';
@@ -214,9 +215,10 @@ function parseIdentity(
     const re = identity[k];
     if (re === undefined) continue;
     try {
-      new RegExp(re, 'u');
+      // the verifier matches with RE2 (linear time, as cosign's Go regexp): validate the same syntax
+      RE2JS.compile(re);
     } catch (e) {
-      bad('POLICY_BAD_IDENTITY', `${at}.${k} is not a valid regular expression: ${(e as Error).message}`);
+      bad('POLICY_BAD_IDENTITY', `${at}.${k} is not a valid RE2 regular expression: ${(e as Error).message}`);
     }
   }
   const hasIssuer = identity.issuer !== undefined || identity.issuerRegexp !== undefined;

@@ -56,3 +56,28 @@ describe('identity policy', () => {
     );
   });
 });
+
+describe('identity regexps have RE2 semantics', () => {
+  it('a pattern that backtracks exponentially in JS matches a long SAN at once', () => {
+    const p = compileIdentity({ identityRegexp: '(a+)+b', issuerRegexp: '(x|x)*y' });
+    const t0 = performance.now();
+    expect(errCode(() => checkIdentity(p, { identity: 'a'.repeat(64), issuer: 'y' }))).toBe(
+      'IDENTITY_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'aab', issuer: 'x'.repeat(64) }))).toBe(
+      'ISSUER_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'aab', issuer: 'xxy' }))).toBe('none');
+    // as JS regexps either check alone runs for hours; RE2 takes well under a second here
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('patterns outside RE2 (backreferences, lookaheads) are refused when compiled', () => {
+    expect(errCode(() => compileIdentity({ identityRegexp: '(a)\\1', issuer: ISS }))).toBe(
+      'IDENTITY_REGEXP_INVALID',
+    );
+    expect(errCode(() => compileIdentity({ identityRegexp: 'a(?=b)', issuer: ISS }))).toBe(
+      'IDENTITY_REGEXP_INVALID',
+    );
+  });
+});
