@@ -13,7 +13,7 @@ import {
 import { InputError, isRecord, UsageError } from '@modelseal/core';
 import type { SignerConfig } from '@modelseal/sign';
 import { readDocument } from '../options/documents.ts';
-import { locateModel } from '../options/model.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { resolveDependency, resolveGitSource } from './deps.ts';
 import { type BundleOutput, bundleBytes, publishBundle } from './publish.ts';
 import { signModel } from './sign-model.ts';
@@ -59,7 +59,7 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
       model: path,
       serialization: DEFAULT_SERIALIZATION,
       // `sign` leaves model.sig inside a directory: never part of what is signed
-      extraIgnore: [locateModel(path, undefined).bundle],
+      extraIgnore: bundlesToSkip(locateModel(path, undefined)),
       ignoreGitPaths: true,
       signer: o.signer,
       write: o.write,
