@@ -14,3 +14,14 @@ export {
 } from './profile.ts';
 export { bytesReader, countingReader, type ReadAt, sliceReader } from './reader.ts';
 export { type FileReport, type ScanOptions, scanFile, type Verdict } from './scan.ts';
+export {
+  SCAN_PREDICATE_TYPE,
+  SCANNER_NAME,
+  SCANNER_VERSION,
+  type ScanPredicate,
+  type ScanStatement,
+  type ScanStatementInput,
+  type ScanSubject,
+  scanStatement,
+  scanVerdict,
+} from './statement.ts';

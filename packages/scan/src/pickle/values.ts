@@ -39,7 +39,7 @@ export function describe(v: Value): string {
     case 'str':
       return v.v === null ? 'a long string' : `the string ${JSON.stringify(v.v.slice(0, 40))}`;
     default:
-      return `a ${v.k}`;
+      return v.k === 'unknown' ? 'a value the walk cannot know' : `a ${v.k}`;
   }
 }
 
