@@ -20,7 +20,8 @@ import { Cursor, type ReadAt } from './reader.ts';
 export function analyseBlob(r: ReadAt, ctx: Ctx, where: string | undefined, depth: number): FormatName {
   if (r.size === 0) return 'empty';
   const head = r.read(0, Math.min(r.size, 512));
-  const ascii = new TextDecoder('latin1').decode(head.subarray(0, 8));
+  // latin1, not TextDecoder('latin1'), which is windows-1252 and maps 0x80-0x9f elsewhere
+  const ascii = Buffer.from(head.buffer, head.byteOffset, Math.min(8, head.byteLength)).toString('latin1');
   if (ascii.startsWith('PK\x03\x04') || ascii.startsWith('PK\x05\x06')) return scanZip(r, ctx, where, depth);
   if (isNpy(head)) return scanNpy(r, ctx, where);
   if (head.byteLength >= 4 && new DataView(head.buffer, head.byteOffset).getUint32(0, true) === GGUF_MAGIC) {
@@ -46,7 +47,7 @@ export function analyseBlob(r: ReadAt, ctx: Ctx, where: string | undefined, dept
     checkSafetensors(r, (code, message) => report(ctx, where, code, message));
     return 'safetensors';
   }
-  if (head[0] === 0x80 && head[1] !== undefined && head[1] <= 5) {
+  if (head[0] === 0x80 && head[1] !== undefined && head[1] < 16) {
     return scanPickleStream(r, ctx, where, { allowLegacy: true });
   }
   const asPickle = probeTextPickle(r, ctx, where);

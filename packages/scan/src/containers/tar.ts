@@ -15,7 +15,9 @@ export interface TarListing {
 
 export class TarError extends Error {}
 
-const latin1 = new TextDecoder('latin1');
+const latin1 = {
+  decode: (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1'),
+};
 const field = (b: Uint8Array, o: number, n: number): string => {
   const s = latin1.decode(b.subarray(o, o + n));
   const z = s.indexOf('\0');

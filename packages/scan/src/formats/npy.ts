@@ -17,7 +17,7 @@ export type NpyHeader =
 export const isNpy = (head: Uint8Array): boolean =>
   head.byteLength >= 10 &&
   head[0] === 0x93 &&
-  new TextDecoder('latin1').decode(head.subarray(1, 6)) === 'NUMPY';
+  Buffer.from(head.buffer, head.byteOffset + 1, 5).toString('latin1') === 'NUMPY';
 
 const ITEM: Readonly<Record<string, number>> = {
   b: 1,
@@ -44,7 +44,8 @@ export function readNpyHeader(r: ReadAt): NpyHeader {
   const start = wide ? 12 : 10;
   if (len > 1 << 20 || start + len > r.size)
     return { ok: false, message: `header of ${len} bytes does not fit` };
-  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(r.read(start, len)).trim();
+  const raw = r.read(start, len);
+  const text = (major === 3 ? new TextDecoder().decode(raw) : Buffer.from(raw).toString('latin1')).trim();
   const descr = /['"]descr['"]\s*:\s*(['"])([^'"]*)\1/.exec(text);
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
   if (!/^\{.*\}$/s.test(text) || !shape || !/['"]fortran_order['"]\s*:\s*(True|False)/.test(text)) {

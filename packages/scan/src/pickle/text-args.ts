@@ -1,7 +1,6 @@
 /** Decoders for the newline-terminated arguments of protocol 0 opcodes. */
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
 
 export function utf8Strict(b: Uint8Array): string | null {
   try {
@@ -11,7 +10,9 @@ export function utf8Strict(b: Uint8Array): string | null {
   }
 }
 
-export const latin1Text = (b: Uint8Array): string => latin1.decode(b);
+/** Python's latin-1 (TextDecoder's 'latin1' is windows-1252, which differs in 0x80-0x9f) */
+export const latin1Text = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
 /** INT/LONG/GET/PUT lines: an optional sign and decimal digits (LONG adds a trailing L). */
 export function decimalLine(b: Uint8Array, long: boolean): bigint | null {
