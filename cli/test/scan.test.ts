@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
@@ -82,5 +82,43 @@ describe('modelseal scan', () => {
   it('a missing path is not found (exit 5); an unknown profile is a usage error (exit 2)', () => {
     expect(cli(['scan', join(tempDir(), 'nope')]).status).toBe(EXIT_CODES.not_found);
     expect(cli(['scan', '.', '--profile', 'yolo']).status).toBe(EXIT_CODES.usage);
+  });
+});
+
+describe('modelseal scan --predicate-out, signed with attest', () => {
+  it('writes the scan-result predicate, which attest signs into the store for the model digest', () => {
+    const dir = tempDir();
+    const model = join(dir, 'model');
+    mkdirSync(model);
+    writeFileSync(join(model, 'model.safetensors'), safetensors());
+    const pred = join(dir, 'scan.json');
+    const scan = cli(['scan', model, '--predicate-out', pred, '--output', 'json']);
+    expect(scan.status, scan.stderr).toBe(0);
+    const digest = JSON.parse(scan.stdout).model.digest.sha256;
+    const predicate = JSON.parse(readFileSync(pred, 'utf8'));
+    expect(predicate).toMatchObject({ verdict: 'pass', profile: { name: 'weights-only' } });
+    expect(predicate.files[0]).toMatchObject({
+      path: 'model.safetensors',
+      format: 'safetensors',
+      verdict: 'pass',
+    });
+    expect(cli(['keygen', '--output-key-prefix', join(dir, 'k')]).status).toBe(0);
+    const attest = cli([
+      'attest',
+      '--subject',
+      `model@sha256:${digest}`,
+      '--type',
+      'https://modelseal.dev/scan-result/v1',
+      '--predicate',
+      pred,
+      '--key',
+      join(dir, 'k.key'),
+      '--store',
+      join(dir, 'store'),
+    ]);
+    expect(attest.status, attest.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'store'), { recursive: true }).some((f) => String(f).includes(digest))).toBe(
+      true,
+    );
   });
 });

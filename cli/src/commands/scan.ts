@@ -12,12 +12,15 @@ import { type OutputArgs, withOutput } from '../options/output.ts';
 interface ScanArgv extends OutputArgs {
   path: string;
   profile: ProfileName;
+  'predicate-out'?: string;
 }
 
 export interface ScanCliOptions {
   readonly path: string;
   readonly profile: ProfileName;
   readonly output: OutputFormat;
+  /** where to write the scan-result predicate, for `modelseal attest --predicate` */
+  readonly predicateOut?: string;
 }
 
 export interface ScanCliResult {
@@ -30,7 +33,12 @@ export interface ScanCliResult {
 }
 
 export function toOptions(a: ScanArgv): ScanCliOptions {
-  return Object.freeze({ path: a.path, profile: a.profile, output: a.output });
+  return Object.freeze({
+    path: a.path,
+    profile: a.profile,
+    output: a.output,
+    ...(a['predicate-out'] ? { predicateOut: a['predicate-out'] } : {}),
+  });
 }
 
 export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
@@ -63,13 +71,30 @@ export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
       reader?.close();
     }
   });
-  return {
+  const result = {
     options: o,
     modelName: manifest.modelName,
     subject: subjectDigest(manifest),
     profileDigest: profileDigest(profile),
     files,
   };
+  if (o.predicateOut) await writePredicate(result, o.predicateOut);
+  return result;
+}
+
+/** The predicate `modelseal attest --type scan-result --predicate FILE` signs (schema in packages/scan). */
+async function writePredicate(r: ScanCliResult, file: string): Promise<void> {
+  const [{ getProfile, scanStatement }, { writeFileSync }] = await Promise.all([
+    import('@modelseal/scan'),
+    import('node:fs'),
+  ]);
+  const statement = scanStatement({
+    subject: [{ name: r.modelName, digest: { sha256: r.subject } }],
+    profile: getProfile(r.options.profile),
+    files: r.files,
+    scannedAt: new Date().toISOString(),
+  });
+  writeFileSync(file, `${JSON.stringify(statement.predicate, null, 2)}\n`);
 }
 
 function unreadable(path: string, sha256: string, e: unknown): FileReport {
@@ -140,6 +165,11 @@ export const scanCommand: CommandModule<object, ScanArgv> = {
         choices: ['weights-only', 'ml'] as const,
         default: 'weights-only' as const,
         describe: "allowlist: PyTorch's weights_only globals, or a wider list where each entry is justified",
+      })
+      .option('predicate-out', {
+        type: 'string',
+        describe:
+          'also write the scan-result predicate (sign it with `attest --type <its URI> --predicate FILE`)',
       }),
   handler: async (argv) => {
     render(await run(toOptions(argv)));
