@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bytesReader, type FindingCode, ML_PROFILE, scanFile } from '../src/index.ts';
-import { cat, P, u32, zip } from './builders.ts';
+import { cat, P, u32, zip, zip64 } from './builders.ts';
 
 const scan = (bytes: Uint8Array, limits = {}) =>
   scanFile('a.zip', bytesReader(bytes), { archiveLimits: limits });
@@ -67,6 +67,19 @@ describe('archives', () => {
       [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 2, 0, 2, 0, ...u32(2 * central.byteLength), ...u32(cdStart), 0, 0],
     );
     expect(codes(dup)).toContain('ZIP_OVERLAP');
+  });
+
+  it('reads zip64 directories (what torch.save writes past 4 GiB)', () => {
+    const r = scan(
+      zip64([
+        { name: 'archive/data.pkl', data: evil },
+        { name: 'archive/data/0', data: new Uint8Array(8) },
+      ]),
+    );
+    expect(r.format).toBe('pytorch-zip');
+    expect(r.findings.map((f) => [f.code, f.global, f.member])).toEqual([
+      ['GLOBAL_NOT_ALLOWED', 'builtins.eval', 'archive/data.pkl'],
+    ]);
   });
 
   it('truncated and garbage zips are coded failures', () => {

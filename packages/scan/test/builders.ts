@@ -171,3 +171,102 @@ export const pb = {
     return cat(pb.varint(field * 8 + 2), pb.varint(b.byteLength), b);
   },
 };
+
+/**
+ * The same archive rewritten with zip64 records (APPNOTE 4.3.14-4.3.15, 4.5.3): every size and
+ * offset in the central directory set to 0xFFFFFFFF with the real values in a zip64 extra field,
+ * and the end record pointing through a zip64 locator, as writers do past 4 GiB.
+ */
+export function zip64(entries: readonly { name: string; data: Uint8Array }[]): Uint8Array {
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = enc.encode(e.name);
+    const crc = crc32(e.data);
+    const size = e.data.byteLength;
+    const local = cat(
+      [
+        0x50,
+        0x4b,
+        0x03,
+        0x04,
+        45,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        ...u32(crc),
+        ...u32(size),
+        ...u32(size),
+        ...u16(name.byteLength),
+        0,
+        0,
+      ],
+      name,
+      e.data,
+    );
+    const extra = cat(u16(1), u16(24), u64(size), u64(size), u64(offset));
+    centrals.push(
+      cat(
+        [
+          0x50,
+          0x4b,
+          0x01,
+          0x02,
+          45,
+          0,
+          45,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          0,
+          ...u32(crc),
+          ...u32(0xffffffff),
+          ...u32(0xffffffff),
+        ],
+        u16(name.byteLength),
+        u16(extra.byteLength),
+        [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        u32(0xffffffff),
+        name,
+        extra,
+      ),
+    );
+    locals.push(local);
+    offset += local.byteLength;
+  }
+  const cd = cat(...centrals);
+  const rec64At = offset + cd.byteLength;
+  const rec64 = cat(
+    [0x50, 0x4b, 0x06, 0x06],
+    u64(44),
+    [45, 0, 45, 0],
+    u32(0),
+    u32(0),
+    u64(entries.length),
+    u64(entries.length),
+    u64(cd.byteLength),
+    u64(offset),
+  );
+  const locator = cat([0x50, 0x4b, 0x06, 0x07], u32(0), u64(rec64At), u32(1));
+  const end = cat(
+    [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0],
+    u16(0xffff),
+    u16(0xffff),
+    u32(0xffffffff),
+    u32(0xffffffff),
+    [0, 0],
+  );
+  return cat(...locals, cd, rec64, locator, end);
+}
