@@ -16,6 +16,7 @@ const loaders: Record<string, () => Promise<AnyCommand>> = {
   policy: async () => (await import('./policy-test.ts')).policyCommand,
   sign: async () => (await import('./sign.ts')).signCommand,
   'sign-blob': async () => (await import('./sign-blob.ts')).signBlobCommand,
+  scan: async () => (await import('./scan.ts')).scanCommand,
   verify: async () => (await import('./verify.ts')).verifyCommand,
   'verify-attestation': async () => (await import('./verify-attestation.ts')).verifyAttestationCommand,
   'verify-blob': async () => (await import('./verify-blob.ts')).verifyBlobCommand,
