@@ -26,8 +26,8 @@ export function fileComponents(input: {
     const alg = ALGS[base ?? ''];
     const shard = shardSize === undefined ? undefined : parseShardName(r.name);
     const file = shard?.path ?? r.name;
-    let entry = files.get(file);
-    if (!entry) files.set(file, (entry = { hashes: [], shards: [] }));
+    const entry = files.get(file) ?? { hashes: [], shards: [] };
+    files.set(file, entry);
     if (shard) {
       entry.shards.push({
         name: 'modelseal:shard',
