@@ -107,6 +107,7 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
         });
       return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
     case 'oms':
+    case 'cyclonedx':
     case 'custom':
       throw new UsageError({
         code: 'PREDICATE_REQUIRED',
