@@ -9,6 +9,7 @@ type AnyCommand = CommandModule<any, any>;
  */
 const loaders: Record<string, () => Promise<AnyCommand>> = {
   attest: async () => (await import('./attest.ts')).attestCommand,
+  bom: async () => (await import('./bom.ts')).bomCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
