@@ -21,7 +21,7 @@ function payloadOf(bundlePath: string): Json {
   return JSON.parse(Buffer.from(b.dsseEnvelope.payload, 'base64').toString('utf8'));
 }
 
-function ok(r: { status: number | null; stderr: string }) {
+function ok<R extends { status: number | null; stderr: string }>(r: R): R {
   if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
   return r;
 }

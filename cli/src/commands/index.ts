@@ -13,6 +13,7 @@ const loaders: Record<string, () => Promise<AnyCommand>> = {
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
+  inventory: async () => (await import('./inventory.ts')).inventoryCommand,
   keygen: async () => (await import('./keygen.ts')).keygenCommand,
   policy: async () => (await import('./policy-test.ts')).policyCommand,
   sign: async () => (await import('./sign.ts')).signCommand,

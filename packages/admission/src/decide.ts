@@ -15,7 +15,7 @@ export interface DecideDeps {
 }
 
 /** Result for one model under one policy. */
-interface Finding {
+export interface Finding {
   readonly policy: AdmissionPolicy;
   readonly model: ModelRef;
   readonly reasons: readonly Reason[];
@@ -89,7 +89,8 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
   return !request.subResource;
 }
 
-async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
+/** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */
+export async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
   const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
   if (policy.broken !== undefined) {
     return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };

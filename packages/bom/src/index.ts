@@ -8,6 +8,7 @@ export {
 } from './cdx-types.ts';
 export { modelBom } from './cyclonedx.ts';
 export { detectFormat, FORMAT_HEAD_BYTES } from './formats.ts';
+export { type InventoryBomInput, type InventoryWorkload, inventoryBom } from './inventory.ts';
 export { modelRef } from './model.ts';
 export { buildFromProvenance } from './provenance.ts';
 export { isScanPredicate, SCAN_RESULT_V1, SVR_PREDICATE_TYPES, scanVerdictsFrom } from './scan.ts';
