@@ -90,7 +90,7 @@ const verifyDeps: Record<string, string> = JSON.parse(
 const verifyImportsSign = '@modelseal/sign' in verifyDeps;
 
 describe('import purity', () => {
-  it.each(['manifest', 'attest'])('@modelseal/%s loads no fs, os or worker_threads', (pkg) => {
+  it.each(['manifest', 'attest', 'bom'])('@modelseal/%s loads no fs, os or worker_threads', (pkg) => {
     expectPure(`packages/${pkg}/src/index.ts`);
   });
 
