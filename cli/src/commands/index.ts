@@ -9,9 +9,11 @@ type AnyCommand = CommandModule<any, any>;
  */
 const loaders: Record<string, () => Promise<AnyCommand>> = {
   attest: async () => (await import('./attest.ts')).attestCommand,
+  bom: async () => (await import('./bom.ts')).bomCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
+  inventory: async () => (await import('./inventory.ts')).inventoryCommand,
   keygen: async () => (await import('./keygen.ts')).keygenCommand,
   policy: async () => (await import('./policy-test.ts')).policyCommand,
   sign: async () => (await import('./sign.ts')).signCommand,

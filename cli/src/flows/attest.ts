@@ -26,6 +26,8 @@ export interface AttestOptions {
   /** the `--type` entry of the predicate registry */
   readonly predicate: PredicateEntry;
   readonly predicateFile?: string;
+  /** a predicate the caller built (`bom --attest`), validated like a --predicate file */
+  readonly predicateValue?: Predicate;
   readonly specFile?: string;
   readonly builderId?: string;
   readonly buildType?: string;
@@ -83,6 +85,7 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
 }
 
 async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Promise<Predicate> {
+  if (o.predicateValue) return o.predicate.validate(o.predicateValue, subject);
   if (o.predicateFile) {
     if (o.specFile)
       throw new UsageError({ code: 'USAGE_CONFLICT', message: 'give --predicate or --spec, not both' });
@@ -107,6 +110,7 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
         });
       return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
     case 'oms':
+    case 'cyclonedx':
     case 'custom':
       throw new UsageError({
         code: 'PREDICATE_REQUIRED',

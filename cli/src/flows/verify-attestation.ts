@@ -27,7 +27,7 @@ export interface VerifyAttestationResult {
 }
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
-  const { collectEvidence, evaluate } = await import('@modelseal/policy');
+  const { evaluate } = await import('@modelseal/policy');
   const { loadTrustedRoot } = await import('@modelseal/verify/load');
   // before hashing: a bad root or policy file should not cost a full hash. Same default as
   // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
@@ -38,22 +38,7 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   const subject = isDigestRef(o.target)
     ? { name: o.target, digest: o.target.toLowerCase() }
     : await subjectFromPath(o.target);
-  const { verifyBundle } = await verifyModule;
-  const extraBundles: StoredBundle[] = [];
-  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
-
-  const evidence = await collectEvidence({
-    policy,
-    subject: subject.digest,
-    store: await cliStore(o.store),
-    extraBundles,
-    verify: (bundle, authority) =>
-      verifyBundle({
-        bundle,
-        trust: authority.trust,
-        ...(authority.identity ? { identity: authority.identity } : {}),
-      }),
-  });
+  const evidence = await gatherEvidence(o, policy, subject.digest, verifyModule);
   const decision = evaluate({ policy, subject: subject.digest, evidence });
   if (!decision.allowed) {
     throw new PolicyError({
@@ -67,7 +52,36 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   return { subject, decision, evidence };
 }
 
-async function loadPolicy(o: VerifyAttestationOptions, parse: ParseOptions): Promise<ModelPolicy> {
+/** The store's bundles and --bundle files for `subject`, verified against the policy's authorities. */
+export async function gatherEvidence(
+  o: Pick<VerifyAttestationOptions, 'store' | 'bundleFiles'>,
+  policy: ModelPolicy,
+  subject: string,
+  verifyModule: Promise<typeof import('@modelseal/verify')> = import('@modelseal/verify'),
+): Promise<Map<string, Evidence>> {
+  const { collectEvidence } = await import('@modelseal/policy');
+  const { verifyBundle } = await verifyModule;
+  const extraBundles: StoredBundle[] = [];
+  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
+  return collectEvidence({
+    policy,
+    subject,
+    store: await cliStore(o.store),
+    extraBundles,
+    verify: (bundle, authority) =>
+      verifyBundle({
+        bundle,
+        trust: authority.trust,
+        ...(authority.identity ? { identity: authority.identity } : {}),
+      }),
+  });
+}
+
+/** --policy FILE, or --key PEMs as a one-requirement policy (the type, default SLSA, by one of them). */
+export async function loadPolicy(
+  o: Pick<VerifyAttestationOptions, 'policyFile' | 'predicateType' | 'keyFiles'>,
+  parse: ParseOptions,
+): Promise<ModelPolicy> {
   const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
   if (o.policyFile) {
     if (o.keyFiles.length > 0)

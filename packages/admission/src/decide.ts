@@ -23,7 +23,7 @@ export interface DecideDeps {
 }
 
 /** Result for one model under one policy. */
-interface Finding {
+export interface Finding {
   readonly policy: AdmissionPolicy;
   readonly model: ModelRef;
   readonly reasons: readonly Reason[];
@@ -107,7 +107,8 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
   return !request.subResource;
 }
 
-async function examine(
+/** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */
+export async function examine(
   policy: AdmissionPolicy,
   model: ModelRef,
   checker: Checker,

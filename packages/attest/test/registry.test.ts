@@ -49,6 +49,17 @@ describe('the predicate registry', () => {
     expect(predicateFor('https://example.com/scan/v1').validate(scan, subject)).toBe(scan);
   });
 
+  it('cyclonedx: a BOM is accepted as a predicate, anything else is CYCLONEDX_INVALID', () => {
+    const entry = predicateFor('https://cyclonedx.org/bom');
+    expect(entry.kind).toBe('cyclonedx');
+    const subject = { name: 'm', digest: { sha256: 'a'.repeat(64) } };
+    const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [] };
+    expect(entry.validate(bom, subject)).toEqual(bom);
+    expect(codeOf(() => entry.validate({ ...bom, bomFormat: 'SPDX' }, subject))).toBe('CYCLONEDX_INVALID');
+    expect(codeOf(() => entry.validate({ ...bom, specVersion: '2.0' }, subject))).toBe('CYCLONEDX_INVALID');
+    expect(codeOf(() => entry.validate({ ...bom, components: {} }, subject))).toBe('CYCLONEDX_INVALID');
+  });
+
   it('checks an OMS predicate against its subject: the resources must re-derive the digest', () => {
     const stmt = omsStatement(
       createManifest({
