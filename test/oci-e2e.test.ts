@@ -310,6 +310,78 @@ describe.skipIf(absent)('OCI registry end to end (docker-registry, skopeo, CLI, 
     expect(missingModel.status).toBe(5);
   });
 
+  it('policy test, inventory and bom read the registry (--store oci://, a reference as the bom target)', async () => {
+    const policy = {
+      apiVersion: 'modelseal.dev/v1alpha1',
+      kind: 'ClusterModelPolicy',
+      metadata: { name: 'release-models' },
+      spec: {
+        authorities: [{ name: 'release', key: { publicKey: readFileSync(join(tmp, 'k1.pub'), 'utf8') } }],
+        require: [{ predicateType: OMS }],
+      },
+    };
+    writeFileSync(join(tmp, 'offline-policy.yaml'), stringify(policy));
+    const unsignedDigest = `sha256:${randomBytes(32).toString('hex')}`;
+    const pod = (name: string, ref: string) => ({
+      ...workload('Pod', podSpec([imageVolume('model', ref)])),
+      metadata: { name, namespace: 'ml' },
+    });
+    writeFileSync(
+      join(tmp, 'pods.yaml'),
+      [
+        pod('signed', `${host}/models/tiny@${digestA}`),
+        pod('unsigned', `${host}/models/tiny@${unsignedDigest}`),
+      ]
+        .map((d) => stringify(d))
+        .join('---\n'),
+    );
+    const offline = ['--policy', join(tmp, 'offline-policy.yaml'), '--store', `oci://${host}/models/tiny`];
+    const tested = await cli('policy', 'test', join(tmp, 'pods.yaml'), ...offline, '-o', 'json');
+    expect(tested.status, tested.stderr).toBe(7);
+    const verdicts = JSON.parse(tested.stdout).verdicts;
+    expect(verdicts.map((v: { verdict: string }) => v.verdict)).toEqual(['allowed', 'denied']);
+    expect(verdicts[1].message).toContain(unsignedDigest);
+    expect(verdicts[1].message).toContain('ATTESTATION_MISSING');
+
+    const inv = await cli('inventory', join(tmp, 'pods.yaml'), ...offline, '-o', 'json');
+    expect(inv.status, inv.stderr).toBe(0);
+    const models = JSON.parse(inv.stdout).workloads.map(
+      (w: { models: { digest: string; result: string; signers: string[] }[] }) => w.models[0],
+    );
+    expect(models.map((m: { digest: string; result: string }) => [m.digest, m.result])).toEqual([
+      [digestA, 'pass'],
+      [unsignedDigest, 'fail'],
+    ]);
+    expect(models[0].signers).toHaveLength(1);
+
+    // the BOM of the artifact: its files from the verified signature, filed back as a referrer
+    const bom = await cli(
+      'bom',
+      `${host}/models/tiny:v1`,
+      ...['--key', join(tmp, 'k1.pub'), '--attest', '--attest-key', join(tmp, 'k1.key'), '-o', 'json'],
+    );
+    expect(bom.status, bom.stderr).toBe(0);
+    const component = JSON.parse(bom.stdout).metadata.component;
+    expect(component.components.map((f: { name: string }) => f.name).sort()).toEqual(
+      filesA.map((f) => f.path).sort(),
+    );
+    const prop = (name: string) =>
+      component.properties
+        .filter((x: { name: string }) => x.name === name)
+        .map((x: { value: string }) => x.value);
+    expect(prop('modelseal:digest')).toEqual([digestA]);
+    expect(prop('modelseal:resources')).toEqual(['as signed']);
+    const attested = await cli(
+      'verify-attestation',
+      `${host}/models/tiny@${digestA}`,
+      ...['--key', join(tmp, 'k1.pub'), '--type', 'cyclonedx', '-o', 'json'],
+    );
+    expect(attested.status, attested.stderr).toBe(0);
+    expect(JSON.parse(attested.stdout).attestations[0].source).toMatch(
+      new RegExp(`^oci://${host}/models/tiny@sha256:`),
+    );
+  });
+
   it('the webhook over HTTPS allows the pinned image volume and denies a tag-only one', async () => {
     const policy = {
       apiVersion: 'modelseal.dev/v1alpha1',

@@ -162,6 +162,8 @@ describe('deploy/', () => {
       .openAPIV3Schema;
     expect(pol.properties.spec.properties.mode.enum).toEqual(['enforce', 'warn', 'audit']);
     expect(pol.properties.spec.properties.unpinned.enum).toEqual(['deny', 'warn']);
+    // a CRD default would be stored on every policy, so unset could never follow the mode
+    expect(pol.properties.spec.properties.unpinned.default).toBeUndefined();
   });
 
   it('Dockerfile runs the webhook as non-root', () => {

@@ -67,6 +67,22 @@ describe('webhook/src/main.ts', () => {
     );
     expect(r2.status).toBe(2);
     expect(r2.stderr).toContain('NO_POLICY_SOURCE');
+    const r4 = spawnSync(
+      process.execPath,
+      [
+        main,
+        '--tls-cert',
+        tls.certFile,
+        '--tls-key',
+        tls.keyFile,
+        '--kubernetes',
+        '--exclude-namespaces',
+        'Kube_System',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(r4.status).toBe(2);
+    expect(r4.stderr).toContain('BAD_EXCLUDE_NAMESPACES');
   });
 
   it('serves decisions over HTTPS and drains on SIGTERM', async () => {

@@ -23,8 +23,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       .recommendCommands()
       .epilogue('Exit codes: `modelseal exit-codes` prints the table (also in the README).')
       .fail((msg, e) => {
-        if (e) throw e;
-        throw new ModelsealError('usage', { code: 'USAGE', message: msg });
+        // yargs' own parse errors (YError) are usage mistakes too, not crashes
+        if (e && (isModelsealError(e) || e.name !== 'YError')) throw e;
+        throw new ModelsealError('usage', { code: 'USAGE', message: msg ?? e?.message });
       })
       .help()
       .alias('h', 'help')

@@ -85,9 +85,10 @@ describe('keyless sign-blob -> verify-blob through the CLI against a local Sigst
 
   it('writes a message-signature bundle with a Fulcio certificate, a Rekor entry and a TSA timestamp', () => {
     const b = JSON.parse(readFileSync(bundle, 'utf8'));
-    // @sigstore/sign writes message signatures as v0.2 with the certificate chain, as cosign does
-    expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle+json;version=0.2');
-    expect(b.verificationMaterial.x509CertificateChain.certificates[0].rawBytes).toBeTruthy();
+    // v0.3, one certificate (as cosign v3 writes), not @sigstore/sign's v0.2 one-certificate chain
+    expect(b.mediaType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
+    expect(b.verificationMaterial.certificate.rawBytes).toBeTruthy();
+    expect(b.verificationMaterial.x509CertificateChain).toBeUndefined();
     expect(b.verificationMaterial.tlogEntries).toHaveLength(1);
     expect(b.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
   });

@@ -194,7 +194,8 @@ describe('failures a user meets', () => {
         .status,
     ).toBe(0);
     const none = cli(['sign', model, '--key', `${prefix}.key`]);
-    expect(none.status).toBe(6);
+    // a passphrase not given is a usage error, as keygen --encrypt without one is
+    expect(none.status).toBe(2);
     expect(none.stderr).toContain('KEY_PASSPHRASE_REQUIRED');
     const wrong = cli(['sign', model, '--key', `${prefix}.key`, '--passphrase-env', 'MY_PW'], {
       MY_PW: 'wrong',

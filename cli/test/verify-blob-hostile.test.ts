@@ -74,8 +74,8 @@ describe('verify-blob meets malformed, truncated and hostile input with codes, n
       ['missing bundle', base(f('nope.json')), EXIT_CODES.not_found, 'FILE_NOT_FOUND'],
       ['missing artifact', base(GOOD, f('nope.bin')), EXIT_CODES.not_found, 'FILE_NOT_FOUND'],
       ['artifact is a directory', base(GOOD, f('dir-link')), EXIT_CODES.input, 'NOT_A_FILE'],
-      ['short digest', base(GOOD, 'sha256:abcd'), EXIT_CODES.usage, 'DIGEST_INVALID'],
-      ['non-hex digest', base(GOOD, `sha256:${'z'.repeat(64)}`), EXIT_CODES.usage, 'DIGEST_INVALID'],
+      ['short digest', base(GOOD, 'sha256:abcd'), EXIT_CODES.usage, 'DIGEST_ARG_INVALID'],
+      ['non-hex digest', base(GOOD, `sha256:${'z'.repeat(64)}`), EXIT_CODES.usage, 'DIGEST_ARG_INVALID'],
       [
         'root without validity start',
         [...base(GOOD), '--trusted-root', f('root-no-start.json')],

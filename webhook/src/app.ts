@@ -24,6 +24,8 @@ export interface WebhookConfig {
   /** must stay below the ValidatingWebhookConfiguration timeoutSeconds (10 s by default) */
   readonly deadlineMs: number;
   readonly cache: CheckerConfig;
+  /** namespaces (names or globs) admitted without looking: see DecideDeps.excludeNamespaces */
+  readonly excludeNamespaces?: readonly string[];
 }
 
 /** The one factory: store + verifier + engine + policies composed into a running HTTPS server. */
@@ -57,7 +59,12 @@ export async function startWebhook(
   });
   return startServer(config.server, {
     decide: (request: AdmissionRequest) =>
-      decide(request, { policies: () => deps.policies.current(), checker, deadlineMs: config.deadlineMs }),
+      decide(request, {
+        policies: () => deps.policies.current(),
+        checker,
+        deadlineMs: config.deadlineMs,
+        ...(config.excludeNamespaces ? { excludeNamespaces: config.excludeNamespaces } : {}),
+      }),
     ready: () => deps.policies.ready() && (deps.store.ready?.() ?? true),
     metrics,
     metricsExtra: () => ({

@@ -3,6 +3,7 @@
  *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
  *                          [--store oci://REGISTRY/REPO ...] [--registry-auth-file F] [--registry-ca F]
  *                          [--allow-insecure-registry]
+ *                          [--exclude-namespaces kube-system,<own namespace>]
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -36,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
       'registry-ca': { type: 'string', multiple: true, default: [] },
       'allow-insecure-registry': { type: 'boolean', default: false },
       'registry-cache-fresh-ms': { type: 'string', default: '10000' },
+      'exclude-namespaces': { type: 'string' },
     },
   });
   const certFile = values['tls-cert'];
@@ -65,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
       message: 'give --store-dir D, --store oci://REGISTRY/REPO or --kubernetes (ModelAttestation CRDs)',
     });
   }
+
+  const excludeNamespaces = parseExcludeNamespaces(values['exclude-namespaces'], process.env.POD_NAMESPACE);
 
   // keyless authorities without their own root get this one, put on them as policies are parsed
   const engine = createEngine({
@@ -98,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
       server: { ...DEFAULT_SERVER_CONFIG, tls: { certFile, keyFile }, port, host: values.host },
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
+      excludeNamespaces,
     },
     { policies, store, verify: realVerify, engine, log },
   );
@@ -112,6 +117,27 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * --exclude-namespaces a,b (globs allowed; "" excludes nothing). Default: kube-system and the
+ * webhook's own namespace (POD_NAMESPACE, set by the chart from the downward API).
+ */
+function parseExcludeNamespaces(flag: string | undefined, ownNamespace: string | undefined): string[] {
+  if (flag === undefined) return ['kube-system', ...(ownNamespace ? [ownNamespace] : [])];
+  const list = flag
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const ns of list) {
+    if (!/^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$/.test(ns)) {
+      throw new UsageError({
+        code: 'BAD_EXCLUDE_NAMESPACES',
+        message: `--exclude-namespaces: ${JSON.stringify(ns)} is not a namespace name or glob`,
+      });
+    }
+  }
+  return list;
 }
 
 main(process.argv.slice(2)).catch((e) => {

@@ -83,7 +83,7 @@ export async function openWebhookStores(
     if (spec.kind === 'dir') stores.push(openStore(spec).store);
     if (spec.kind === 'kubernetes') {
       throw new UsageError({
-        code: 'BAD_STORE',
+        code: 'STORE_UNSUPPORTED',
         message: '--store kubernetes: use --kubernetes (the informer feeds that store)',
       });
     }

@@ -15,6 +15,9 @@ export function spawnWebhook(o: {
   policyFile: string;
   storeDir: string;
   stdio: StdioOptions;
+  /** further flags, e.g. --deadline-ms */
+  args?: readonly string[];
+  env?: NodeJS.ProcessEnv;
 }): ChildProcess {
   return spawn(
     process.execPath,
@@ -23,8 +26,9 @@ export function spawnWebhook(o: {
       ...['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile],
       ...['--port', '0', '--host', '127.0.0.1'],
       ...['--policy-file', o.policyFile, '--store-dir', o.storeDir],
+      ...(o.args ?? []),
     ],
-    { stdio: o.stdio },
+    { stdio: o.stdio, ...(o.env ? { env: o.env } : {}) },
   );
 }
 

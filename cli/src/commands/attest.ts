@@ -1,3 +1,4 @@
+import { UsageError } from '@modelseal/core';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { AttestOptions, AttestResult } from '../flows/attest.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
@@ -71,8 +72,14 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
       })
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
       .check((a) => {
-        if ((a['path'] === undefined) === (a['subject'] === undefined))
-          throw new Error('give a path or --subject, not both');
+        // a coded usage error: main's fail handler passes ModelsealErrors through as they are
+        if (a['path'] !== undefined && a['subject'] !== undefined)
+          throw new UsageError({ code: 'TARGET_CONFLICT', message: 'give a path or --subject, not both' });
+        if (a['path'] === undefined && a['subject'] === undefined)
+          throw new UsageError({
+            code: 'TARGET_MISSING',
+            message: 'name what to attest: a path, or --subject name@sha256:<hex>',
+          });
         return true;
       }) as unknown as Argv<AttestArgs>,
   handler: async (argv) => render(await run(await toOptions(argv))),

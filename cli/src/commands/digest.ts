@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { HashOptions } from '@modelseal/hashing';
 import type { Manifest } from '@modelseal/manifest';
 import type { Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
+import { bundlesToSkip, locateModel, presentDefaultBundle } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
@@ -20,6 +23,8 @@ export interface DigestOptions {
   readonly output: OutputFormat;
   readonly stats: boolean;
   readonly requestedShards: boolean;
+  /** the signature bundle found in the model and left out, as `sign` leaves it out */
+  readonly skippedBundle: string | undefined;
 }
 
 export interface DigestResult {
@@ -29,16 +34,24 @@ export interface DigestResult {
 }
 
 export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
+  const serialization = await serializationFrom(a);
+  // a missing path is reported by hashModel, with its own code
+  const location = existsSync(a.path) ? locateModel(a.path, undefined) : undefined;
+  const present = location && presentDefaultBundle(location);
+  // an explicit --ignore-paths model.sig needs no note
+  const named = serialization.ignorePaths.some((p) => resolve(a.path, p) === present);
   return Object.freeze({
     path: a.path,
     hash: {
-      serialization: await serializationFrom(a),
+      serialization,
+      extraIgnore: location ? bundlesToSkip(location) : [],
       ignoreGitPaths: a['ignore-git-paths'],
       concurrency: a.workers,
     },
     output: a.output,
     stats: a.stats,
     requestedShards: a.serialization === 'shards',
+    skippedBundle: named ? undefined : present,
   });
 }
 
@@ -75,6 +88,9 @@ export function toJson(r: Pick<DigestResult, 'manifest'>): Record<string, unknow
 }
 
 export function render(r: DigestResult): void {
+  if (r.options.skippedBundle) {
+    err(`note: skipped the signature bundle ${r.options.skippedBundle}, as sign and verify do`);
+  }
   if (r.options.requestedShards && r.manifest.serialization.method === 'files') {
     err('note: blake3 hashes whole files (as model_signing does), so --serialization shards has no effect');
   }

@@ -9,14 +9,17 @@ type AnyCommand = CommandModule<any, any>;
  */
 const loaders: Record<string, () => Promise<AnyCommand>> = {
   attest: async () => (await import('./attest.ts')).attestCommand,
+  bom: async () => (await import('./bom.ts')).bomCommand,
   copy: async () => (await import('./copy.ts')).copyCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
+  inventory: async () => (await import('./inventory.ts')).inventoryCommand,
   keygen: async () => (await import('./keygen.ts')).keygenCommand,
   policy: async () => (await import('./policy-test.ts')).policyCommand,
   sign: async () => (await import('./sign.ts')).signCommand,
   'sign-blob': async () => (await import('./sign-blob.ts')).signBlobCommand,
+  scan: async () => (await import('./scan.ts')).scanCommand,
   verify: async () => (await import('./verify.ts')).verifyCommand,
   'verify-attestation': async () => (await import('./verify-attestation.ts')).verifyAttestationCommand,
   'verify-blob': async () => (await import('./verify-blob.ts')).verifyBlobCommand,

@@ -2,9 +2,7 @@ import type { ObjectVerdict } from '@modelseal/admission';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
-import { readUserFile } from '../options/files.ts';
-import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
-import { cliStore } from '../options/store.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 
 interface Argv extends RegistryArgs {
   manifest: string;
@@ -24,9 +22,6 @@ interface Options {
   readonly output: OutputFormat;
   readonly registry: RegistryArgs;
 }
-
-/** multi-document exports of a whole namespace stay far below this */
-const MAX_MANIFEST = 16 << 20;
 
 const policyTestCommand: CommandModule<object, Argv> = {
   command: 'test <manifest>',
@@ -92,22 +87,8 @@ function toOptions(argv: Argv): Options {
 
 async function run(o: Options): Promise<ObjectVerdict[]> {
   const admission = await import('@modelseal/admission');
-  const { loadPolicyFiles } = await import('@modelseal/admission/load');
-  const { loadTrustedRoot } = await import('@modelseal/verify/load');
-  // as the webhook's main does: the root first, then policies parsed with it
-  const engine = admission.createEngine({
-    defaultTrustedRoot: loadTrustedRoot(o.trustedRoot, '--trusted-root'),
-  });
-  const policies = loadPolicyFiles(o.policy, engine);
-  const docs = admission.parseYamlDocuments(
-    readUserFile(o.manifest, 'manifest', '<manifest>', MAX_MANIFEST),
-    o.manifest,
-  );
-  const store =
-    o.store === undefined
-      ? { find: async () => [] }
-      : await cliStore(o.store, await registryFrom(o.registry));
-  const checker = admission.createChecker({ store, verify: admission.realVerify, engine, now: Date.now });
+  const { offlineAdmission } = await import('../flows/offline-admission.ts');
+  const { docs, policies, checker } = await offlineAdmission(o);
   return admission.testManifests({ docs, policies, checker, namespace: o.namespace, deadlineMs: 60_000 });
 }
 

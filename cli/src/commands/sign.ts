@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { SignModelOptions, SignModelResult } from '../flows/sign-model.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
-import { locateModel } from '../options/model.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
 import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
@@ -23,7 +23,7 @@ async function toOptions(argv: Args): Promise<Options> {
     model: location.model,
     signer: await signerFrom(argv),
     serialization: await serializationFrom(argv),
-    extraIgnore: [location.bundle],
+    extraIgnore: bundlesToSkip(location),
     ignoreGitPaths: argv['ignore-git-paths'],
     // the bundle always goes where model_signing puts it; the store only when asked
     write: { bundlePath: location.bundle, ...(argv.store ? { store: argv.store } : {}) },
@@ -43,6 +43,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
       ok: true,
       bundle: r.bundlePath,
       ...(r.storePath ? { store: r.storePath } : {}),
+      ...(r.huggingFace ? { huggingFace: r.huggingFace } : {}),
       subject,
       predicateType: r.statement.predicateType,
       resources: r.resources,
@@ -51,6 +52,7 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
   }
   err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundlePath}`);
   if (r.storePath) err(`  store: ${r.storePath}`);
+  if (r.huggingFace) err(`  Hugging Face ${r.huggingFace.repo} at revision ${r.huggingFace.revision}`);
 }
 
 export const signCommand: CommandModule<object, Args> = {

@@ -71,7 +71,7 @@ function toOptions(argv: Argv): Options {
   const m = DIGEST_ARG.exec(argv.artifact);
   if (argv.artifact.startsWith('sha256:') && !m) {
     throw new UsageError({
-      code: 'DIGEST_INVALID',
+      code: 'DIGEST_ARG_INVALID',
       message: `${argv.artifact} is not sha256: followed by 64 hex digits`,
     });
   }

@@ -14,6 +14,7 @@ interface Args extends OutputArgs, TrustArgs, RegistryArgs {
   'ignore-paths'?: string[];
   'ignore-git-paths': boolean;
   store?: string;
+  'allow-symlinks': boolean;
 }
 
 interface Options extends VerifyModelOptions {
@@ -26,8 +27,10 @@ function toOptions(argv: Args): Options {
     ...resolveTrust(argv),
     model: location.model,
     bundlePath: location.bundle,
+    defaultBundle: location.defaultBundle,
     ignorePaths: argv['ignore-paths'] ?? [],
     ignoreGitPaths: argv['ignore-git-paths'],
+    allowSymlinks: argv['allow-symlinks'],
     output: argv.output,
   });
 }
@@ -79,6 +82,12 @@ export const verifyCommand: CommandModule<object, Args> = {
         alias: ['signature'],
         type: 'string',
         describe: 'bundle to check (default: model.sig inside a directory, <file>.sig beside a file)',
+      })
+      .option('allow-symlinks', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'follow symlinks (inside the model, or into a Hugging Face cache repository’s blobs/) even if the signature did not',
       }) as Argv<Args>,
   handler: async (argv) => {
     const target = await (await import('../options/target.ts')).classifyTarget(argv.path);

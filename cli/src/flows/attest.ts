@@ -14,7 +14,7 @@ import { InputError, isRecord, UsageError } from '@modelseal/core';
 import type { Reference } from '@modelseal/oci';
 import type { SignerConfig } from '@modelseal/sign';
 import { readDocument } from '../options/documents.ts';
-import { locateModel } from '../options/model.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { resolveArtifact } from './artifact.ts';
 import { resolveDependency, resolveGitSource } from './deps.ts';
 import { type BundleOutput, bundleBytes, publishBundle } from './publish.ts';
@@ -30,6 +30,8 @@ export interface AttestOptions {
   /** the `--type` entry of the predicate registry */
   readonly predicate: PredicateEntry;
   readonly predicateFile?: string;
+  /** a predicate the caller built (`bom --attest`), validated like a --predicate file */
+  readonly predicateValue?: Predicate;
   readonly specFile?: string;
   readonly builderId?: string;
   readonly buildType?: string;
@@ -63,7 +65,7 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
       model: path,
       serialization: DEFAULT_SERIALIZATION,
       // `sign` leaves model.sig inside a directory: never part of what is signed
-      extraIgnore: [locateModel(path, undefined).bundle],
+      extraIgnore: bundlesToSkip(locateModel(path, undefined)),
       ignoreGitPaths: true,
       signer: o.signer,
       write: o.write,
@@ -113,6 +115,7 @@ async function subjectOf(o: AttestOptions): Promise<Subject> {
 }
 
 async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Promise<Predicate> {
+  if (o.predicateValue) return o.predicate.validate(o.predicateValue, subject);
   if (o.predicateFile) {
     if (o.specFile)
       throw new UsageError({ code: 'USAGE_CONFLICT', message: 'give --predicate or --spec, not both' });
@@ -137,6 +140,7 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
         });
       return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
     case 'oms':
+    case 'cyclonedx':
     case 'custom':
       throw new UsageError({
         code: 'PREDICATE_REQUIRED',

@@ -1,8 +1,10 @@
+import { realpathSync } from 'node:fs';
 import type { Statement } from '@modelseal/attest';
 import { InputError } from '@modelseal/core';
 import type { Serialization } from '@modelseal/manifest';
 import type { SignerConfig } from '@modelseal/sign';
-import { progressReporter } from '../io.ts';
+import { err, progressReporter } from '../io.ts';
+import { modelSigningWarning } from '../options/signer.ts';
 import { type BundleOutput, bundleBytes, type Published, publishBundle } from './publish.ts';
 import type { Subject } from './subject.ts';
 
@@ -16,8 +18,17 @@ export interface SignModelOptions {
   readonly write: BundleOutput;
 }
 
+/** The Hugging Face cache revision a signed snapshot came from. */
+export interface HuggingFaceRevision {
+  readonly repo: string;
+  readonly kind: 'models' | 'datasets' | 'spaces';
+  /** the snapshot folder's name, a commit id */
+  readonly revision: string;
+}
+
 export interface SignModelResult extends Published {
   readonly subject: Subject;
+  readonly huggingFace?: HuggingFaceRevision;
   readonly statement: Statement;
   readonly resources: number;
 }
@@ -27,11 +38,13 @@ export interface SignModelResult extends Published {
  * statement, sign it, write the bundle where asked.
  */
 export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
-  const { hashModel } = await import('@modelseal/hashing');
+  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/hashing');
   const { omsStatement, serializeStatement } = await import('@modelseal/attest');
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
   const signer = createSigner(o.signer);
+  const warning = await modelSigningWarning(o.signer);
+  if (warning) err(`warning: ${warning}`);
   const progress = progressReporter('hashing');
   const manifest = await hashModel(o.model, {
     serialization: o.serialization,
@@ -49,8 +62,10 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
   const bundle = bundleBytes(await signer.sign(serializeStatement(statement)));
   const digest = `sha256:${statement.subject[0]?.digest?.['sha256'] ?? ''}`;
   const published = await publishBundle(bundle, digest, statement.predicateType, o.write);
+  const hf = huggingFaceSnapshot(realpathSync(o.model));
   return {
     ...published,
+    ...(hf ? { huggingFace: { repo: hf.repo, kind: hf.kind, revision: hf.revision } } : {}),
     subject: { name: manifest.modelName, digest },
     statement,
     resources: manifest.resources.length,

@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import { UsageError } from '@modelseal/core';
 import type { Manifest, Serialization } from '@modelseal/manifest';
 import { progressReporter } from '../io.ts';
-import { locateModel } from '../options/model.ts';
+import { bundlesToSkip, locateModel } from '../options/model.ts';
 
 /** The serialization `sign` uses by default, so a dataset's provenance digest matches its signature. */
 export const DEFAULT_SERIALIZATION: Serialization = Object.freeze({
@@ -50,12 +50,12 @@ export async function hashPath(
   const { hashModel } = await import('@modelseal/hashing');
   // `sign` leaves model.sig inside a directory by default and never hashes it; neither do we,
   // or a signed dataset's digest here would differ from the one in its own signature
-  const defaultBundle = locateModel(path, undefined).bundle;
+  const bundles = bundlesToSkip(locateModel(path, undefined));
   const progress = progressReporter(`hashing ${basename(resolve(path))}`);
   try {
     const manifest = await hashModel(path, {
       serialization: DEFAULT_SERIALIZATION,
-      extraIgnore: [defaultBundle, ...extraIgnore],
+      extraIgnore: [...bundles, ...extraIgnore],
       onProgress: (d, t) => progress.update(d, t),
     });
     return { subject: { name: manifest.modelName, digest: `sha256:${manifest.subjectDigest}` }, manifest };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { PolicyError, UsageError } from '@modelseal/core';
-import type { RegistryClientOptions } from '@modelseal/oci';
+import type { Reference, RegistryClientOptions } from '@modelseal/oci';
 import type { Decision, Evidence, ModelPolicy, ParseOptions } from '@modelseal/policy';
 import type { Store, StoredBundle } from '@modelseal/store';
 import { readDocument } from '../options/documents.ts';
@@ -31,7 +31,7 @@ export interface VerifyAttestationResult {
 }
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
-  const { collectEvidence, evaluate } = await import('@modelseal/policy');
+  const { evaluate } = await import('@modelseal/policy');
   const { loadTrustedRoot } = await import('@modelseal/verify/load');
   // before hashing: a bad root or policy file should not cost a full hash. Same default as
   // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
@@ -40,22 +40,12 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
   const { subject, store } = await subjectAndStore(o);
-  const { verifyBundle } = await verifyModule;
-  const extraBundles: StoredBundle[] = [];
-  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
-
-  const evidence = await collectEvidence({
+  const evidence = await gatherEvidence(
+    { store, bundleFiles: o.bundleFiles },
     policy,
-    subject: subject.digest,
-    store,
-    extraBundles,
-    verify: (bundle, authority) =>
-      verifyBundle({
-        bundle,
-        trust: authority.trust,
-        ...(authority.identity ? { identity: authority.identity } : {}),
-      }),
-  });
+    subject.digest,
+    verifyModule,
+  );
   const decision = evaluate({ policy, subject: subject.digest, evidence });
   if (!decision.allowed) {
     throw new PolicyError({
@@ -81,15 +71,57 @@ async function subjectAndStore(o: VerifyAttestationOptions): Promise<{ subject: 
     const subject = await subjectFromPath(target.path);
     return { subject, store: await cliStore(o.store ?? DEFAULT_STORE_PATH, o.registry) };
   }
-  const artifact = await resolveArtifact(target.ref, o.registry ?? {});
-  const store = await cliStore(o.store ?? artifact.store, o.registry);
+  return referenceSubject(target.ref, o);
+}
+
+/**
+ * An OCI reference's subject (its manifest digest) and its store (default: the artifact's own
+ * repository), answering with the artifact's content binding. `storeSpec` is where that is.
+ */
+export async function referenceSubject(
+  ref: Reference,
+  o: Pick<VerifyAttestationOptions, 'store' | 'registry'>,
+): Promise<{ subject: Subject; store: Store; storeSpec: string }> {
+  const artifact = await resolveArtifact(ref, o.registry ?? {});
+  const storeSpec = o.store ?? artifact.store;
+  const store = await cliStore(storeSpec, o.registry);
   return {
     subject: { name: artifact.name, digest: artifact.digest },
     store: await bindArtifact(store, artifact),
+    storeSpec,
   };
 }
 
-async function loadPolicy(o: VerifyAttestationOptions, parse: ParseOptions): Promise<ModelPolicy> {
+/** The store's bundles and --bundle files for `subject`, verified against the policy's authorities. */
+export async function gatherEvidence(
+  o: { readonly store: Store; readonly bundleFiles: readonly string[] },
+  policy: ModelPolicy,
+  subject: string,
+  verifyModule: Promise<typeof import('@modelseal/verify')> = import('@modelseal/verify'),
+): Promise<Map<string, Evidence>> {
+  const { collectEvidence } = await import('@modelseal/policy');
+  const { verifyBundle } = await verifyModule;
+  const extraBundles: StoredBundle[] = [];
+  for (const f of o.bundleFiles) extraBundles.push({ bundle: readBundleFile(f), source: resolve(f) });
+  return collectEvidence({
+    policy,
+    subject,
+    store: o.store,
+    extraBundles,
+    verify: (bundle, authority) =>
+      verifyBundle({
+        bundle,
+        trust: authority.trust,
+        ...(authority.identity ? { identity: authority.identity } : {}),
+      }),
+  });
+}
+
+/** --policy FILE, or --key PEMs as a one-requirement policy (the type, default SLSA, by one of them). */
+export async function loadPolicy(
+  o: Pick<VerifyAttestationOptions, 'policyFile' | 'predicateType' | 'keyFiles'>,
+  parse: ParseOptions,
+): Promise<ModelPolicy> {
   const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
   if (o.policyFile) {
     if (o.keyFiles.length > 0)

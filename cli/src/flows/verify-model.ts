@@ -1,16 +1,21 @@
 import type { IdentityPolicy, TrustConfig, VerifiedStatement } from '@modelseal/verify';
 import { progressReporter } from '../io.ts';
 import { readBundleFile } from '../options/files.ts';
+import { bundlesToSkip } from '../options/model.ts';
 
 export interface VerifyModelOptions {
   readonly model: string;
   readonly bundlePath: string;
+  /** where `sign` puts the bundle when none is named: never hashed, unless the signature lists it */
+  readonly defaultBundle: string;
   readonly trust: TrustConfig;
   readonly identity?: IdentityPolicy;
   readonly now: Date;
   /** added to the signed ignore_paths (model_signing's --ignore-paths) */
   readonly ignorePaths: readonly string[];
   readonly ignoreGitPaths: boolean;
+  /** follow symlinks even if the signature did not (a Hugging Face cache snapshot is all links) */
+  readonly allowSymlinks: boolean;
 }
 
 export interface VerifyModelResult {
@@ -24,6 +29,7 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
   const { verifyBundle, checkManifest, describeSigner } = await import('@modelseal/verify');
   const { manifestFromOmsStatement } = await import('@modelseal/attest');
   const { hashModel } = await import('@modelseal/hashing');
+  const { resourceFile } = await import('@modelseal/manifest');
   const bundle = readBundleFile(o.bundlePath);
   const verified = await verifyBundle({
     bundle,
@@ -36,12 +42,19 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
   const actual = await hashModel(o.model, {
     serialization: {
       ...signed.serialization,
+      // a signature made with symlinks followed is checked the same way, flag or not
+      allowSymlinks: signed.serialization.allowSymlinks || o.allowSymlinks,
       ignorePaths: [...signed.serialization.ignorePaths, ...o.ignorePaths],
     },
-    extraIgnore: [o.bundlePath],
+    extraIgnore: bundlesToSkip(
+      { model: o.model, bundle: o.bundlePath, defaultBundle: o.defaultBundle },
+      new Set(signed.resources.map((r) => resourceFile(r.name, signed.serialization.method))),
+    ),
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
   }).finally(progress.end);
-  checkManifest(signed, actual);
+  // --allow-symlinks changes how the files are read, not what was signed: compare the files
+  const allowSymlinks = signed.serialization.allowSymlinks;
+  checkManifest(signed, { ...actual, serialization: { ...actual.serialization, allowSymlinks } });
   return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length };
 }

@@ -45,7 +45,8 @@ export const withSerialization = <T>(y: Argv<T>): Argv<T & SerializationArgs> =>
     .option('allow-symlinks', {
       type: 'boolean',
       default: false,
-      describe: 'hash symlinks as their targets (targets must stay inside the model)',
+      describe:
+        'hash symlinks as their targets (inside the model, or a Hugging Face cache snapshot’s own blobs/)',
     }) as Argv<T & SerializationArgs>;
 
 export async function serializationFrom(argv: SerializationArgs): Promise<Serialization> {

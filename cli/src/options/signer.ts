@@ -82,3 +82,25 @@ async function keySigner(argv: SignerArgs, key: string): Promise<SignerConfig> {
         },
   );
 }
+
+/**
+ * model_signing 1.1 verifies key and certificate signatures with EC keys only (P-256, P-384,
+ * P-521: sign_ec_key._check_supported_ec_key); an Ed25519 or RSA bundle verifies here but not there.
+ */
+export async function modelSigningWarning(config: SignerConfig): Promise<string | undefined> {
+  if (config.kind === 'keyless') return undefined;
+  const { loadPrivateKey, signatureParams } = await import('@modelseal/keys');
+  const p = signatureParams(loadPrivateKey(config.privateKeyPem, config.passphrase));
+  switch (p.scheme) {
+    case 'ecdsa':
+      return undefined;
+    case 'ed25519':
+    case 'rsa-pkcs1':
+    case 'rsa-pss': {
+      const key = p.scheme === 'ed25519' ? 'an Ed25519' : 'an RSA';
+      return `signed with ${key} key, this bundle verifies with modelseal but not with model_signing, which accepts EC keys only (P-256, P-384, P-521)`;
+    }
+    default:
+      return p satisfies never;
+  }
+}

@@ -1,4 +1,4 @@
-import { InputError, isRecord } from '@modelseal/core';
+import { type InputCode, InputError, isRecord } from '@modelseal/core';
 
 /** AdmissionReview v1, the fields we read and write (client-node ships no types for it). */
 export interface AdmissionRequest {
@@ -31,7 +31,7 @@ const UID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Structural checks only; what the request means is decide()'s business. */
 export function parseReview(doc: unknown): AdmissionRequest {
-  const bad = (code: string, message: string): never => {
+  const bad = (code: InputCode, message: string): never => {
     throw new InputError({ code, message });
   };
   if (!isRecord(doc)) return bad('REVIEW_NOT_OBJECT', 'body must be a JSON AdmissionReview object');

@@ -1,11 +1,22 @@
 import { sha256Hex } from '@modelseal/core';
 import type { VerifiedStatement } from '@modelseal/verify';
 import { type CacheStats, createResultCache } from './cache.ts';
-import type { Authority, Decision, ModelPolicy, PolicyEngine, Store, VerifyFn } from './contract.ts';
+import type {
+  Authority,
+  Decision,
+  EvaluationClock,
+  ModelPolicy,
+  PolicyEngine,
+  Store,
+  VerifyFn,
+} from './contract.ts';
 
-/** One method: is `subject` ('sha256:<hex>') admitted by `policy`? */
+/**
+ * One method: is `subject` ('sha256:<hex>') admitted by `policy`? Past `clock.deadline` it
+ * rejects with DEADLINE_EXCEEDED (never cached) instead of running on.
+ */
 export interface Checker {
-  check(subject: string, policy: ModelPolicy): Promise<Decision>;
+  check(subject: string, policy: ModelPolicy, clock?: EvaluationClock): Promise<Decision>;
 }
 
 export interface CheckerConfig {
@@ -48,14 +59,20 @@ export function createChecker(deps: {
   });
   return {
     stats: { verify: verified.stats, checks: checks.stats },
-    check(subject, policy) {
+    check(subject, policy, clock) {
       const verify = (bundle: Uint8Array, authority: Authority) =>
         verified.get(`${sha256Hex(bundle)}|${policy.version}|${authority.name}`, () =>
           deps.verify(bundle, authority),
         );
       return checks.get(`${subject}|${policy.version}`, async () => {
-        const evidence = await deps.engine.collectEvidence({ policy, subject, store: deps.store, verify });
-        return deps.engine.evaluate({ policy, subject, evidence });
+        const evidence = await deps.engine.collectEvidence({
+          policy,
+          subject,
+          store: deps.store,
+          verify,
+          ...(clock ? { clock } : {}),
+        });
+        return deps.engine.evaluate({ policy, subject, evidence, ...(clock ? { clock } : {}) });
       });
     },
   };

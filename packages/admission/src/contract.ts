@@ -8,6 +8,7 @@ export type {
   AdmissionSettings,
   Authority,
   Decision,
+  EvaluationClock,
   Evidence,
   Mode,
   ModelPolicy,

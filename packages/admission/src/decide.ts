@@ -2,8 +2,9 @@ import { isModelsealError, isRecord } from '@modelseal/core';
 import { describeSigner, type SignerInfo } from '@modelseal/verify';
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
 import type { Checker } from './checker.ts';
-import type { Reason } from './contract.ts';
+import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
+import { globMatch } from './glob.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 
 export interface DecideDeps {
@@ -12,16 +13,23 @@ export interface DecideDeps {
   readonly checker: Checker;
   /** ms inside which decide() answers, kept below the webhook's timeoutSeconds */
   readonly deadlineMs: number;
+  /** monotonic milliseconds (default performance.now) */
+  readonly now?: () => number;
+  /**
+   * namespaces (names or globs) admitted untouched, whatever the policies say: the system's own
+   * and the webhook's, so a misconfigured namespaceSelector cannot lock the cluster out
+   */
+  readonly excludeNamespaces?: readonly string[];
 }
 
 /** Result for one model under one policy. */
-interface Finding {
+export interface Finding {
   readonly policy: AdmissionPolicy;
   readonly model: ModelRef;
   readonly reasons: readonly Reason[];
   readonly signers: readonly SignerInfo[];
-  /** an unpinned model under `unpinned: warn` only warns, whatever the mode */
-  readonly warnOnly: boolean;
+  /** set by `unpinned` for an unpinned model: enforce (deny) or warn, whatever the policy's mode */
+  readonly forced?: 'enforce' | 'warn';
 }
 
 export const WARNING_MAX = 120;
@@ -29,25 +37,20 @@ const MESSAGE_MAX = 16 * 1024;
 
 /**
  * Starts from deny and never throws: every unexpected failure, a slow store included, becomes a
- * deny whose message carries a code (fail closed). Pure apart from the deadline timer.
+ * deny whose message carries a code (fail closed). Pure apart from the deadline timer and clock.
+ * The timer cuts a wait (a slow store); CPU work never yields to it, so the checker is handed the
+ * deadline too and stops between steps (bundles, conditions) and inside CEL evaluation.
  */
 export async function decide(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
   const uid = request.uid;
+  const now = deps.now ?? (() => performance.now());
+  const clock: EvaluationClock = { now, deadline: now() + deps.deadlineMs };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<AdmissionResponse>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve(
-          deny(
-            uid,
-            `modelseal: DEADLINE_EXCEEDED: attestations could not be fetched and verified within ${deps.deadlineMs} ms; denied to fail closed, retry shortly`,
-          ),
-        ),
-      deps.deadlineMs,
-    );
+    timer = setTimeout(() => resolve(deadlineDeny(uid, deps.deadlineMs)), deps.deadlineMs);
   });
   try {
-    return await Promise.race([decideInner(request, deps), deadline]);
+    return await Promise.race([decideInner(request, deps, clock), deadline]);
   } catch (e) {
     const code = isModelsealError(e) ? e.code : 'INTERNAL';
     const msg = e instanceof Error ? e.message : String(e);
@@ -57,7 +60,18 @@ export async function decide(request: AdmissionRequest, deps: DecideDeps): Promi
   }
 }
 
-async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+function deadlineDeny(uid: string, ms: number): AdmissionResponse {
+  return deny(
+    uid,
+    `modelseal: DEADLINE_EXCEEDED: attestations could not be fetched and verified within ${ms} ms; denied to fail closed, retry shortly`,
+  );
+}
+
+async function decideInner(
+  request: AdmissionRequest,
+  deps: DecideDeps,
+  clock: EvaluationClock,
+): Promise<AdmissionResponse> {
   const uid = request.uid;
   const kind = request.kind?.kind ?? '';
   if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return { uid, allowed: true };
@@ -66,6 +80,7 @@ async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
   const name = request.name || (typeof meta.name === 'string' ? meta.name : '') || '(generated name)';
+  if (deps.excludeNamespaces?.some((g) => globMatch(g, namespace))) return { uid, allowed: true };
   // the kind in the request is authoritative; the object's own field may be missing
   const target = { ...object, kind };
   const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
@@ -75,9 +90,12 @@ async function decideInner(request: AdmissionRequest, deps: DecideDeps): Promise
     applicable.flatMap((policy) =>
       createExtractor(policy.settings)
         .models(target)
-        .map((model) => examine(policy, model, deps.checker)),
+        .map((model) => examine(policy, model, deps.checker, clock)),
     ),
   );
+  // a check cut short is no verdict: whatever the mode, the whole answer is the deadline's deny
+  if (findings.some((f) => f.reasons.some((r) => r.code === 'DEADLINE_EXCEEDED')))
+    return deadlineDeny(uid, deps.deadlineMs);
   return respond(uid, `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings);
 }
 
@@ -89,8 +107,14 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
   return !request.subResource;
 }
 
-async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checker): Promise<Finding> {
-  const base = { policy, model, signers: [] as SignerInfo[], warnOnly: false };
+/** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */
+export async function examine(
+  policy: AdmissionPolicy,
+  model: ModelRef,
+  checker: Checker,
+  clock: EvaluationClock,
+): Promise<Finding> {
+  const base = { policy, model, signers: [] as SignerInfo[] };
   if (policy.broken !== undefined) {
     return { ...base, reasons: [{ code: 'POLICY_INVALID', message: policy.broken, subject: '' }] };
   }
@@ -98,14 +122,16 @@ async function examine(policy: AdmissionPolicy, model: ModelRef, checker: Checke
     case 'unpinned':
       return {
         ...base,
-        warnOnly: policy.settings.unpinned === 'warn',
-        reasons: [{ code: 'UNPINNED_MODEL', message: `not pinned by digest; ${model.hint}`, subject: '' }],
+        ...(policy.settings.unpinned
+          ? { forced: policy.settings.unpinned === 'deny' ? ('enforce' as const) : ('warn' as const) }
+          : {}),
+        reasons: [{ code: 'UNPINNED_MODEL', message: `${model.what}; ${model.hint}`, subject: '' }],
       };
     case 'invalid':
-      return { ...base, reasons: [{ code: 'INVALID_MODEL_DIGEST', message: model.problem, subject: '' }] };
+      return { ...base, reasons: [{ code: model.code, message: model.problem, subject: '' }] };
     case 'pinned':
       try {
-        const d = await checker.check(model.digest, policy.policy);
+        const d = await checker.check(model.digest, policy.policy, clock);
         const reasons =
           d.allowed || d.reasons.length > 0
             ? d.reasons
@@ -129,7 +155,7 @@ function respond(uid: string, what: string, findings: readonly Finding[]): Admis
     const failed = f.reasons.length > 0;
     audit[auditKey(f)] = auditValue(f);
     if (!failed) continue;
-    const mode = f.warnOnly ? 'warn' : f.policy.settings.mode;
+    const mode = f.forced ?? f.policy.settings.mode;
     switch (mode) {
       case 'enforce':
         denials.push(

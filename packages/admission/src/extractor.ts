@@ -1,5 +1,6 @@
 import { isRecord } from '@modelseal/core';
-import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX, globMatch } from './settings.ts';
+import { globMatch } from './glob.ts';
+import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX } from './settings.ts';
 
 /** A model a pod would see, with where it was found. */
 export type ModelRef =
@@ -15,6 +16,8 @@ export type ModelRef =
       readonly path: string;
       readonly volume: string;
       readonly reference: string;
+      /** "not pinned by digest" (image) or "no digest declared" (PVC and other volumes) */
+      readonly what: string;
       readonly hint: string;
     }
   | {
@@ -22,6 +25,8 @@ export type ModelRef =
       readonly path: string;
       readonly volume: string;
       readonly reference: string;
+      /** INVALID_MODEL_DIGEST or MODEL_ANNOTATION_INVALID */
+      readonly code: string;
       readonly problem: string;
     };
 
@@ -66,6 +71,12 @@ export function createExtractor(settings: AdmissionSettings): Extractor {
           .filter(Boolean),
       );
       const out: ModelRef[] = [];
+      const selector = ann[settings.volumes.annotation];
+      if (selector !== undefined) {
+        const at = `${metaPath.join('.')}.annotations["${settings.volumes.annotation}"]`;
+        const bad = checkSelector(settings.volumes.annotation, selector, listed, volumes, at);
+        if (bad) out.push(bad);
+      }
       volumes.forEach((vol, i) => {
         if (!isRecord(vol) || typeof vol.name !== 'string') return;
         const path = `${specPath.join('.')}.volumes[${i}]`;
@@ -98,6 +109,7 @@ function classify(
       path,
       volume: name,
       reference: reference || '(empty image reference)',
+      what: 'not pinned by digest',
       hint: `pin it: image: { reference: ${stripTag(reference)}@sha256:<digest> }`,
     };
   }
@@ -111,6 +123,7 @@ function classify(
       path,
       volume: name,
       reference,
+      what: 'no digest declared',
       hint: `declare its digest: annotation ${DIGEST_ANNOTATION_PREFIX}${name}: sha256:<hex>`,
     };
   }
@@ -120,10 +133,43 @@ function classify(
       path,
       volume: name,
       reference,
+      code: 'INVALID_MODEL_DIGEST',
       problem: `annotation ${DIGEST_ANNOTATION_PREFIX}${name} must be sha256:<64 lowercase hex>, got ${JSON.stringify(declared.slice(0, 80))}`,
     };
   }
   return { kind: 'pinned', path, volume: name, reference, digest: declared };
+}
+
+/**
+ * The selector annotation must name volumes the pod has: a value such as "true" (or a typo) would
+ * otherwise select nothing, and the model it meant would escape checking without a trace.
+ */
+function checkSelector(
+  key: string,
+  value: string,
+  listed: ReadonlySet<string>,
+  volumes: readonly unknown[],
+  path: string,
+): ModelRef | undefined {
+  const names = volumes.flatMap((v) => (isRecord(v) && typeof v.name === 'string' ? [v.name] : []));
+  const have = new Set(names);
+  const unknown = [...listed].filter((n) => !have.has(n));
+  if (listed.size > 0 && unknown.length === 0) return undefined;
+  const shown = JSON.stringify(value.slice(0, 80));
+  const existing =
+    names.length === 0 ? 'the pod has no volumes' : `its volumes: ${names.slice(0, 10).join(', ')}`;
+  const what =
+    listed.size === 0
+      ? 'names no volume'
+      : `names ${unknown.map((n) => JSON.stringify(n.slice(0, 63))).join(', ')}, which the pod does not have`;
+  return {
+    kind: 'invalid',
+    path,
+    volume: unknown[0]?.slice(0, 63) ?? '-',
+    reference: `annotation ${key}`,
+    code: 'MODEL_ANNOTATION_INVALID',
+    problem: `annotation ${key} is ${shown}: it ${what}; list the model volumes by name, comma-separated (${existing})`,
+  };
 }
 
 function describeSource(vol: Record<string, unknown>): string {

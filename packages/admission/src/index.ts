@@ -21,12 +21,20 @@ export type {
 export { type DecideDeps, decide, deny, WARNING_MAX, warning } from './decide.ts';
 export { createEngine, realVerify } from './engine.ts';
 export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
+export { globMatch } from './glob.ts';
+export {
+  type InventoryDeps,
+  inventoryOf,
+  inventoryOfManifests,
+  type ModelEntry,
+  type ModelResult,
+  type WorkloadEntry,
+} from './inventory.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
 export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
 export {
   type AdmissionPolicy,
   DEFAULT_ADMISSION_SETTINGS,
   DIGEST_ANNOTATION_PREFIX,
-  globMatch,
   policyApplies,
 } from './settings.ts';

@@ -1,4 +1,5 @@
 import type { AdmissionSettings, ModelPolicy } from './contract.ts';
+import { globMatch } from './glob.ts';
 
 export { DEFAULT_ADMISSION_SETTINGS } from '@modelseal/policy';
 // the policy parser validates spec.mode / spec.match / spec.unpinned and resolves their defaults
@@ -17,17 +18,8 @@ export interface AdmissionPolicy {
 
 export const DIGEST_ANNOTATION_PREFIX = 'modelseal.dev/model-digest.';
 
-/** Shell-style glob with `*` only: namespace and volume names never contain other metacharacters. */
-export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
-  return re.test(value);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export function policyApplies(p: AdmissionPolicy, namespace: string): boolean {
   if (p.namespace !== undefined) return p.namespace === namespace;
+  if (p.settings.excludeNamespaces.some((g) => globMatch(g, namespace))) return false;
   return p.settings.namespaces.some((g) => globMatch(g, namespace));
 }

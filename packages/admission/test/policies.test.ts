@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { codeOf as code } from '../../../test/codes.ts';
 import { loadPolicyFiles } from '../src/load.ts';
 import { parseYamlDocuments, toAdmissionPolicy } from '../src/policies.ts';
 import { policyDoc, type TestSigner, testEngine, testSigner } from './signing.ts';
@@ -12,14 +13,6 @@ let signer: TestSigner;
 const file = (name: string, docs: unknown[]) => {
   writeFileSync(join(dir, name), docs.map((d) => stringify(d)).join('---\n'));
   return join(dir, name);
-};
-const code = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return 'no error';
 };
 
 beforeAll(() => {

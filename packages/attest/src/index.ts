@@ -1,3 +1,4 @@
+export { CYCLONEDX_BOM, parseCycloneDxPredicate } from './cyclonedx.ts';
 export { DATASET_PROVENANCE_V1, type DatasetProvenance, parseDatasetProvenance } from './dataset.ts';
 export { validateResourceName } from './names.ts';
 export {

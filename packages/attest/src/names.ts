@@ -12,7 +12,11 @@ function reject(name: string, why: string): never {
 
 /**
  * A resource name is a relative POSIX path (`.` for a single-file model), or `path:start:end`
- * for a shard. model_signing does not reject `../x`; we do, before any path is joined.
+ * for a shard, the offsets taken from the right so the path may hold `:` itself. Any name a
+ * POSIX file system can give model_signing is accepted (`a:b.bin`, `x:0:10`, `C:`, backslashes);
+ * refused are only what could reach outside the model (`..`, an absolute path, NUL) and what no
+ * directory walk can produce, so could not round-trip to a file: empty or `.` components, and
+ * unpaired surrogates (not UTF-8).
  */
 export function validateResourceName(name: string, shardSize: number | undefined): void {
   if (name.length === 0) reject(name, 'is empty');
@@ -31,8 +35,8 @@ export function validateResourceName(name: string, shardSize: number | undefined
   }
   if (path === '.') return;
   if (path.includes('\0')) reject(name, 'contains a NUL byte');
-  if (path.includes('\\')) reject(name, 'contains a backslash');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) reject(name, 'is absolute');
+  if (!path.isWellFormed()) reject(name, 'is not valid Unicode (an unpaired surrogate)');
+  if (path.startsWith('/')) reject(name, 'is absolute');
   for (const part of path.split('/')) {
     if (part === '') reject(name, 'has an empty path component');
     if (part === '..') reject(name, 'escapes the model directory with ".."');

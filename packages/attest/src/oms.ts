@@ -3,7 +3,7 @@
  * v0.1 "Digests" shape for verification only. Everything read from a statement is treated as
  * hostile: a verifier later joins these names onto a directory.
  */
-import { InputError, isRecord } from '@modelseal/core';
+import { type InputCode, InputError, isRecord } from '@modelseal/core';
 import {
   createManifest,
   type HashType,
@@ -45,7 +45,7 @@ export function omsStatement(manifest: Manifest): Statement {
   );
 }
 
-function bad(code: string, message: string, details?: Record<string, unknown>): never {
+function bad(code: InputCode, message: string, details?: Record<string, unknown>): never {
   throw new InputError({ code, message: `OMS statement: ${message}`, details });
 }
 
@@ -175,7 +175,7 @@ function subjectName(statement: Statement): string {
 function checkSubject(statement: Statement, resources: readonly Resource[]): string {
   if (statement.subject.length !== 1) {
     bad(
-      'SUBJECT_INVALID',
+      'OMS_SUBJECT_COUNT',
       `an OMS statement has exactly one subject, this one has ${statement.subject.length}`,
     );
   }

@@ -1,11 +1,11 @@
-import { InputError, isRecord } from '@modelseal/core';
+import { type InputCode, InputError, isRecord } from '@modelseal/core';
 import type { ResourceDescriptor } from './statement.ts';
 
 /** Small typed checks shared by the predicate validators; every failure names the JSON path. */
 export class Checker {
   readonly #what: string;
-  readonly #code: string;
-  constructor(what: string, code: string) {
+  readonly #code: InputCode;
+  constructor(what: string, code: InputCode) {
     this.#what = what;
     this.#code = code;
   }

@@ -5,6 +5,7 @@ export const PREDICATE_TYPES = Object.freeze({
   slsa: 'https://slsa.dev/provenance/v1',
   oms: OMS_PREDICATE_TYPE,
   dataset: 'https://modelseal.dev/dataset-provenance/v1',
+  cyclonedx: 'https://cyclonedx.org/bom',
 } as const);
 
 /** `slsa` | `dataset` | `oms` | any absolute URI -> the predicate type URI. */

@@ -1,3 +1,4 @@
+import { CYCLONEDX_BOM, parseCycloneDxPredicate } from './cyclonedx.ts';
 import { DATASET_PROVENANCE_V1, parseDatasetProvenance } from './dataset.ts';
 import { manifestFromOmsStatement, OMS_PREDICATE_TYPE } from './oms.ts';
 import { type PREDICATE_TYPES, resolvePredicateType } from './predicate.ts';
@@ -18,12 +19,14 @@ interface Known<K extends string> {
 /**
  * What `attest --type` can make, and from what. `oms` is built from a hashed manifest (the model
  * signature itself, see omsStatement); `slsa` from resolved build facts; `dataset` from a spec
- * document; `custom` (any other URI) only from a predicate file.
+ * document; `cyclonedx` (a BOM `modelseal bom` writes) and `custom` (any other URI) only from a
+ * predicate file or a value the caller built.
  */
 export type PredicateEntry =
   | Known<'oms'>
   | (Known<'slsa'> & { build(input: SlsaInput): Predicate })
   | (Known<'dataset'> & { build(spec: unknown): Predicate })
+  | Known<'cyclonedx'>
   | {
       readonly kind: 'custom';
       readonly predicateType: string;
@@ -65,11 +68,19 @@ const dataset: KnownEntry = Object.freeze({
   build: (spec: unknown): Predicate => ({ ...parseDatasetProvenance(spec) }),
 });
 
+const cyclonedx: KnownEntry = Object.freeze({
+  kind: 'cyclonedx',
+  name: 'cyclonedx',
+  predicateType: CYCLONEDX_BOM,
+  validate: (predicate: Predicate) => parseCycloneDxPredicate(predicate),
+});
+
 /** The predicates modelseal knows, keyed by the short name `--type` takes. */
 export const PREDICATES: Readonly<Record<keyof typeof PREDICATE_TYPES, KnownEntry>> = Object.freeze({
   oms,
   slsa,
   dataset,
+  cyclonedx,
 });
 
 /**

@@ -1,5 +1,5 @@
 /** in-toto Statement v1 (https://in-toto.io/Statement/v1). */
-import { InputError, isRecord, parseJson } from '@modelseal/core';
+import { type InputCode, InputError, isRecord, parseJson } from '@modelseal/core';
 
 export interface ResourceDescriptor {
   readonly name?: string;
@@ -53,7 +53,7 @@ export function parseStatement(bytes: Uint8Array | string): Statement {
   return value;
 }
 
-function fail(code: string, message: string): never {
+function fail(code: InputCode, message: string): never {
   throw new InputError({ code, message: `in-toto statement: ${message}` });
 }
 

@@ -1,6 +1,7 @@
 import { sha256Hex } from '@modelseal/core';
 import { createManifest } from '@modelseal/manifest';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/codes.ts';
 import {
   DATASET_PROVENANCE_V1,
   OMS_PREDICATE_TYPE,
@@ -10,15 +11,6 @@ import {
   predicateFor,
   SLSA_PROVENANCE_V1,
 } from '../src/index.ts';
-
-const codeOf = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('the predicate registry', () => {
   it('has one entry per short name, each with its own URI', () => {
@@ -55,6 +47,17 @@ describe('the predicate registry', () => {
     expect(codeOf(() => PREDICATES.dataset.validate({}, subject))).toBe('DATASET_PROVENANCE_INVALID');
     const scan = { verdict: 'clean' };
     expect(predicateFor('https://example.com/scan/v1').validate(scan, subject)).toBe(scan);
+  });
+
+  it('cyclonedx: a BOM is accepted as a predicate, anything else is CYCLONEDX_INVALID', () => {
+    const entry = predicateFor('https://cyclonedx.org/bom');
+    expect(entry.kind).toBe('cyclonedx');
+    const subject = { name: 'm', digest: { sha256: 'a'.repeat(64) } };
+    const bom = { bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [] };
+    expect(entry.validate(bom, subject)).toEqual(bom);
+    expect(codeOf(() => entry.validate({ ...bom, bomFormat: 'SPDX' }, subject))).toBe('CYCLONEDX_INVALID');
+    expect(codeOf(() => entry.validate({ ...bom, specVersion: '2.0' }, subject))).toBe('CYCLONEDX_INVALID');
+    expect(codeOf(() => entry.validate({ ...bom, components: {} }, subject))).toBe('CYCLONEDX_INVALID');
   });
 
   it('checks an OMS predicate against its subject: the resources must re-derive the digest', () => {

@@ -1,3 +1,14 @@
+import type {
+  DigestCode,
+  ErrorCode,
+  InputCode,
+  InternalCode,
+  NotFoundCode,
+  PolicyCode,
+  UsageCode,
+  VerificationCode,
+} from './codes.ts';
+
 /**
  * Every failure modelseal reports is a ModelsealError with a stable string `code` (tests and
  * scripts match on it) and a `kind` that alone decides the CLI exit code (see cli/src/exit.ts).
@@ -11,20 +22,20 @@ export type ErrorKind =
   | 'policy' // everything verified, but the policy denies it
   | 'internal'; // a bug or an environment failure (I/O error, worker crash)
 
-export interface ErrorOptions {
-  code: string;
+export interface ErrorOptions<C extends string = ErrorCode> {
+  code: C;
   message: string;
   /** Machine-readable facts for `--output json` and webhook messages; never secrets. */
   details?: Record<string, unknown>;
   cause?: unknown;
 }
 
-export class ModelsealError extends Error {
+export class ModelsealError<C extends string = ErrorCode> extends Error {
   readonly kind: ErrorKind;
-  readonly code: string;
+  readonly code: C;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(kind: ErrorKind, opts: ErrorOptions) {
+  constructor(kind: ErrorKind, opts: ErrorOptions<C>) {
     super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.kind = kind;
@@ -42,38 +53,38 @@ export class ModelsealError extends Error {
   }
 }
 
-export class UsageError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class UsageError extends ModelsealError<UsageCode> {
+  constructor(opts: ErrorOptions<UsageCode>) {
     super('usage', opts);
   }
 }
-export class InputError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class InputError extends ModelsealError<InputCode> {
+  constructor(opts: ErrorOptions<InputCode>) {
     super('input', opts);
   }
 }
-export class VerificationError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class VerificationError extends ModelsealError<VerificationCode> {
+  constructor(opts: ErrorOptions<VerificationCode>) {
     super('verification', opts);
   }
 }
-export class DigestMismatchError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class DigestMismatchError extends ModelsealError<DigestCode> {
+  constructor(opts: ErrorOptions<DigestCode>) {
     super('digest', opts);
   }
 }
-export class NotFoundError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class NotFoundError extends ModelsealError<NotFoundCode> {
+  constructor(opts: ErrorOptions<NotFoundCode>) {
     super('not_found', opts);
   }
 }
-export class PolicyError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class PolicyError extends ModelsealError<PolicyCode> {
+  constructor(opts: ErrorOptions<PolicyCode>) {
     super('policy', opts);
   }
 }
-export class InternalError extends ModelsealError {
-  constructor(opts: ErrorOptions) {
+export class InternalError extends ModelsealError<InternalCode> {
+  constructor(opts: ErrorOptions<InternalCode>) {
     super('internal', opts);
   }
 }

@@ -10,6 +10,24 @@ export {
   utf8,
 } from './bytes.ts';
 export {
+  DIGEST_CODES,
+  type DigestCode,
+  ERROR_CODES,
+  type ErrorCode,
+  INPUT_CODES,
+  INTERNAL_CODES,
+  type InputCode,
+  type InternalCode,
+  NOT_FOUND_CODES,
+  type NotFoundCode,
+  POLICY_CODES,
+  type PolicyCode,
+  USAGE_CODES,
+  type UsageCode,
+  VERIFICATION_CODES,
+  type VerificationCode,
+} from './codes.ts';
+export {
   asModelsealError,
   DigestMismatchError,
   type ErrorKind,

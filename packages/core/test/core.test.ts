@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf as code } from '../../../test/codes.ts';
 import { fromBase64, fromHex, InputError, pae, parseJson, toHex, utf8 } from '../src/index.ts';
 
 describe('pae', () => {
@@ -29,14 +30,6 @@ describe('strict decoding', () => {
 });
 
 describe('parseJson', () => {
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return (e as InputError).code;
-    }
-    return 'no error';
-  };
   it('gives a code for each kind of bad JSON', () => {
     expect(code(() => parseJson('{"a":', 'bundle'))).toBe('JSON_MALFORMED');
     expect(code(() => parseJson('   ', 'bundle'))).toBe('JSON_EMPTY');

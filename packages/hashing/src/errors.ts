@@ -5,14 +5,17 @@ import {
   type ModelsealError,
   NotFoundError,
 } from '@modelseal/core';
-import { type FailureKind, HashFailure } from './failure.ts';
+import { type FailureCodes, type FailureKind, HashFailure } from './failure.ts';
 
-export interface FailureRecord {
-  readonly kind: FailureKind;
-  readonly code: string;
-  readonly message: string;
-  readonly details?: Record<string, unknown>;
-}
+/** A failure as it crosses the worker boundary (structured clone): kind and code stay paired. */
+export type FailureRecord = {
+  [K in FailureKind]: {
+    readonly kind: K;
+    readonly code: FailureCodes[K];
+    readonly message: string;
+    readonly details?: Record<string, unknown>;
+  };
+}[FailureKind];
 
 /** Turns a worker-side failure (or anything unexpected) into the typed error callers match on. */
 export function toModelsealError(e: unknown): ModelsealError {
@@ -26,17 +29,20 @@ export function toModelsealError(e: unknown): ModelsealError {
 }
 
 export function revive(f: FailureRecord): ModelsealError {
-  const opts = { code: f.code, message: f.message, details: f.details };
+  const opts = { message: f.message, details: f.details };
   switch (f.kind) {
     case 'input':
-      return new InputError(opts);
+      return new InputError({ ...opts, code: f.code });
     case 'not_found':
-      return new NotFoundError(opts);
+      return new NotFoundError({ ...opts, code: f.code });
     case 'internal':
-      return new InternalError(opts);
+      return new InternalError({ ...opts, code: f.code });
     default: {
-      const never: never = f.kind;
-      return new InternalError({ code: 'WORKER_CRASHED', message: `unknown failure kind ${String(never)}` });
+      const never: never = f;
+      return new InternalError({
+        code: 'WORKER_CRASHED',
+        message: `unknown failure ${JSON.stringify(never)}`,
+      });
     }
   }
 }

@@ -2,4 +2,11 @@ export { GIT_PATHS } from '@modelseal/manifest';
 export { DEFAULT_SHARD_SIZE, type HashOptions } from './config.ts';
 export { hashModel } from './hash-model.ts';
 export { prestartWorkers } from './threads.ts';
-export { type WalkedFile, type WalkOptions, type WalkResult, walkModel } from './walk.ts';
+export {
+  type HuggingFaceSnapshot,
+  huggingFaceSnapshot,
+  type WalkedFile,
+  type WalkOptions,
+  type WalkResult,
+  walkModel,
+} from './walk.ts';

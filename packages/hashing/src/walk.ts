@@ -54,7 +54,8 @@ export function walkModel(input: string, opts: WalkOptions): WalkResult {
   // first spares building and hashing a relative path per entry (a third of the walk's time).
   const ignoredNames = new Set<string>();
   for (const p of opts.ignore) ignoredNames.add(p.slice(p.lastIndexOf('/') + 1));
-  const scan: Scan = { root, opts, ignoredNames, files, dirs: [''] };
+  const hf = huggingFaceSnapshot(root);
+  const scan: Scan = { root, blobs: hf && `${hf.repoDir}/blobs/`, opts, ignoredNames, files, dirs: [''] };
   // Explicit stack, not recursion: deep trees must not overflow the JS stack.
   while (scan.dirs.length > 0) scanDirectory(scan, scan.dirs.pop()!);
   return { root, single: false, files };
@@ -62,6 +63,8 @@ export function walkModel(input: string, opts: WalkOptions): WalkResult {
 
 interface Scan {
   readonly root: string;
+  /** a Hugging Face cache snapshot's `blobs/` folder (with a trailing slash), where its links may point */
+  readonly blobs: string | undefined;
   readonly opts: WalkOptions;
   readonly ignoredNames: ReadonlySet<string>;
   readonly files: WalkedFile[];
@@ -91,19 +94,45 @@ function scanDirectory(scan: Scan, rel: string): void {
     if (d.isFile()) files.push({ name: childRel, path: abs });
     else if (d.isDirectory()) scan.dirs.push(childRel);
     else if (d.isSymbolicLink()) {
-      const target = resolveLink(root, abs, childRel, opts.allowSymlinks);
+      const target = resolveLink(scan, abs, childRel);
       if (target !== undefined) files.push({ name: childRel, path: target });
     } else throw specialFile(childRel);
   }
 }
 
+/** A Hugging Face hub cache snapshot: `<cache>/models--org--name/snapshots/<revision>[/sub]`. */
+export interface HuggingFaceSnapshot {
+  /** `org/name` */
+  readonly repo: string;
+  readonly kind: 'models' | 'datasets' | 'spaces';
+  readonly revision: string;
+  /** the repository folder holding `blobs/`, `refs/` and `snapshots/` */
+  readonly repoDir: string;
+}
+
+const HF_SNAPSHOT = /^(.*\/(models|datasets|spaces)--([^/]+))\/snapshots\/([^/]+)(?:\/.*)?$/s;
+
+/** The cache snapshot a real (symlink-free) path lies in, if any. */
+export function huggingFaceSnapshot(realPath: string): HuggingFaceSnapshot | undefined {
+  const m = HF_SNAPSHOT.exec(realPath);
+  if (!m) return undefined;
+  return {
+    repo: (m[3] as string).split('--').join('/'),
+    kind: m[2] as HuggingFaceSnapshot['kind'],
+    revision: m[4] as string,
+    repoDir: m[1] as string,
+  };
+}
+
 /**
  * model_signing follows a symlink to a file and hashes the target's bytes under the link's name;
  * a symlink to a directory is listed but never descended into, so it contributes nothing. We add
- * one rule: the target must stay inside the model.
+ * one rule: the target must stay inside the model, or, in a Hugging Face cache snapshot (whose
+ * files are all links to content-addressed blobs), be a blob of the same repository.
  */
-function resolveLink(root: string, abs: string, rel: string, allow: boolean): string | undefined {
-  if (!allow) {
+function resolveLink(scan: Scan, abs: string, rel: string): string | undefined {
+  const root = scan.root;
+  if (!scan.opts.allowSymlinks) {
     throw new InputError({
       code: 'SYMLINK_REFUSED',
       message: `"${rel}" is a symbolic link; pass --allow-symlinks to hash its target, or add it to --ignore-paths`,
@@ -124,10 +153,12 @@ function resolveLink(root: string, abs: string, rel: string, allow: boolean): st
     }
     throw ioError(e, rel, 'resolve');
   }
-  if (!target.startsWith(`${root}/`)) {
+  const inBlobs =
+    scan.blobs !== undefined && target.startsWith(scan.blobs) && !target.includes('/', scan.blobs.length);
+  if (!target.startsWith(`${root}/`) && !inBlobs) {
     throw new InputError({
       code: 'SYMLINK_ESCAPES_ROOT',
-      message: `symbolic link "${rel}" points outside the model directory (${target}); copy the file into the model instead`,
+      message: `symbolic link "${rel}" points outside the model directory (${target})${scan.blobs ? `, and not into this Hugging Face cache repository's ${scan.blobs}` : ''}; copy the file into the model instead`,
       details: { name: rel, target },
     });
   }

@@ -1,9 +1,21 @@
 import { appendFileSync, closeSync, ftruncateSync, openSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/codes.ts';
+import { toModelsealError } from '../src/errors.ts';
 import { hasherFactory } from '../src/hasher.ts';
 import { hashTask } from '../src/read.ts';
 import { cleanupTempDirs, tempDir } from './helpers.ts';
+
+/** hashTask runs in a worker and throws its own HashFailure; hashModel revives it as callers see it. */
+const catchCode = (fn: () => unknown) =>
+  codeOf(() => {
+    try {
+      fn();
+    } catch (e) {
+      throw toModelsealError(e);
+    }
+  });
 
 afterAll(cleanupTempDirs);
 
@@ -11,15 +23,6 @@ const sha = await hasherFactory('sha256');
 const b2 = await hasherFactory('blake2b');
 
 const GiB = 1024 ** 3;
-
-function catchCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('hashTask: files that change while being hashed', () => {
   it('a sparse 2 GiB file truncated mid-hash fails with FILE_CHANGED_WHILE_HASHING naming the file', () => {

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { InputError } from '@modelseal/core';
+import { InputError, UsageError } from '@modelseal/core';
 import { signatureParams } from './algorithms.ts';
 
 const ENCRYPTED_RE = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
@@ -11,7 +11,7 @@ const ENCRYPTED_RE = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRY
 export function loadPrivateKey(pem: string, passphrase?: string): KeyObject {
   const encrypted = ENCRYPTED_RE.test(pem);
   if (encrypted && (passphrase === undefined || passphrase === '')) {
-    throw new InputError({
+    throw new UsageError({
       code: 'KEY_PASSPHRASE_REQUIRED',
       message:
         'the private key is encrypted; set MODELSEAL_KEY_PASSPHRASE (or name another variable with --passphrase-env), or run on a terminal to be prompted',

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
   generateKeyPair,
@@ -12,14 +13,6 @@ import {
 } from '../src/index.ts';
 
 const V = `${SHARED_VECTORS}/model-transparency/`;
-const codeOf = async (f: () => unknown): Promise<string | undefined> => {
-  try {
-    await f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('keyId', () => {
   it('matches the hint model_signing wrote for the vector key', () => {

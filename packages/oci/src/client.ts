@@ -3,7 +3,7 @@
  * registry answers is untrusted: bodies are capped, digests recomputed from the bytes received
  * (Docker-Content-Digest is only compared, never believed), documents parsed with limits.
  */
-import { InternalError, sha256Hex, UsageError } from '@modelseal/core';
+import { InputError, InternalError, sha256Hex, UsageError } from '@modelseal/core';
 import { type CredentialResolver, repositoryScope } from './auth.ts';
 import {
   type Descriptor,
@@ -312,7 +312,7 @@ export function registryClient(options: RegistryClientOptions = {}): RegistryCli
       expectStatus(res, [200], what, 'MANIFEST_NOT_FOUND');
       const doc = parseManifest(res.body, header(res, 'content-type') ?? MEDIA.ociIndex, what);
       if (doc.kind !== 'index') {
-        throw new InternalError({ code: 'MANIFEST_INVALID', message: `${what}: the answer is not an index` });
+        throw new InputError({ code: 'MANIFEST_INVALID', message: `${what}: the answer is not an index` });
       }
       all.push(...doc.manifests);
       next = nextLink(res, session(repo).base);

@@ -3,7 +3,7 @@
  * uncompressed) layer's digest is the file's SHA-256, its path is in an annotation. Nothing is
  * downloaded; the same manifest then verifies the directory the kubelet unpacks. Pure.
  */
-import { InputError } from '@modelseal/core';
+import { type InputCode, InputError } from '@modelseal/core';
 import {
   compareResourceNames,
   createManifest,
@@ -46,7 +46,7 @@ export function layerKind(mediaType: string): LayerKind {
   return 'unknown';
 }
 
-function refuse(code: string, message: string, details?: Record<string, unknown>): InputError {
+function refuse(code: InputCode, message: string, details?: Record<string, unknown>): InputError {
   return new InputError({ code, message, ...(details ? { details } : {}) });
 }
 

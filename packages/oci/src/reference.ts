@@ -2,7 +2,7 @@
  * OCI references as docker and the distribution spec write them:
  * `[registry[:port]/]path[:tag][@sha256:<hex>]`. Pure: no I/O.
  */
-import { InputError } from '@modelseal/core';
+import { type InputCode, InputError } from '@modelseal/core';
 
 export interface Reference {
   /** canonical registry name: `docker.io`, `ghcr.io`, `localhost:5000`, `[::1]:5000` */
@@ -31,7 +31,7 @@ export const DOCKER_HUB_API = 'registry-1.docker.io';
 /** the key docker writes docker.io credentials under in config.json */
 export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/';
 
-function bad(code: string, input: string, why: string): InputError {
+function bad(code: InputCode, input: string, why: string): InputError {
   return new InputError({
     code,
     message: `${JSON.stringify(input.length > 100 ? `${input.slice(0, 100)}…` : input)} is not an OCI reference: ${why}`,

@@ -1,5 +1,11 @@
 /** Reading registry answers: status -> coded error, the registry's own error text, pagination. */
-import { DigestMismatchError, InternalError, NotFoundError, UsageError } from '@modelseal/core';
+import {
+  DigestMismatchError,
+  InternalError,
+  type NotFoundCode,
+  NotFoundError,
+  UsageError,
+} from '@modelseal/core';
 import { clean, type HttpResponse, header } from './http.ts';
 
 export const ERROR_BODY = 16 * 1024;
@@ -56,7 +62,7 @@ export function expectStatus(
   res: HttpResponse,
   ok: readonly number[],
   what: string,
-  notFoundCode: string,
+  notFoundCode: NotFoundCode,
 ): void {
   if (ok.includes(res.status)) return;
   const detail = registryErrors(res);

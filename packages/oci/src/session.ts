@@ -105,7 +105,7 @@ export function openSession(
       url = new URL(realm);
     } catch {
       throw new InternalError({
-        code: 'REGISTRY_AUTH_FAILED',
+        code: 'REGISTRY_AUTH_CHALLENGE_INVALID',
         message: `${what}: ${registry} named a token endpoint that is not a URL`,
       });
     }
@@ -145,7 +145,7 @@ export function openSession(
       throw authFailed(what, registry, cred === undefined ? 'no-credentials' : 'rejected');
     }
     if (res.status !== 200) {
-      throw new InternalError({
+      throw new UsageError({
         code: 'REGISTRY_AUTH_FAILED',
         message: `${what}: the token endpoint ${url.host} answered HTTP ${res.status}`,
       });
@@ -158,7 +158,7 @@ export function openSession(
       token = undefined;
     }
     if (typeof token !== 'string' || token === '' || /[^\x21-\x7e]/.test(token)) {
-      throw new InternalError({
+      throw new UsageError({
         code: 'REGISTRY_AUTH_FAILED',
         message: `${what}: the token endpoint ${url.host} answered without a usable token`,
       });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashModel } from '@modelseal/hashing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import {
   dockerCredentials,
   MEDIA,
@@ -41,15 +42,6 @@ const FILES: ModelFile[] = [
     annotation: 'org.opencontainers.image.title',
   },
 ];
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe.skipIf(absent)('Distribution 2.8 with basic auth', () => {
   let reg: Distribution;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf as code } from '../../../test/codes.ts';
 import type { Descriptor, ManifestDocument } from '../src/index.ts';
 import { layerKind, MEDIA, omsFromArtifact, parseManifest } from '../src/index.ts';
 
@@ -20,15 +21,6 @@ const image = (layers: Descriptor[]): ManifestDocument => ({
   layers,
   annotations: {},
 });
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('omsFromArtifact', () => {
   it('orders resources as OMS does (tokenizer/vocab.txt before tokenizer.json)', () => {

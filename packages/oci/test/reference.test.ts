@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf as code } from '../../../test/codes.ts';
 import {
   formatReference,
   isLoopbackRegistry,
@@ -9,15 +10,6 @@ import {
 } from '../src/index.ts';
 
 const HEX = 'ab'.repeat(32);
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-}
 
 describe('parseReference', () => {
   it('splits registry, repository and tag', () => {

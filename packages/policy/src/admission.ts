@@ -6,8 +6,8 @@ const DEFAULT_MODEL_ANNOTATION = 'modelseal.dev/model';
 /** What a policy that says nothing about admission gets. */
 export const DEFAULT_ADMISSION_SETTINGS: AdmissionSettings = Object.freeze({
   mode: 'enforce',
-  unpinned: 'deny',
   namespaces: Object.freeze(['*']),
+  excludeNamespaces: Object.freeze([]),
   volumes: Object.freeze({ images: true, names: Object.freeze([]), annotation: DEFAULT_MODEL_ANNOTATION }),
 });
 
@@ -29,14 +29,20 @@ export function parseAdmission(
   };
   const mode = spec['mode'] ?? DEFAULT_ADMISSION_SETTINGS.mode;
   if (mode !== 'enforce' && mode !== 'warn' && mode !== 'audit') bad('mode', 'one of enforce, warn, audit');
-  const unpinned = spec['unpinned'] ?? DEFAULT_ADMISSION_SETTINGS.unpinned;
-  if (unpinned !== 'deny' && unpinned !== 'warn') bad('unpinned', 'one of deny, warn');
+  // unset stays unset: an unpinned model then gets what the mode gives any failed check
+  const unpinned = spec['unpinned'];
+  if (unpinned !== undefined && unpinned !== 'deny' && unpinned !== 'warn')
+    bad('unpinned', 'one of deny, warn');
   const match = spec['match'] ?? {};
   if (!isRecord(match)) return bad('match', 'an object');
   for (const k of Object.keys(match))
-    if (k !== 'namespaces' && k !== 'volumes') bad(`match.${k}`, 'absent (known: namespaces, volumes)');
+    if (k !== 'namespaces' && k !== 'excludeNamespaces' && k !== 'volumes')
+      bad(`match.${k}`, 'absent (known: namespaces, excludeNamespaces, volumes)');
   const namespaces = match['namespaces'] ?? DEFAULT_ADMISSION_SETTINGS.namespaces;
   if (!isStringList(namespaces)) return bad('match.namespaces', 'a list of namespace names or globs');
+  const excludeNamespaces = match['excludeNamespaces'] ?? DEFAULT_ADMISSION_SETTINGS.excludeNamespaces;
+  if (!isStringList(excludeNamespaces))
+    return bad('match.excludeNamespaces', 'a list of namespace names or globs');
   const volumes = match['volumes'] ?? {};
   if (!isRecord(volumes)) return bad('match.volumes', 'an object');
   for (const k of Object.keys(volumes)) {
@@ -52,8 +58,9 @@ export function parseAdmission(
     return bad('match.volumes.annotation', 'an annotation key');
   return Object.freeze({
     mode: mode as Mode,
-    unpinned: unpinned as Unpinned,
+    ...(unpinned !== undefined ? { unpinned: unpinned as Unpinned } : {}),
     namespaces: Object.freeze([...namespaces]),
+    excludeNamespaces: Object.freeze([...excludeNamespaces]),
     volumes: Object.freeze({ images, names: Object.freeze([...names]), annotation }),
   });
 }

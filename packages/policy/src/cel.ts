@@ -1,17 +1,64 @@
-import { type CelInput, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
-import { InputError } from '@modelseal/core';
+import {
+  type CelInput,
+  CelScalar,
+  type CelValue,
+  celEnv,
+  celFunc,
+  celList,
+  isCelError,
+  isCelList,
+  isCelMap,
+  parse,
+  plan,
+} from '@bufbuild/cel';
+import { type InputCode, InputError } from '@modelseal/core';
 import { RE2JS } from 're2js';
-import type { Condition, ConditionResult, ConditionVars } from './types.ts';
+import { APPEND_FUNCTION, ITERATE_FUNCTION, measureExpression, meterComprehensions } from './cel-bounds.ts';
+import { Meter } from './cel-meter.ts';
+import { meteredValue } from './cel-values.ts';
+import type { Condition, ConditionResult, ConditionVars, EvaluationClock, SharedBudget } from './types.ts';
 
 export const CEL_LIMITS = Object.freeze({
   maxExpressionLength: 2048,
   /** comprehension nesting (all/exists/map/filter inside one another) */
   maxComprehensionDepth: 3,
-  /** value reads (list elements, map entries) one evaluation may make */
-  maxCost: 1_000_000,
+  /** nesting of any kind (calls, operators, literals, field selections) */
+  maxNestingDepth: 64,
+  /** elements of one list literal, entries of one map literal */
+  maxLiteralSize: 128,
+  /**
+   * work units one evaluation may spend: one per value read from `predicate`/`signer`, and per
+   * comprehension iteration one plus the expression nodes its body evaluates
+   */
+  maxCost: 100_000,
+  /**
+   * work units all conditions of one evaluate() call share (one model under one policy): a policy
+   * of 1,024 conditions cannot multiply the per-condition budget
+   */
+  maxCostPerEvaluation: 500_000,
+  /** wall-clock cap on one evaluation: the backstop to maxCost (CONDITION_COST_EXCEEDED too) */
+  maxMillis: 1000,
 });
 
-class CostExceeded extends Error {}
+/**
+ * maxCost bounds iterations, not what one step does to a long string; the time cap catches that,
+ * so every evaluation has a clock even when the caller passes none.
+ */
+const MONOTONIC: EvaluationClock = Object.freeze({ now: () => performance.now() });
+
+/**
+ * The evaluation in progress. cel-es calls custom functions synchronously inside program(), and
+ * only run() sets this, so exactly one meter is live at a time.
+ */
+let active: Meter | undefined;
+
+const meterOf = (): Meter => {
+  if (active === undefined) throw new Error('CEL evaluation without a meter');
+  return active;
+};
+
+/** Owners of the flat arrays behind lists that APPEND_FUNCTION built (see cel-bounds.ts). */
+const appendable = new WeakMap<object, CelValue[]>();
 
 // RE2 semantics (linear time) instead of JS backtracking: a hostile `matches()` pattern cannot hang us.
 const env = celEnv({
@@ -21,6 +68,37 @@ const env = celEnv({
       return { test: (text: string) => re.test(text) };
     },
   },
+  funcs: [
+    celFunc(ITERATE_FUNCTION, [CelScalar.DYN, CelScalar.INT], CelScalar.DYN, (range, weight) => {
+      const meter = meterOf();
+      const w = Number(weight);
+      meter.charge(1, true);
+      if (isCelMap(range)) {
+        meter.charge(range.size * w);
+        return range;
+      }
+      if (!isCelList(range)) return range; // the fold reports the type mismatch
+      const items: CelValue[] = [];
+      for (const item of range) {
+        meter.charge(w);
+        items.push(item);
+      }
+      return celList(items);
+    }),
+    celFunc(APPEND_FUNCTION, [CelScalar.DYN, CelScalar.DYN], CelScalar.DYN, (accu, item) => {
+      const meter = meterOf();
+      if (!isCelList(accu)) throw new Error(`${APPEND_FUNCTION} needs a list`);
+      let items = appendable.get(accu);
+      if (items === undefined) {
+        meter.charge(accu.size + 1);
+        items = [...accu];
+      } else meter.charge(1);
+      items.push(item);
+      const out = celList(items);
+      appendable.set(out, items);
+      return out;
+    }),
+  ],
 });
 
 /** Compiles at policy-parse time so a typo is a coded InputError naming the expression. */
@@ -47,13 +125,28 @@ export function compileCondition(expression: unknown, where: string): Condition 
       cause: e,
     });
   }
-  const depth = comprehensionDepth(parsed.expr);
-  if (depth > CEL_LIMITS.maxComprehensionDepth) {
-    throw new InputError({
-      code: 'POLICY_CONDITION_TOO_COMPLEX',
-      message: `${where} nests ${depth} comprehensions (all/exists/map/filter); at most ${CEL_LIMITS.maxComprehensionDepth} are allowed`,
-    });
+  const shape = measureExpression(parsed.expr);
+  const over = (code: InputCode, what: string) =>
+    new InputError({ code, message: `${where} ${what} in ${JSON.stringify(expression.slice(0, 200))}` });
+  if (shape.comprehensionDepth > CEL_LIMITS.maxComprehensionDepth) {
+    throw over(
+      'POLICY_CONDITION_TOO_COMPLEX',
+      `nests ${shape.comprehensionDepth} comprehensions (all/exists/map/filter); at most ${CEL_LIMITS.maxComprehensionDepth} are allowed`,
+    );
   }
+  if (shape.depth > CEL_LIMITS.maxNestingDepth) {
+    throw over(
+      'POLICY_CONDITION_TOO_COMPLEX',
+      `nests ${shape.depth} levels deep; at most ${CEL_LIMITS.maxNestingDepth} are allowed`,
+    );
+  }
+  if (shape.largestLiteral > CEL_LIMITS.maxLiteralSize) {
+    throw over(
+      'POLICY_CONDITION_TOO_COMPLEX',
+      `has a list or map literal of ${shape.largestLiteral} elements; at most ${CEL_LIMITS.maxLiteralSize} are allowed`,
+    );
+  }
+  meterComprehensions(parsed.expr);
   let program: ReturnType<typeof plan>;
   try {
     program = plan(env, parsed);
@@ -64,116 +157,52 @@ export function compileCondition(expression: unknown, where: string): Condition 
       cause: e,
     });
   }
-  return Object.freeze({ expression, evaluate: (vars: ConditionVars) => run(program, vars) });
+  return Object.freeze({
+    expression,
+    evaluate: (vars: ConditionVars, clock?: EvaluationClock, shared?: SharedBudget) =>
+      run(program, vars, clock, shared),
+  });
 }
 
-function run(program: (ctx?: Record<string, CelInput>) => unknown, vars: ConditionVars): ConditionResult {
-  const meter = { left: CEL_LIMITS.maxCost };
+function run(
+  program: (ctx?: Record<string, CelInput>) => unknown,
+  vars: ConditionVars,
+  clock: EvaluationClock | undefined,
+  shared: SharedBudget | undefined,
+): ConditionResult {
+  const budget = Math.min(CEL_LIMITS.maxCost, Math.max(0, shared?.left ?? CEL_LIMITS.maxCost));
+  const meter = new Meter(budget, CEL_LIMITS.maxMillis, clock ?? MONOTONIC);
+  const outer = active;
+  active = meter;
+  let result: unknown;
   try {
-    const result = program({
-      predicate: toCel(vars.predicate, meter),
+    result = program({
+      predicate: meteredValue(vars.predicate, meter),
       subject: vars.subject,
       predicateType: vars.predicateType,
-      signer: toCel(vars.signer, meter),
+      signer: meteredValue(vars.signer, meter),
     });
-    if (isCelError(result)) {
-      return hasCostExceeded(result) ? { kind: 'cost-exceeded' } : { kind: 'error', message: result.message };
-    }
-    if (result === true) return { kind: 'true' };
-    if (result === false) return { kind: 'false' };
-    return { kind: 'not-bool', type: result === null ? 'null' : typeof result };
   } catch (e) {
-    if (hasCostExceeded(e)) return { kind: 'cost-exceeded' };
-    return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    result = e instanceof Error ? e : new Error(String(e));
+  } finally {
+    active = outer;
+    if (shared) shared.left -= budget - Math.max(0, meter.left);
   }
-}
-
-function hasCostExceeded(e: unknown): boolean {
-  for (let cur = e, i = 0; cur && i < 8; cur = (cur as { cause?: unknown }).cause, i++) {
-    if (cur instanceof CostExceeded) return true;
+  // checked first: `||` and `&&` may have absorbed the failed charge into a plain true or false
+  switch (meter.tripped) {
+    case 'cost':
+    case 'time':
+      return { kind: 'cost-exceeded' };
+    case 'deadline':
+      return { kind: 'deadline-exceeded' };
+    case undefined:
+      break;
+    default:
+      return meter.tripped satisfies never;
   }
-  return false;
-}
-
-/**
- * JSON -> CEL values whose every read is charged to a meter: comprehensions over big predicates
- * stop at the budget instead of running for minutes (cel-es has no cost limit of its own).
- */
-function toCel(value: unknown, meter: { left: number }): CelInput {
-  const charge = () => {
-    if (--meter.left < 0) throw new CostExceeded('CEL cost budget exceeded');
-  };
-  const convert = (v: unknown): CelInput => {
-    if (Array.isArray(v)) {
-      return new Proxy(v.map(convert), {
-        get(target, prop, receiver) {
-          if (typeof prop === 'string') charge();
-          return Reflect.get(target, prop, receiver);
-        },
-      }) as CelInput;
-    }
-    if (v !== null && typeof v === 'object') {
-      return new MeteredMap(
-        Object.entries(v).map(([k, x]) => [k, convert(x)]),
-        charge,
-      ) as unknown as CelInput;
-    }
-    if (typeof v === 'number' && Number.isInteger(v) && Number.isSafeInteger(v)) return BigInt(v);
-    return v as CelInput;
-  };
-  charge();
-  return convert(value);
-}
-
-class MeteredMap extends Map<string, CelInput> {
-  readonly #charge: () => void;
-  constructor(entries: [string, CelInput][], charge: () => void) {
-    super(entries);
-    this.#charge = charge;
-  }
-  override get(key: string) {
-    this.#charge();
-    return super.get(key);
-  }
-  override keys(): MapIterator<string> {
-    return this.#metered(super.keys());
-  }
-  override entries(): MapIterator<[string, CelInput]> {
-    return this.#metered(super.entries());
-  }
-  override [Symbol.iterator](): MapIterator<[string, CelInput]> {
-    return this.entries();
-  }
-  #metered<T>(it: Iterator<T>): MapIterator<T> {
-    const charge = this.#charge;
-    function* gen(): Generator<T, undefined> {
-      for (let r = it.next(); !r.done; r = it.next()) {
-        charge();
-        yield r.value;
-      }
-      return undefined;
-    }
-    return gen() as MapIterator<T>;
-  }
-}
-
-interface ExprNode {
-  exprKind: { case?: string; value?: unknown };
-}
-
-function comprehensionDepth(root: ExprNode): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  let guard = 0;
-  while (stack.length > 0 && guard++ < 100_000) {
-    const [node, d] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    let depth = d;
-    const kind = (node as Partial<ExprNode>).exprKind;
-    if (kind?.case === 'comprehensionExpr') depth = d + 1;
-    if (depth > max) max = depth;
-    for (const child of Object.values(node))
-      if (child && typeof child === 'object') stack.push([child, depth]);
-  }
-  return max;
+  if (result instanceof Error) return { kind: 'error', message: result.message };
+  if (isCelError(result)) return { kind: 'error', message: result.message };
+  if (result === true) return { kind: 'true' };
+  if (result === false) return { kind: 'false' };
+  return { kind: 'not-bool', type: result === null ? 'null' : typeof result };
 }

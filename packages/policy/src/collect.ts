@@ -1,5 +1,6 @@
 import { isModelsealError } from '@modelseal/core';
 import type { FoundBundles, StoredBundle } from '@modelseal/store';
+import { checkDeadline } from './deadline.ts';
 import { attestableDependencies } from './deps.ts';
 import { boundAttestations } from './evaluate.ts';
 import type { Authority, CollectInput, Evidence, EvidenceFailure, VerifiedAttestation } from './types.ts';
@@ -73,6 +74,8 @@ async function collectOne(
     ...(input.extraBundles ?? []).map((b) => ({ b, extra: true })),
   ];
   for (const { b, extra } of candidates) {
+    // verification is CPU work between awaits that never yield to timers: look at the clock here
+    checkDeadline(input.clock, digest);
     const results = await Promise.all(
       input.policy.authorities.map((authority) => verifyCached(b, authority, input, cache)),
     );

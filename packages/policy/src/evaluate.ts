@@ -1,15 +1,19 @@
 import { predicateTypeMatches } from '@modelseal/attest';
 import type { SignerInfo } from '@modelseal/verify';
+import { CEL_LIMITS } from './cel.ts';
+import { checkDeadline, deadlineExceeded } from './deadline.ts';
 import { attestableDependencies } from './deps.ts';
 import type {
   Condition,
   ConditionResult,
   Decision,
   EvaluateInput,
+  EvaluationClock,
   Evidence,
   ModelPolicy,
   Reason,
   Requirement,
+  SharedBudget,
   VerifiedAttestation,
 } from './types.ts';
 
@@ -24,8 +28,9 @@ export function evaluate(input: EvaluateInput): Decision {
   const bound = boundAttestations(ev, subject);
 
   let unsatisfied = false;
+  const budget: SharedBudget = { left: CEL_LIMITS.maxCostPerEvaluation };
   for (const req of policy.requirements) {
-    const r = checkRequirement(req, subject, bound, policy);
+    const r = checkRequirement(req, subject, bound, policy, input.clock, budget);
     if (r.satisfiedBy)
       signers.set(JSON.stringify(r.satisfiedBy.verified.signer), r.satisfiedBy.verified.signer);
     else unsatisfied = true;
@@ -51,6 +56,8 @@ function checkRequirement(
   subject: string,
   bound: readonly VerifiedAttestation[],
   policy: ModelPolicy,
+  clock: EvaluationClock | undefined,
+  budget: SharedBudget,
 ): { satisfiedBy?: VerifiedAttestation; reasons: Reason[] } {
   const of = bound.filter((a) => predicateTypeMatches(req.predicateType, a.verified.statement.predicateType));
   const accepted = req.authorities ? of.filter((a) => req.authorities!.includes(a.authority)) : of;
@@ -84,7 +91,7 @@ function checkRequirement(
   }
   const reasons: Reason[] = [];
   for (const a of accepted) {
-    const failed = runConditions(req.conditions, a, subject);
+    const failed = runConditions(req.conditions, a, subject, clock, budget);
     if (failed.length === 0) return { satisfiedBy: a, reasons: [] };
     for (const f of failed) {
       if (reasons.length < MAX_REASONS_PER_REQUIREMENT) reasons.push(reason(f.code, f.message));
@@ -97,17 +104,24 @@ function runConditions(
   conditions: readonly Condition[],
   a: VerifiedAttestation,
   subject: string,
+  clock: EvaluationClock | undefined,
+  budget: SharedBudget,
 ): { code: string; message: string }[] {
   const out: { code: string; message: string }[] = [];
   const stmt = a.verified.statement;
   const from = `(attestation by ${a.authority}${a.source ? ` from ${a.source}` : ''})`;
   for (const c of conditions) {
-    const r: ConditionResult = c.evaluate({
-      predicate: stmt.predicate,
-      subject,
-      predicateType: stmt.predicateType,
-      signer: a.verified.signer,
-    });
+    checkDeadline(clock, subject);
+    const r: ConditionResult = c.evaluate(
+      {
+        predicate: stmt.predicate,
+        subject,
+        predicateType: stmt.predicateType,
+        signer: a.verified.signer,
+      },
+      clock,
+      budget,
+    );
     switch (r.kind) {
       case 'true':
         break;
@@ -135,6 +149,8 @@ function runConditions(
           message: `condition ${JSON.stringify(c.expression)} exceeded the evaluation budget ${from}`,
         });
         break;
+      case 'deadline-exceeded':
+        throw deadlineExceeded(subject);
       default: {
         const never: never = r;
         throw new Error(`unhandled condition result ${JSON.stringify(never)}`);

@@ -1,8 +1,9 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { resolvePredicateType } from '@modelseal/attest';
-import { InputError, isRecord, sha256Hex } from '@modelseal/core';
+import { type InputCode, InputError, isRecord, sha256Hex } from '@modelseal/core';
 import type { IdentityPolicy, TrustConfig } from '@modelseal/verify';
 import { parseTrustedRoot } from '@modelseal/verify/roots';
+import { RE2JS } from 're2js';
 import { parseAdmission } from './admission.ts';
 import { compileCondition } from './cel.ts';
 import type { Authority, ModelPolicy, ParseOptions, Requirement } from './types.ts';
@@ -18,7 +19,7 @@ const NAME_RE = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
  * Typos fail loudly: in a security policy an ignored field is a silently weaker policy.
  */
 export function parsePolicy(doc: unknown, source: string, options: ParseOptions): ModelPolicy {
-  const bad = (code: string, message: string): never => {
+  const bad = (code: InputCode, message: string): never => {
     throw new InputError({ code, message: `${source}: ${message}`, details: { source } });
   };
   if (!isRecord(doc)) return bad('POLICY_NOT_OBJECT', 'a policy must be a YAML/JSON object');
@@ -76,7 +77,7 @@ export function parsePolicy(doc: unknown, source: string, options: ParseOptions)
   });
 }
 
-type Bad = (code: string, message: string) => never;
+type Bad = (code: InputCode, message: string) => never;
 
 function parseAuthorities(value: unknown, bad: Bad, options: ParseOptions): readonly Authority[] {
   if (!Array.isArray(value) || value.length === 0)
@@ -214,9 +215,10 @@ function parseIdentity(
     const re = identity[k];
     if (re === undefined) continue;
     try {
-      new RegExp(re, 'u');
+      // the verifier matches with RE2 (linear time, as cosign's Go regexp): validate the same syntax
+      RE2JS.compile(re);
     } catch (e) {
-      bad('POLICY_BAD_IDENTITY', `${at}.${k} is not a valid regular expression: ${(e as Error).message}`);
+      bad('POLICY_BAD_IDENTITY', `${at}.${k} is not a valid RE2 regular expression: ${(e as Error).message}`);
     }
   }
   const hasIssuer = identity.issuer !== undefined || identity.issuerRegexp !== undefined;

@@ -18,7 +18,23 @@ export interface Authority {
 /** A compiled CEL condition: evaluating it never throws and never runs unbounded. */
 export interface Condition {
   readonly expression: string;
-  evaluate(vars: ConditionVars): ConditionResult;
+  /**
+   * Stops at the cost budget, the time cap, and the clock's deadline (default clock: monotonic).
+   * With `shared`, spends from (and at most) what is left there, and subtracts what it used.
+   */
+  evaluate(vars: ConditionVars, clock?: EvaluationClock, shared?: SharedBudget): ConditionResult;
+}
+
+/** Work units several evaluations draw from (CEL_LIMITS.maxCostPerEvaluation per evaluate()). */
+export interface SharedBudget {
+  left: number;
+}
+
+/** The caller's clock and the moment after which it no longer wants an answer. */
+export interface EvaluationClock {
+  now(): number;
+  /** absolute, on the same clock as now() */
+  readonly deadline?: number;
 }
 
 export interface ConditionVars {
@@ -33,7 +49,9 @@ export type ConditionResult =
   | { readonly kind: 'false' }
   | { readonly kind: 'not-bool'; readonly type: string }
   | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'cost-exceeded' };
+  | { readonly kind: 'cost-exceeded' }
+  /** the clock's deadline passed: the caller has given up, so this is no verdict on the policy */
+  | { readonly kind: 'deadline-exceeded' };
 
 export interface Requirement {
   /** full URI (short names like `slsa` are resolved at parse time) */
@@ -49,8 +67,11 @@ export type Unpinned = 'deny' | 'warn';
 /** Where and how the admission webhook applies a policy (spec.mode / match / unpinned), defaults resolved. */
 export interface AdmissionSettings {
   readonly mode: Mode;
-  readonly unpinned: Unpinned;
+  /** when set, what an unpinned model gets whatever the mode; unset, it follows the mode */
+  readonly unpinned?: Unpinned;
   readonly namespaces: readonly string[];
+  /** cluster policies skip these namespaces (names or globs), even where `namespaces` matches */
+  readonly excludeNamespaces: readonly string[];
   readonly volumes: {
     readonly images: boolean;
     readonly names: readonly string[];
@@ -126,6 +147,8 @@ export interface EvaluateInput {
   readonly policy: ModelPolicy;
   readonly subject: string;
   readonly evidence: ReadonlyMap<string, Evidence>;
+  /** past `clock.deadline`, evaluate() throws DEADLINE_EXCEEDED instead of deciding */
+  readonly clock?: EvaluationClock;
 }
 
 export type VerifyFn = (bundle: Uint8Array, authority: Authority) => Promise<VerifiedStatement>;
@@ -137,4 +160,6 @@ export interface CollectInput {
   readonly verify: VerifyFn;
   /** bundles given directly (CLI `--bundle`), considered for every subject they attest */
   readonly extraBundles?: FoundBundles;
+  /** past `clock.deadline`, collectEvidence() throws DEADLINE_EXCEEDED instead of going on */
+  readonly clock?: EvaluationClock;
 }

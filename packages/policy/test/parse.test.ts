@@ -95,6 +95,7 @@ spec:
       mode: 'enforce',
       unpinned: 'deny',
       namespaces: ['ml-*'],
+      excludeNamespaces: [],
       volumes: { images: true, names: ['*-model'], annotation: 'modelseal.dev/model' },
     });
     expect(Object.isFrozen(p)).toBe(true);
@@ -127,6 +128,20 @@ spec:
     // parsed here, at parse time: a distinct TrustedRoot object, not the JSON
     expect(byOwn!.kind === 'sigstore' && byOwn!.trustedRoot).not.toBe(PARSE.defaultTrustedRoot);
     expect(byOwn!.kind === 'sigstore' && byOwn!.trustedRoot.tlogs[0]!.logId?.keyId).toBeInstanceOf(Buffer);
+  });
+
+  it('keeps unpinned only when set (unset, it follows the mode) and reads match.excludeNamespaces', () => {
+    const unset = parsePolicy(policyDoc({ mode: 'warn' }), 'p.yaml', PARSE);
+    expect(unset.admission.unpinned).toBeUndefined();
+    expect('unpinned' in unset.admission).toBe(false);
+    const set = parsePolicy(
+      policyDoc({ mode: 'warn', unpinned: 'deny', match: { excludeNamespaces: ['ml-legacy', 'old-*'] } }),
+      'p.yaml',
+      PARSE,
+    );
+    expect(set.admission.unpinned).toBe('deny');
+    expect(set.admission.excludeNamespaces).toEqual(['ml-legacy', 'old-*']);
+    expect(Object.isFrozen(set.admission.excludeNamespaces)).toBe(true);
   });
 
   it('gives one version per meaning: key order does not matter, content does', () => {
@@ -204,6 +219,13 @@ spec:
       'POLICY_BAD_IDENTITY',
     ],
     [
+      'identity regexp with a backreference (not RE2, which the verifier matches with)',
+      policyDoc({
+        authorities: [{ name: 'k', keyless: { issuer: 'https://x', identityRegexp: '(a)\\1' } }],
+      }),
+      'POLICY_BAD_IDENTITY',
+    ],
+    [
       'bad cert',
       policyDoc({
         authorities: [
@@ -266,6 +288,16 @@ spec:
     ['match not an object', policyDoc({ match: ['ml'] }), 'POLICY_ADMISSION_INVALID'],
     ['typo under match', policyDoc({ match: { namespace: ['ml'] } }), 'POLICY_ADMISSION_INVALID'],
     ['namespaces not a list', policyDoc({ match: { namespaces: 'ml' } }), 'POLICY_ADMISSION_INVALID'],
+    [
+      'excludeNamespaces not a list',
+      policyDoc({ match: { excludeNamespaces: 'kube-system' } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'empty excluded namespace',
+      policyDoc({ match: { excludeNamespaces: [''] } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
     [
       'images not a boolean',
       policyDoc({ match: { volumes: { images: 'yes' } } }),

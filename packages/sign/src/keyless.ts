@@ -1,5 +1,5 @@
 import { IN_TOTO_PAYLOAD_TYPE, InternalError, isModelsealError, UsageError } from '@modelseal/core';
-import { bundleToJSON } from '@sigstore/bundle';
+import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import {
   DSSEBundleBuilder,
   FulcioSigner,
@@ -84,11 +84,28 @@ export function keylessBlobSigner(config: KeylessConfig): {
   return {
     async sign(data) {
       try {
-        return bundleToJSON(await builder.create({ data: Buffer.from(data) })) as Record<string, unknown>;
+        return asV03(
+          bundleToJSON(await builder.create({ data: Buffer.from(data) })) as Record<string, unknown>,
+        );
       } catch (e) {
         throw keylessFailure(e);
       }
     },
+  };
+}
+
+/**
+ * @sigstore/sign labels every message signature v0.2 with a one-certificate chain. A Fulcio leaf
+ * travels alone (its issuers are in the trusted root), so the v0.3 form, a single `certificate`,
+ * says the same thing in the version `sign` and cosign v3 write.
+ */
+function asV03(json: Record<string, unknown>): Record<string, unknown> {
+  const { x509CertificateChain, ...material } = json.verificationMaterial as Record<string, unknown>;
+  const leaf = (x509CertificateChain as { certificates?: unknown[] } | undefined)?.certificates?.[0];
+  return {
+    ...json,
+    mediaType: BUNDLE_V03_MEDIA_TYPE,
+    verificationMaterial: leaf === undefined ? material : { certificate: leaf, ...material },
   };
 }
 
@@ -102,7 +119,7 @@ function keylessFailure(e: unknown): Error {
     // @sigstore/sign quotes a rejected token in its message; tokens are credentials.
     .replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '<token>');
   return new InternalError({
-    code: typeof code === 'string' ? `SIGSTORE_${code}` : 'KEYLESS_SIGNING_FAILED',
+    code: typeof code === 'string' ? `SIGSTORE_SIGN_${code}` : 'KEYLESS_SIGNING_FAILED',
     message: `keyless signing failed: ${detail}; check the Fulcio/Rekor/TSA URLs and that the identity token is valid and unexpired`,
     cause: e,
   });

@@ -1,7 +1,7 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
 import { keyId, loadPrivateKey, publicKeyPem, signBytes } from '@modelseal/keys';
-import { bundleToJSON } from '@sigstore/bundle';
+import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { keylessSigner, witnessesFor } from './keyless.ts';
 import type { Signer, SignerConfig } from './types.ts';
@@ -87,7 +87,7 @@ function parseChain(pems: readonly string[]): X509Certificate[] {
   );
   if (blocks.length === 0) {
     throw new InputError({
-      code: 'CERTIFICATE_CHAIN_EMPTY',
+      code: 'CERTIFICATE_CHAIN_FILE_EMPTY',
       message: 'no PEM certificate found in --certificate-chain',
     });
   }
@@ -117,10 +117,16 @@ function certificateSigner(key: KeyObject, chainPem: readonly string[]): Signer 
   const signer: SigstoreSigner = {
     sign: async (data) => ({ signature: signBytes(key, data), key: material }),
   };
-  // The builder writes only the leaf; the verifier needs the intermediates too.
+  // The builder writes only the leaf, and labels a chain v0.2. model_signing 1.1 reads only
+  // `x509CertificateChain` (leaf first, then intermediates) and only in a v0.3 bundle, so that is
+  // what we write, though the v0.3 schema asks for a lone `certificate`; our verifier reads both.
   const certificates = chain.map((c) => ({ rawBytes: c.raw.toString('base64') }));
   return dsseSigner(new DSSEBundleBuilder({ signer, witnesses: [], certificateChain: true }), (json) => {
     const vm = json.verificationMaterial as Record<string, unknown>;
-    return { ...json, verificationMaterial: { ...vm, x509CertificateChain: { certificates } } };
+    return {
+      ...json,
+      mediaType: BUNDLE_V03_MEDIA_TYPE,
+      verificationMaterial: { ...vm, x509CertificateChain: { certificates } },
+    };
   });
 }

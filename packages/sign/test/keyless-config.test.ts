@@ -1,5 +1,5 @@
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import {
   PUBLIC_GOOD_FULCIO_URL,
   PUBLIC_GOOD_REKOR_URL,
@@ -8,16 +8,6 @@ import {
   SIGNING_CONFIG_MEDIA_TYPE,
   type TokenEnvironment,
 } from '../src/index.ts';
-
-async function codeOf(f: () => unknown): Promise<string> {
-  try {
-    await f();
-    return 'none';
-  } catch (e) {
-    if (isModelsealError(e)) return e.code;
-    throw e;
-  }
-}
 
 const now = new Date('2026-06-01T00:00:00Z');
 const svc = (url: string, start: string, extra: object = {}) => ({

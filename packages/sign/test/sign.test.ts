@@ -2,20 +2,13 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { generateKeyPair, KEYGEN_ALGORITHMS, keyId, loadPublicKey } from '@modelseal/keys';
 import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import { createSigner } from '../src/index.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary bundle JSON
 type BundleJson = Record<string, any>;
 const F = `${import.meta.dirname}/../../verify/test/fixtures/`;
 const payload = new TextEncoder().encode('{"_type":"https://in-toto.io/Statement/v1"}');
-const codeOf = async (f: () => unknown): Promise<string | undefined> => {
-  try {
-    await f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return undefined;
-};
 
 describe('createSigner', () => {
   it.each(KEYGEN_ALGORITHMS)('writes a v0.3 DSSE bundle with a key hint (%s)', async (alg) => {

@@ -1,5 +1,12 @@
 import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { fromBase64, IN_TOTO_PAYLOAD_TYPE, InputError, isRecord, parseJson } from '@modelseal/core';
+import {
+  fromBase64,
+  IN_TOTO_PAYLOAD_TYPE,
+  type InputCode,
+  InputError,
+  isRecord,
+  parseJson,
+} from '@modelseal/core';
 import {
   BUNDLE_V01_MEDIA_TYPE,
   BUNDLE_V02_MEDIA_TYPE,
@@ -33,7 +40,7 @@ export interface ParsedBundle {
   readonly material: BundleKeyMaterial;
 }
 
-function bad(code: string, message: string): never {
+function bad(code: InputCode, message: string): never {
   throw new InputError({ code, message: `signature bundle: ${message}` });
 }
 

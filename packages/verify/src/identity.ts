@@ -1,20 +1,25 @@
 import { UsageError, VerificationError } from '@modelseal/core';
+import { RE2JS } from 're2js';
 import type { IdentityPolicy } from './types.ts';
+
+/** A whole-string matcher: RE2 semantics, so matching is linear in the text whatever the pattern. */
+export interface IdentityMatcher {
+  test(text: string): boolean;
+}
 
 /** An identity policy checked and compiled once: anchored regexps for SAN and issuer. */
 export interface CompiledIdentity {
-  readonly identity: RegExp;
-  readonly issuer: RegExp;
+  readonly identity: IdentityMatcher;
+  readonly issuer: IdentityMatcher;
   /** what the user asked for, for messages */
   readonly describe: { readonly identity: string; readonly issuer: string };
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-
 /**
  * @sigstore/verify matches identities as UNANCHORED regexps, so `alice@example.com` would also
- * accept `mallory-alice@example.com.evil`: exact values are escaped and every pattern is anchored
- * here. Like cosign, keyless verification needs both who (identity) and by whom (issuer).
+ * accept `mallory-alice@example.com.evil`: here exact values are compared as strings and a
+ * pattern must match the whole text. Like cosign, keyless verification needs both who (identity) and by whom (issuer), and like
+ * cosign (Go regexp) patterns have RE2 semantics: a policy's `(a+)+$` cannot backtrack on a SAN.
  */
 export function compileIdentity(policy: IdentityPolicy | undefined): CompiledIdentity {
   const p = policy ?? {};
@@ -31,17 +36,18 @@ function pick(
   exact: string | undefined,
   regexp: string | undefined,
   flag: 'identity' | 'oidc-issuer',
-): { re: RegExp; text: string } {
+): { re: IdentityMatcher; text: string } {
   if (exact !== undefined && regexp !== undefined) {
     throw new UsageError({
       code: 'IDENTITY_CONFLICT',
       message: `give either --certificate-${flag} or --certificate-${flag}-regexp, not both`,
     });
   }
-  if (exact !== undefined && exact !== '') return { re: new RegExp(`^${escapeRegExp(exact)}$`), text: exact };
+  if (exact !== undefined && exact !== '') return { re: { test: (text) => text === exact }, text: exact };
   if (regexp !== undefined && regexp !== '') {
     try {
-      return { re: new RegExp(`^(?:${regexp})$`), text: `/${regexp}/` };
+      const re = RE2JS.compile(regexp);
+      return { re: { test: (text) => re.matches(text) }, text: `/${regexp}/` };
     } catch (e) {
       throw new UsageError({
         code: 'IDENTITY_REGEXP_INVALID',

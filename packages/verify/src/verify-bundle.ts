@@ -1,6 +1,14 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { LEGACY_PREDICATE_TYPE, parseStatement } from '@modelseal/attest';
-import { isModelsealError, pae, sha256Hex, UsageError, utf8, VerificationError } from '@modelseal/core';
+import {
+  InputError,
+  isModelsealError,
+  pae,
+  sha256Hex,
+  UsageError,
+  utf8,
+  VerificationError,
+} from '@modelseal/core';
 import { keyId, loadPublicKey, verifyBytes } from '@modelseal/keys';
 import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
@@ -115,8 +123,8 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
 function parseRoots(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) {
-    throw new UsageError({
-      code: 'TRUST_ROOT_INVALID',
+    throw new InputError({
+      code: 'CERTIFICATE_ROOT_INVALID',
       message: 'a --certificate-chain file holds no PEM certificate',
     });
   }
@@ -124,8 +132,8 @@ function parseRoots(pem: string): X509Certificate[] {
     try {
       return new X509Certificate(b);
     } catch {
-      throw new UsageError({
-        code: 'TRUST_ROOT_INVALID',
+      throw new InputError({
+        code: 'CERTIFICATE_ROOT_INVALID',
         message: 'a --certificate-chain root certificate cannot be parsed',
       });
     }

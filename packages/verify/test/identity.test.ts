@@ -1,16 +1,6 @@
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf as errCode } from '../../../test/codes.ts';
 import { checkIdentity, compileIdentity } from '../src/index.ts';
-
-const errCode = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    if (isModelsealError(e)) return e.code;
-    throw e;
-  }
-  return 'none';
-};
 
 const ID = 'https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main';
 const ISS = 'https://token.actions.githubusercontent.com';
@@ -52,6 +42,31 @@ describe('identity policy', () => {
       'IDENTITY_CONFLICT',
     );
     expect(errCode(() => compileIdentity({ identityRegexp: '(', issuer: ISS }))).toBe(
+      'IDENTITY_REGEXP_INVALID',
+    );
+  });
+});
+
+describe('identity regexps have RE2 semantics', () => {
+  it('a pattern that backtracks exponentially in JS matches a long SAN at once', () => {
+    const p = compileIdentity({ identityRegexp: '(a+)+b', issuerRegexp: '(x|x)*y' });
+    const t0 = performance.now();
+    expect(errCode(() => checkIdentity(p, { identity: 'a'.repeat(64), issuer: 'y' }))).toBe(
+      'IDENTITY_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'aab', issuer: 'x'.repeat(64) }))).toBe(
+      'ISSUER_MISMATCH',
+    );
+    expect(errCode(() => checkIdentity(p, { identity: 'aab', issuer: 'xxy' }))).toBe('none');
+    // as JS regexps either check alone runs for hours; RE2 takes well under a second here
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('patterns outside RE2 (backreferences, lookaheads) are refused when compiled', () => {
+    expect(errCode(() => compileIdentity({ identityRegexp: '(a)\\1', issuer: ISS }))).toBe(
+      'IDENTITY_REGEXP_INVALID',
+    );
+    expect(errCode(() => compileIdentity({ identityRegexp: 'a(?=b)', issuer: ISS }))).toBe(
       'IDENTITY_REGEXP_INVALID',
     );
   });

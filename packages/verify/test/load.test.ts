@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isModelsealError } from '@modelseal/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kindCodeOf as codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { publicGoodTrustedRoot, verifyBundle } from '../src/index.ts';
 import { loadTrustedRoot, TRUSTED_ROOT_MAX_BYTES } from '../src/load.ts';
@@ -11,16 +11,6 @@ import { loadTrustedRoot, TRUSTED_ROOT_MAX_BYTES } from '../src/load.ts';
 const PUBLIC_GOOD = new URL('../src/trust/public-good.trusted_root.json', import.meta.url);
 let dir: string;
 const at = (f: string) => join(dir, f);
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-    return 'none';
-  } catch (e) {
-    if (isModelsealError(e)) return `${e.kind}:${e.code}`;
-    throw e;
-  }
-}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'modelseal-load-root-'));

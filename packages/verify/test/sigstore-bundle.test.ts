@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { parseTrustedRoot, publicGoodTrustedRoot, verifyBundle } from '../src/index.ts';
 import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { type: 'json' };
@@ -9,16 +9,6 @@ const MT = `${SHARED_VECTORS}/model-transparency`;
 const IDENTITY = 'stefanb@us.ibm.com';
 const ISSUER = 'https://sigstore.verify.ibm.com/oauth2';
 const bundleOf = (v: string) => new Uint8Array(readFileSync(`${MT}/${v}-sigstore/model.sig`));
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'none';
-  } catch (e) {
-    if (isModelsealError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe("verifyBundle with TrustConfig kind 'sigstore'", () => {
   it.each(['v0.3.1', 'v1.0.0', 'v1.0.1', 'v1.1.0'])(

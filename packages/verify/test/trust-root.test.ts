@@ -1,22 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isModelsealError } from '@modelseal/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { parseTrustedRoot, publicGoodTrustedRoot, TRUSTED_ROOT_MEDIA_TYPE } from '../src/index.ts';
 
 const publicGoodText = readFileSync(new URL('../src/trust/public-good.trusted_root.json', import.meta.url));
 const publicGood = () => JSON.parse(publicGoodText.toString('utf8'));
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isModelsealError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('vendored public-good trusted root', () => {
   it('is byte-identical to the copy documented in PUBLIC_GOOD.md', () => {

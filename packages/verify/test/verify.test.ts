@@ -4,6 +4,7 @@ import { sha256Hex } from '@modelseal/core';
 import { createManifest } from '@modelseal/manifest';
 import { createSigner, generateKeyPair } from '@modelseal/sign';
 import { describe, expect, it } from 'vitest';
+import { codeOfAsync as codeOf } from '../../../test/codes.ts';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import {
   checkManifest,
@@ -21,15 +22,6 @@ const vectorKey = read(`${V}keys/certificate/signing-key-pub.pem`);
 const vectorCa = read(`${V}keys/certificate/ca-cert.pem`);
 const keyVectors = readdirSync(V).filter((d) => d.includes('elliptic-key'));
 const certVectors = readdirSync(V).filter((d) => d.includes('-certificate'));
-
-const codeOf = async (f: () => Promise<unknown>): Promise<string | undefined> => {
-  try {
-    await f();
-  } catch (e) {
-    return (e as { code?: string }).code;
-  }
-  return 'NO_ERROR';
-};
 
 const manifest = createManifest({
   modelName: 'm',

@@ -4,6 +4,7 @@ import {
   IN_TOTO_PAYLOAD_TYPE,
   InputError,
   isRecord,
+  pae,
   parseJson,
   toHex,
   UsageError,
@@ -13,6 +14,7 @@ import type { Bundle } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity } from '@sigstore/verify';
 import type { SignerInfo } from '../types.ts';
+import { withCurveHash } from './curve-hash.ts';
 import { verifyPrehashed } from './prehashed.ts';
 import { createSigstoreEntityVerifier, type SigstoreVerifierOptions } from './sigstore-verifier.ts';
 
@@ -71,7 +73,12 @@ function signedEntity(bundle: Bundle, artifact: BlobArtifact): SignedEntity {
       cause: e,
     });
   }
-  if (artifact.kind === 'digest' && bundle.content.$case === 'messageSignature') {
+  if (bundle.content.$case === 'dsseEnvelope') {
+    const env = bundle.content.dsseEnvelope;
+    return withCurveHash(entity, pae(env.payloadType, env.payload));
+  }
+  if (artifact.kind === 'bytes') return withCurveHash(entity, artifact.data);
+  if (bundle.content.$case === 'messageSignature') {
     const inner = entity.signature;
     const digest = artifact.sha256;
     entity = {

@@ -1,7 +1,8 @@
-import { InputError } from '@modelseal/core';
+import { InputError, pae } from '@modelseal/core';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import type { IdentityPolicy, SignerInfo, TrustedRoot } from '../types.ts';
+import { withCurveHash } from './curve-hash.ts';
 import { createSigstoreEntityVerifier, type SigstoreEntityVerifier } from './sigstore-verifier.ts';
 
 /**
@@ -44,6 +45,10 @@ export function verifySigstoreBundle(
       message: `the bundle's certificate or timestamp cannot be parsed: ${(e as Error).message}`,
       cause: e,
     });
+  }
+  if (bundle.content.$case === 'dsseEnvelope') {
+    const env = bundle.content.dsseEnvelope;
+    entity = withCurveHash(entity, pae(env.payloadType, env.payload));
   }
   return verifier.verify(bundle, entity);
 }

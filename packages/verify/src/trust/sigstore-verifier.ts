@@ -104,7 +104,7 @@ function buildMaterial(root: TrustedRoot, key: KeyObject | undefined): TrustMate
   try {
     // cosign ignores the bundle's key hint when --key is given: the user's key is the only one.
     return toTrustMaterial(root, () => {
-      if (!key) throw new VerificationError({ code: 'KEY_REQUIRED', message: 'no public key given' });
+      if (!key) throw new UsageError({ code: 'KEY_REQUIRED', message: 'no public key given' });
       return { publicKey: key, validFor: () => true };
     });
   } catch (e) {

@@ -1,4 +1,4 @@
-import { fromBase64, InputError, isRecord } from '@modelseal/core';
+import { fromBase64, type InputCode, InputError, isRecord } from '@modelseal/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 
 export const TRUSTED_ROOT_MEDIA_TYPE = 'application/vnd.dev.sigstore.trustedroot+json;version=0.1';
@@ -100,7 +100,7 @@ function timeOf(v: unknown): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-function bad(what: string, at: string, problem: string, code = 'TRUST_ROOT_INVALID'): InputError {
+function bad(what: string, at: string, problem: string, code: InputCode = 'TRUST_ROOT_INVALID'): InputError {
   return new InputError({
     code,
     message: `${what}${at ? ` field ${at}` : ''} ${problem}; fix the trusted_root.json or pass another with --trusted-root`,
