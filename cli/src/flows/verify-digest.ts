@@ -51,7 +51,9 @@ export async function verifyDigest(o: VerifyDigestOptions): Promise<VerifyDigest
     const expected = await loadManifest(o);
     const { hashModel } = await import('@modelseal/hashing');
     // no onProgress: it would stat every file first to learn a total
-    const actual = await hashModel(o.path, o.hash);
+    const actual = await hashModel(o.path, o.hash).catch((e) => {
+      throw contentError(o, e);
+    });
     if (`sha256:${actual.subjectDigest}` !== o.digest) throw mismatch(o, actual, expected);
     const result = {
       digest: o.digest,
@@ -126,6 +128,26 @@ function diffError(head: string, digest: string, expected: Manifest, actual: Man
       extra: diff.extra,
       parameters: diff.parameters,
     },
+  });
+}
+
+/** Walk failures that say the directory holds something the admitted serialization cannot have. */
+const CONTENT_CODES = new Set([
+  'SYMLINK_REFUSED',
+  'SYMLINK_ESCAPES_ROOT',
+  'BROKEN_SYMLINK',
+  'SPECIAL_FILE',
+  'BAD_FILE_NAME',
+]);
+
+function contentError(o: VerifyDigestOptions, e: unknown): unknown {
+  if (!isModelsealError(e) || !CONTENT_CODES.has(e.code)) return e;
+  // the walker's hint (e.g. "pass --allow-symlinks") is for signing; here the signer already chose
+  const problem = e.message.split(';')[0];
+  return new DigestMismatchError({
+    code: 'ADMITTED_DIGEST_MISMATCH',
+    message: `${what(o)} does not hold the admitted bytes ${o.digest}: ${problem} (${e.code}), which the admitted serialization does not allow`,
+    details: { digest: o.digest, cause: e.code, ...(e.details ?? {}) },
   });
 }
 
