@@ -31,14 +31,19 @@ export function planMutation(
   const names = new Set(expected.map((c) => String(c.name)));
   const present = new Map<string, unknown>();
   for (const c of current) if (isRecord(c) && names.has(String(c.name))) present.set(String(c.name), c);
-  const tampered = (c: Container) => {
-    const got = present.get(String(c.name));
-    return got !== undefined && verifierDifferences(c, withoutTokenMount(got)).length > 0;
+  const byName = new Map(expected.map((c) => [String(c.name), c]));
+  const tampered = (name: string) => {
+    const got = present.get(name);
+    const want = byName.get(name);
+    return (
+      got !== undefined && want !== undefined && verifierDifferences(want, withoutTokenMount(got)).length > 0
+    );
   };
-  const keep = expected.filter((c) => !tampered(c));
+  const keep = expected.filter((c) => !tampered(String(c.name)));
   const injected = keep.filter((c) => !present.has(String(c.name))).map((c) => String(c.name));
+  // the pod's own init containers stay in place, tampered look-alikes too (/validate denies those)
   const others = current.filter(
-    (c) => !(isRecord(c) && names.has(String(c.name)) && !tampered(asContainer(c))),
+    (c) => !(isRecord(c) && names.has(String(c.name)) && !tampered(String(c.name))),
   );
   const desired = [...others, ...keep];
   const path = `${specPointer}/initContainers`;
@@ -52,10 +57,6 @@ export function planMutation(
   const tokens = keep.some((c) => hasTokenMount(present.get(String(c.name))));
   if (inPlace && !tokens) return { patch: [], injected: [] };
   return { patch: [{ op: 'replace', path, value: desired }], injected };
-}
-
-function asContainer(c: unknown): Container {
-  return isRecord(c) ? c : {};
 }
 
 function hasTokenMount(c: unknown): boolean {
