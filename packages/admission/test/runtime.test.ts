@@ -5,7 +5,7 @@ import { parseReview } from '../src/admission.ts';
 import { createChecker } from '../src/checker.ts';
 import { decide } from '../src/decide.ts';
 import { realVerify } from '../src/engine.ts';
-import { mutate } from '../src/mutate.ts';
+import { type MutateDeps, mutate } from '../src/mutate.ts';
 import { planMutation } from '../src/mutation.ts';
 import { toAdmissionPolicy } from '../src/policies.ts';
 import { verifierArgs, verifierContainer, verifierName } from '../src/verifier.ts';
