@@ -2,6 +2,7 @@
  * node webhook/src/main.ts --tls-cert F --tls-key F [--port 8443] [--policy-file F]
  *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
  *                          [--exclude-namespaces kube-system,<own namespace>]
+ *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<void> {
       'deadline-ms': { type: 'string', default: '8000' },
       'trusted-root': { type: 'string' },
       'exclude-namespaces': { type: 'string' },
+      'verifier-image': { type: 'string' },
     },
   });
   const certFile = values['tls-cert'];
@@ -61,6 +63,16 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
+  const verifierImage = values['verifier-image'];
+  if (
+    verifierImage !== undefined &&
+    !/^[a-z0-9][A-Za-z0-9._\-/:]*(@sha256:[0-9a-f]{64})?$/.test(verifierImage)
+  ) {
+    throw new UsageError({
+      code: 'BAD_VERIFIER_IMAGE',
+      message: `--verifier-image ${JSON.stringify(verifierImage.slice(0, 200))} is not an image reference`,
+    });
+  }
   const excludeNamespaces = parseExcludeNamespaces(values['exclude-namespaces'], process.env.POD_NAMESPACE);
 
   // keyless authorities without their own root get this one, put on them as policies are parsed
@@ -84,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
       excludeNamespaces,
+      ...(verifierImage ? { runtime: { image: verifierImage } } : {}),
     },
     { policies, store, verify: realVerify, engine, log },
   );
