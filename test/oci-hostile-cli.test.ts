@@ -84,6 +84,8 @@ describe('CLI against failing registries', () => {
       const r = await cliAsync([...args, '--allow-insecure-registry', '--registry-timeout', '1'], {}, tmp);
       expect(errorCode(r.stderr), `${args[0]}: ${r.stderr}`).toBe('REGISTRY_TIMEOUT');
       expect(r.ms).toBeLessThan(5_000);
+      // the message is the library's (no flags); the CLI adds which flag helps
+      expect(r.stderr).toContain('hint: allow each registry request more time with --registry-timeout');
     }
   });
 

@@ -1,6 +1,7 @@
 import { isModelsealError, ModelsealError } from '@modelseal/core';
 import { commandsFor } from './commands/index.ts';
 import { EXIT_CODES } from './exit.ts';
+import { hintFor } from './hints.ts';
 import { err, outJson } from './io.ts';
 import { loadYargs, YARGS_BUNDLE } from './yargs-bundle.ts';
 
@@ -40,8 +41,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     const error = isModelsealError(e)
       ? e
       : new ModelsealError('internal', { code: 'INTERNAL', message: (e as Error)?.stack ?? String(e) });
-    if (wantsJson) outJson({ ok: false, error: error.toJSON() });
+    const hint = hintFor(error);
+    if (wantsJson) outJson({ ok: false, error: { ...error.toJSON(), ...(hint ? { hint } : {}) } });
     err(`error[${error.code}]: ${error.message}`);
+    if (hint) err(`  hint: ${hint}`);
     return EXIT_CODES[error.kind];
   }
 }

@@ -5,8 +5,10 @@ import {
   createChecker,
   DEFAULT_CHECKER_CONFIG,
   decide,
+  mutate,
   type PolicyEngine,
   type Store,
+  type VerifierConfig,
   type VerifyFn,
 } from '@modelseal/admission';
 import type { Logger } from './log.ts';
@@ -26,6 +28,8 @@ export interface WebhookConfig {
   readonly cache: CheckerConfig;
   /** namespaces (names or globs) admitted without looking: see DecideDeps.excludeNamespaces */
   readonly excludeNamespaces?: readonly string[];
+  /** start-up checks: /mutate injects verifier init containers, /validate requires them */
+  readonly runtime?: VerifierConfig;
 }
 
 /** The one factory: store + verifier + engine + policies composed into a running HTTPS server. */
@@ -57,14 +61,25 @@ export async function startWebhook(
     now: Date.now,
     config: config.cache ?? DEFAULT_CHECKER_CONFIG,
   });
+  const decideDeps = {
+    policies: () => deps.policies.current(),
+    checker,
+    deadlineMs: config.deadlineMs,
+    ...(config.excludeNamespaces ? { excludeNamespaces: config.excludeNamespaces } : {}),
+    ...(config.runtime ? { runtime: config.runtime } : {}),
+  };
+  const runtime = config.runtime;
   return startServer(config.server, {
-    decide: (request: AdmissionRequest) =>
-      decide(request, {
-        policies: () => deps.policies.current(),
-        checker,
-        deadlineMs: config.deadlineMs,
-        ...(config.excludeNamespaces ? { excludeNamespaces: config.excludeNamespaces } : {}),
-      }),
+    decide: (request: AdmissionRequest) => decide(request, decideDeps),
+    ...(runtime
+      ? {
+          mutate: async (request: AdmissionRequest) => {
+            const m = await mutate(request, { ...decideDeps, runtime });
+            metrics.injected(m.injected);
+            return m.response;
+          },
+        }
+      : {}),
     ready: () => deps.policies.ready() && (deps.store.ready?.() ?? true),
     metrics,
     metricsExtra: () => ({

@@ -3,7 +3,8 @@
  * without the helm binary and the plain manifests are generated from the same source:
  *   node webhook/src/chart.ts > deploy/manifests/10-webhook.yaml
  * Supported: {{ .Values.x.y }}, {{ .Release.Name }}, {{ .Release.Namespace }}, `| quote`,
- * `toYaml X | nindent N`. Anything else throws, so the chart cannot silently outgrow it.
+ * `toYaml X | nindent N`, and `{{- if .Values.x }}` ... `{{- end }}` on lines of their own (no
+ * else). Anything else throws, so the chart cannot silently outgrow it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,40 @@ export interface Release {
 }
 
 export function renderTemplate(text: string, values: unknown, release: Release): string {
-  return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_m, expr: string) => evaluate(expr, values, release));
+  return conditionals(text, values, release).replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_m, expr: string) =>
+    evaluate(expr, values, release),
+  );
+}
+
+const IF_LINE = /^\s*\{\{-?\s*if\s+(\S+)\s*-?\}\}\s*$/;
+const END_LINE = /^\s*\{\{-?\s*end\s*-?\}\}\s*$/;
+
+/** Keeps the lines between `if` and `end` when the value is truthy (Helm's rules: not false, 0, "", empty). */
+function conditionals(text: string, values: unknown, release: Release): string {
+  const open: boolean[] = [];
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const cond = IF_LINE.exec(line);
+    if (cond) {
+      open.push(truthy(lookup(cond[1]!, values, release)));
+      continue;
+    }
+    if (END_LINE.test(line)) {
+      if (open.pop() === undefined) throw new Error('{{ end }} without {{ if }}');
+      continue;
+    }
+    if (/\{\{-?\s*(if|else|end|range|with)\b/.test(line))
+      throw new Error(`unsupported template line: ${line}`);
+    if (open.every(Boolean)) out.push(line);
+  }
+  if (open.length > 0) throw new Error('{{ if }} without {{ end }}');
+  return out.join('\n');
+}
+
+function truthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object' && v !== null) return Object.keys(v).length > 0;
+  return v !== false && v !== 0 && v !== '' && v !== undefined && v !== null;
 }
 
 function evaluate(expr: string, values: unknown, release: Release): string {
@@ -58,20 +92,21 @@ function lookup(path: string, values: unknown, release: Release): unknown {
 export function renderChart(release: Release, overrides: Record<string, unknown> = {}): string {
   const values = { ...(parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as object), ...overrides };
   const dir = join(CHART_DIR, 'templates');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map(
-      (f) =>
-        `# Source: modelseal-webhook/templates/${f}\n${renderTemplate(
-          readFileSync(join(dir, f), 'utf8'),
-          values,
-          release,
-        )
+  return (
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => ({
+        f,
+        body: renderTemplate(readFileSync(join(dir, f), 'utf8'), values, release)
           .replace(/[ \t]+$/gm, '')
-          .trim()}\n`,
-    )
-    .join('---\n');
+          .trim(),
+      }))
+      // as helm does: a template whose conditions leave nothing renders no document
+      .filter(({ body }) => body.split('\n').some((l) => l !== '' && !l.startsWith('#')))
+      .map(({ f, body }) => `# Source: modelseal-webhook/templates/${f}\n${body}\n`)
+      .join('---\n')
+  );
 }
 
 export const PLAIN_RELEASE: Release = { name: 'modelseal-webhook', namespace: 'modelseal-system' };

@@ -4,6 +4,7 @@
  *                          [--store oci://REGISTRY/REPO ...] [--registry-auth-file F] [--registry-ca F]
  *                          [--allow-insecure-registry]
  *                          [--exclude-namespaces kube-system,<own namespace>]
+ *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
       'allow-insecure-registry': { type: 'boolean', default: false },
       'registry-cache-fresh-ms': { type: 'string', default: '10000' },
       'exclude-namespaces': { type: 'string' },
+      'verifier-image': { type: 'string' },
     },
   });
   const certFile = values['tls-cert'];
@@ -68,6 +70,16 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
+  const verifierImage = values['verifier-image'];
+  if (
+    verifierImage !== undefined &&
+    !/^[a-z0-9][A-Za-z0-9._\-/:]*(@sha256:[0-9a-f]{64})?$/.test(verifierImage)
+  ) {
+    throw new UsageError({
+      code: 'BAD_VERIFIER_IMAGE',
+      message: `--verifier-image ${JSON.stringify(verifierImage.slice(0, 200))} is not an image reference`,
+    });
+  }
   const excludeNamespaces = parseExcludeNamespaces(values['exclude-namespaces'], process.env.POD_NAMESPACE);
 
   // keyless authorities without their own root get this one, put on them as policies are parsed
@@ -103,6 +115,7 @@ async function main(argv: string[]): Promise<void> {
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
       excludeNamespaces,
+      ...(verifierImage ? { runtime: { image: verifierImage } } : {}),
     },
     { policies, store, verify: realVerify, engine, log },
   );

@@ -6,6 +6,9 @@ export interface Metrics {
   decision(result: 'allowed' | 'denied' | 'warned' | 'error'): void;
   latency(seconds: number): void;
   storeError(): void;
+  /** /mutate answers: patched (containers injected or moved) or unchanged */
+  mutation(result: 'patched' | 'unchanged'): void;
+  injected(containers: number): void;
   render(extra?: Readonly<Record<string, number>>): string;
 }
 
@@ -16,6 +19,8 @@ export function createMetrics(): Metrics {
   let count = 0;
   let sum = 0;
   let storeErrors = 0;
+  const mutations = new Map<string, number>();
+  let injected = 0;
   const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   return {
     request: (path, status) => inc(requests, `path="${path}",code="${status}"`),
@@ -30,6 +35,10 @@ export function createMetrics(): Metrics {
     storeError: () => {
       storeErrors++;
     },
+    mutation: (result) => inc(mutations, `result="${result}"`),
+    injected: (n) => {
+      injected += n;
+    },
     render(extra = {}) {
       const lines: string[] = [];
       const series = (name: string, type: string, help: string, m: Map<string, number>) => {
@@ -38,6 +47,12 @@ export function createMetrics(): Metrics {
       };
       series('modelseal_http_requests_total', 'counter', 'HTTP requests by path and status.', requests);
       series('modelseal_admission_decisions_total', 'counter', 'Admission decisions by result.', decisions);
+      series('modelseal_mutations_total', 'counter', '/mutate answers by result.', mutations);
+      lines.push(
+        '# HELP modelseal_verifier_containers_injected_total Verifier init containers added by /mutate.',
+        '# TYPE modelseal_verifier_containers_injected_total counter',
+        `modelseal_verifier_containers_injected_total ${injected}`,
+      );
       lines.push(
         '# HELP modelseal_admission_duration_seconds Time to decide one AdmissionReview.',
         '# TYPE modelseal_admission_duration_seconds histogram',

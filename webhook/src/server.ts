@@ -38,6 +38,8 @@ export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'tls'> = Object.freeze({
 
 export interface ServerDeps {
   readonly decide: (request: AdmissionRequest) => Promise<AdmissionResponse>;
+  /** /mutate; absent, the route answers 404 (start-up checks off: no --verifier-image) */
+  readonly mutate?: (request: AdmissionRequest) => Promise<AdmissionResponse>;
   /** false until policies (and the store) have synced */
   readonly ready: () => boolean;
   readonly metrics: Metrics;
@@ -111,13 +113,25 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
       case '/metrics':
         return finish(200, deps.metrics.render(deps.metricsExtra?.()), 'text/plain; version=0.0.4');
       case '/validate':
-        return validate(req, finish);
+        return review(req, finish, 'validate', deps.decide);
+      case '/mutate':
+        if (deps.mutate === undefined)
+          return finish(404, errorBody('MUTATE_DISABLED', 'start-up checks are off (no --verifier-image)'));
+        return review(req, finish, 'mutate', deps.mutate);
       default:
-        return finish(404, errorBody('NOT_FOUND', `no route ${path}; POST AdmissionReviews to /validate`));
+        return finish(
+          404,
+          errorBody('NOT_FOUND', `no route ${path}; POST AdmissionReviews to /validate or /mutate`),
+        );
     }
   }
 
-  async function validate(req: IncomingMessage, finish: (s: number, b: string) => void) {
+  async function review(
+    req: IncomingMessage,
+    finish: (s: number, b: string) => void,
+    endpoint: 'validate' | 'mutate',
+    answer: (request: AdmissionRequest) => Promise<AdmissionResponse>,
+  ) {
     if (req.method !== 'POST') return finish(405, errorBody('METHOD_NOT_ALLOWED', 'POST an AdmissionReview'));
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > config.bodyLimit) return tooLarge(req, finish);
@@ -135,16 +149,19 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
       deps.log('warn', 'rejected malformed request', { code });
       return finish(400, errorBody(code, (e as Error).message));
     }
-    const response = await deps.decide(request);
+    const response = await answer(request);
     const seconds = (performance.now() - started) / 1000;
-    deps.metrics.latency(seconds);
-    deps.metrics.decision(!response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed');
-    deps.log('info', 'admission decision', {
+    if (endpoint === 'validate') {
+      deps.metrics.latency(seconds);
+      deps.metrics.decision(!response.allowed ? 'denied' : response.warnings ? 'warned' : 'allowed');
+    } else deps.metrics.mutation(response.patch !== undefined ? 'patched' : 'unchanged');
+    deps.log('info', endpoint === 'validate' ? 'admission decision' : 'admission mutation', {
       uid: request.uid,
       kind: request.kind?.kind,
       namespace: request.namespace,
       name: request.name,
       allowed: response.allowed,
+      ...(endpoint === 'mutate' ? { patched: response.patch !== undefined } : {}),
       ms: Math.round(seconds * 1000),
       ...(response.allowed ? {} : { message: response.status?.message }),
     });

@@ -23,6 +23,7 @@ const loaders: Record<string, () => Promise<AnyCommand>> = {
   verify: async () => (await import('./verify.ts')).verifyCommand,
   'verify-attestation': async () => (await import('./verify-attestation.ts')).verifyAttestationCommand,
   'verify-blob': async () => (await import('./verify-blob.ts')).verifyBlobCommand,
+  'verify-digest': async () => (await import('./verify-digest.ts')).verifyDigestCommand,
 };
 
 /** The named command alone when the first word names one; all of them for help, typos and suggestions. */

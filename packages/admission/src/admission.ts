@@ -18,6 +18,9 @@ export interface AdmissionResponse {
   readonly status?: { readonly code: number; readonly reason?: string; readonly message: string };
   readonly warnings?: readonly string[];
   readonly auditAnnotations?: Readonly<Record<string, string>>;
+  /** /mutate only: base64 of an RFC 6902 JSON patch */
+  readonly patchType?: 'JSONPatch';
+  readonly patch?: string;
 }
 
 export interface AdmissionReview {

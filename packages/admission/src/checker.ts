@@ -1,5 +1,6 @@
 import { sha256Hex } from '@modelseal/core';
 import type { VerifiedStatement } from '@modelseal/verify';
+import { type AdmittedContent, admittedContent } from './admitted.ts';
 import { type CacheStats, createResultCache } from './cache.ts';
 import type {
   Authority,
@@ -16,7 +17,12 @@ import type {
  * rejects with DEADLINE_EXCEEDED (never cached) instead of running on.
  */
 export interface Checker {
-  check(subject: string, policy: ModelPolicy, clock?: EvaluationClock): Promise<Decision>;
+  check(subject: string, policy: ModelPolicy, clock?: EvaluationClock): Promise<CheckedDecision>;
+}
+
+/** A decision plus, when it admits, what the admitting attestation says the bytes are (see admitted.ts). */
+export interface CheckedDecision extends Decision {
+  readonly admitted?: AdmittedContent;
 }
 
 export interface CheckerConfig {
@@ -51,7 +57,7 @@ export function createChecker(deps: {
   const config = deps.config ?? DEFAULT_CHECKER_CONFIG;
   const verified = createResultCache<VerifiedStatement>({ ...config, now: deps.now });
   // decisions live briefly: the store is re-read at most every decisionTtlMs per (subject, policy)
-  const checks = createResultCache<Decision>({
+  const checks = createResultCache<CheckedDecision>({
     maxEntries: config.maxEntries,
     ttlMs: config.decisionTtlMs,
     negativeTtlMs: 0,
@@ -72,7 +78,9 @@ export function createChecker(deps: {
           verify,
           ...(clock ? { clock } : {}),
         });
-        return deps.engine.evaluate({ policy, subject, evidence, ...(clock ? { clock } : {}) });
+        const decision = deps.engine.evaluate({ policy, subject, evidence, ...(clock ? { clock } : {}) });
+        const admitted = decision.allowed ? admittedContent(subject, decision, evidence) : undefined;
+        return admitted ? { ...decision, admitted } : decision;
       });
     },
   };

@@ -1,11 +1,14 @@
 import { isModelsealError, isRecord } from '@modelseal/core';
 import { describeSigner, type SignerInfo } from '@modelseal/verify';
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
+import type { AdmittedContent } from './admitted.ts';
 import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { globMatch } from './glob.ts';
+import { type RuntimeVerdict, runtimeDenials } from './runtime-validate.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
+import type { VerifierConfig } from './verifier.ts';
 
 export interface DecideDeps {
   /** the current policy snapshot; throws when policies could not be loaded (-> deny) */
@@ -20,6 +23,11 @@ export interface DecideDeps {
    * and the webhook's, so a misconfigured namespaceSelector cannot lock the cluster out
    */
   readonly excludeNamespaces?: readonly string[];
+  /**
+   * start-up checks on (the `--verifier-image` flag): /validate then requires the verifier init
+   * containers /mutate injects, exactly, and denies anything imitating or skipping them
+   */
+  readonly runtime?: VerifierConfig;
 }
 
 /** Result for one model under one policy. */
@@ -30,6 +38,20 @@ export interface Finding {
   readonly signers: readonly SignerInfo[];
   /** set by `unpinned` for an unpinned model: enforce (deny) or warn, whatever the policy's mode */
   readonly forced?: 'enforce' | 'warn';
+  /** for an admitted model: what its admitting OMS attestation says the bytes are */
+  readonly content?: AdmittedContent;
+}
+
+/** What the engine made of a request it looks at: the object, its findings, how to name it. */
+export interface Gathered {
+  readonly uid: string;
+  readonly kind: string;
+  readonly request: AdmissionRequest;
+  /** the object with the request's kind set */
+  readonly target: Record<string, unknown>;
+  /** e.g. `Pod ml-serving/llm` */
+  readonly what: string;
+  readonly findings: readonly Finding[];
 }
 
 export const WARNING_MAX = 120;
@@ -41,7 +63,21 @@ const MESSAGE_MAX = 16 * 1024;
  * The timer cuts a wait (a slow store); CPU work never yields to it, so the checker is handed the
  * deadline too and stops between steps (bundles, conditions) and inside CEL evaluation.
  */
-export async function decide(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+export function decide(request: AdmissionRequest, deps: DecideDeps): Promise<AdmissionResponse> {
+  return withDeadline(request, deps, async (clock) => {
+    const g = await gather(request, deps, clock);
+    if ('response' in g) return g.response;
+    const extra = deps.runtime ? runtimeDenials(g, deps.runtime) : { denials: [], warnings: [] };
+    return respond(g.uid, g.what, g.findings, extra);
+  });
+}
+
+/** The deadline and fail-closed frame that decide() and mutate() share. */
+export async function withDeadline(
+  request: AdmissionRequest,
+  deps: Pick<DecideDeps, 'deadlineMs' | 'now'>,
+  inner: (clock: EvaluationClock) => Promise<AdmissionResponse>,
+): Promise<AdmissionResponse> {
   const uid = request.uid;
   const now = deps.now ?? (() => performance.now());
   const clock: EvaluationClock = { now, deadline: now() + deps.deadlineMs };
@@ -50,7 +86,7 @@ export async function decide(request: AdmissionRequest, deps: DecideDeps): Promi
     timer = setTimeout(() => resolve(deadlineDeny(uid, deps.deadlineMs)), deps.deadlineMs);
   });
   try {
-    return await Promise.race([decideInner(request, deps, clock), deadline]);
+    return await Promise.race([inner(clock), deadline]);
   } catch (e) {
     const code = isModelsealError(e) ? e.code : 'INTERNAL';
     const msg = e instanceof Error ? e.message : String(e);
@@ -67,24 +103,27 @@ function deadlineDeny(uid: string, ms: number): AdmissionResponse {
   );
 }
 
-async function decideInner(
+/** Everything up to the verdict: which policies apply, and each model's finding under each. */
+export async function gather(
   request: AdmissionRequest,
   deps: DecideDeps,
   clock: EvaluationClock,
-): Promise<AdmissionResponse> {
+): Promise<Gathered | { readonly response: AdmissionResponse }> {
   const uid = request.uid;
+  const allow = { response: { uid, allowed: true } };
   const kind = request.kind?.kind ?? '';
-  if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return { uid, allowed: true };
+  if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return allow;
   const object = request.object;
-  if (!isRecord(object)) return deny(uid, `modelseal: REQUEST_NO_OBJECT: ${kind} request carries no object`);
+  if (!isRecord(object))
+    return { response: deny(uid, `modelseal: REQUEST_NO_OBJECT: ${kind} request carries no object`) };
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
   const name = request.name || (typeof meta.name === 'string' ? meta.name : '') || '(generated name)';
-  if (deps.excludeNamespaces?.some((g) => globMatch(g, namespace))) return { uid, allowed: true };
+  if (deps.excludeNamespaces?.some((g) => globMatch(g, namespace))) return allow;
   // the kind in the request is authoritative; the object's own field may be missing
   const target = { ...object, kind };
   const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
-  if (applicable.length === 0) return { uid, allowed: true };
+  if (applicable.length === 0) return allow;
 
   const findings = await Promise.all(
     applicable.flatMap((policy) =>
@@ -95,8 +134,8 @@ async function decideInner(
   );
   // a check cut short is no verdict: whatever the mode, the whole answer is the deadline's deny
   if (findings.some((f) => f.reasons.some((r) => r.code === 'DEADLINE_EXCEEDED')))
-    return deadlineDeny(uid, deps.deadlineMs);
-  return respond(uid, `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings);
+    return { response: deadlineDeny(uid, deps.deadlineMs) };
+  return { uid, kind, request, target, what: `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings };
 }
 
 function inScope(request: AdmissionRequest, kind: string): boolean {
@@ -136,7 +175,12 @@ export async function examine(
           d.allowed || d.reasons.length > 0
             ? d.reasons
             : [{ code: 'POLICY_DENIED', message: 'denied without a reason', subject: model.digest }];
-        return { ...base, signers: d.signers, reasons: d.allowed ? [] : reasons };
+        return {
+          ...base,
+          signers: d.signers,
+          reasons: d.allowed ? [] : reasons,
+          ...(d.allowed && d.admitted ? { content: d.admitted } : {}),
+        };
       } catch (e) {
         const code = isModelsealError(e) ? e.code : 'CHECK_FAILED';
         const message = e instanceof Error ? e.message : String(e);
@@ -147,9 +191,14 @@ export async function examine(
   }
 }
 
-function respond(uid: string, what: string, findings: readonly Finding[]): AdmissionResponse {
-  const denials: string[] = [];
-  const warnings: string[] = [];
+function respond(
+  uid: string,
+  what: string,
+  findings: readonly Finding[],
+  runtime: RuntimeVerdict,
+): AdmissionResponse {
+  const denials: string[] = [...runtime.denials];
+  const warnings: string[] = runtime.warnings.map(warning);
   const audit: Record<string, string> = {};
   for (const f of findings) {
     const failed = f.reasons.length > 0;

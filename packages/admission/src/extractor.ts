@@ -206,3 +206,8 @@ function stringMap(v: unknown): Record<string, string> {
   for (const [k, s] of Object.entries(v)) if (typeof s === 'string') out[k] = s;
   return out;
 }
+
+/** Field path of the pod spec in `kind` (`['spec']` for a Pod), undefined for kinds not admitted. */
+export function podSpecPath(kind: string): readonly string[] | undefined {
+  return POD_SPEC_PATHS[kind];
+}

@@ -1,7 +1,14 @@
 export type { AdmissionRequest, AdmissionResponse, AdmissionReview } from './admission.ts';
 export { parseReview, reviewOf } from './admission.ts';
+export { type AdmittedContent, admittedContent, PREDICATE_EMBED_MAX } from './admitted.ts';
 export { type CacheStats, createResultCache, type ResultCache } from './cache.ts';
-export { type Checker, type CheckerConfig, createChecker, DEFAULT_CHECKER_CONFIG } from './checker.ts';
+export {
+  type CheckedDecision,
+  type Checker,
+  type CheckerConfig,
+  createChecker,
+  DEFAULT_CHECKER_CONFIG,
+} from './checker.ts';
 export type {
   AdmissionSettings,
   Authority,
@@ -30,6 +37,8 @@ export {
   type ModelResult,
   type WorkloadEntry,
 } from './inventory.ts';
+export { type MutateDeps, type Mutation, mutate } from './mutate.ts';
+export { type MutationPlan, type PatchOp, planMutation } from './mutation.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
 export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
 export {
@@ -38,3 +47,16 @@ export {
   DIGEST_ANNOTATION_PREFIX,
   policyApplies,
 } from './settings.ts';
+export {
+  type Container,
+  MANIFEST_ENV,
+  TERMINATION_LOG,
+  VERIFIER_COMMAND,
+  VERIFIER_MOUNT_ROOT,
+  VERIFIER_NAME_PREFIX,
+  type VerifierCheck,
+  type VerifierConfig,
+  verifierArgs,
+  verifierContainer,
+  verifierName,
+} from './verifier.ts';

@@ -41,7 +41,7 @@ export function loadPolicyFiles(path: string, engine: Pick<PolicyEngine, 'parseP
   if (out.length === 0) {
     throw new InputError({
       code: 'POLICY_FILE_EMPTY',
-      message: `--policy-file ${path} holds no ClusterModelPolicy or ModelPolicy`,
+      message: `policy file ${path} holds no ClusterModelPolicy or ModelPolicy`,
     });
   }
   return out;

@@ -72,7 +72,7 @@ export function* hashSteps(
       throw new HashFailure(
         'input',
         'SPECIAL_FILE',
-        `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or add it to --ignore-paths`,
+        `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or ignore that path`,
         { name: task.name },
       );
     }
@@ -170,7 +170,7 @@ export function ioError(e: unknown, name: string, op: string): HashFailure {
       return new HashFailure(
         'input',
         'PERMISSION_DENIED',
-        `cannot ${op} "${name}": permission denied; fix its permissions or add it to --ignore-paths`,
+        `cannot ${op} "${name}": permission denied; fix its permissions or ignore that path`,
         { name },
       );
     default:

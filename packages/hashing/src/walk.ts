@@ -135,7 +135,7 @@ function resolveLink(scan: Scan, abs: string, rel: string): string | undefined {
   if (!scan.opts.allowSymlinks) {
     throw new InputError({
       code: 'SYMLINK_REFUSED',
-      message: `"${rel}" is a symbolic link; pass --allow-symlinks to hash its target, or add it to --ignore-paths`,
+      message: `"${rel}" is a symbolic link, and symbolic links are not followed; allow them, or ignore that path`,
       details: { name: rel },
     });
   }
@@ -147,7 +147,7 @@ function resolveLink(scan: Scan, abs: string, rel: string): string | undefined {
     if (code === 'ENOENT' || code === 'ELOOP') {
       throw new InputError({
         code: 'BROKEN_SYMLINK',
-        message: `symbolic link "${rel}" points to nothing (or loops); fix or remove it, or add it to --ignore-paths`,
+        message: `symbolic link "${rel}" points to nothing (or loops); fix or remove it, or ignore that path`,
         details: { name: rel },
       });
     }
@@ -190,7 +190,7 @@ function checkUtf8Name(dir: string, rel: string, name: string): void {
 function specialFile(rel: string): InputError {
   return new InputError({
     code: 'SPECIAL_FILE',
-    message: `"${rel}" is not a regular file or directory (FIFO, socket or device); remove it or add it to --ignore-paths`,
+    message: `"${rel}" is not a regular file or directory (FIFO, socket or device); remove it or ignore that path`,
     details: { name: rel },
   });
 }

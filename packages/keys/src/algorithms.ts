@@ -40,7 +40,7 @@ export function signatureParams(key: KeyObject): SignatureParams {
       if (bits < MIN_RSA_BITS) {
         throw new InputError({
           code: 'KEY_TOO_WEAK',
-          message: `RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required (generate one with: modelseal keygen --algorithm rsa-3072)`,
+          message: `RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`,
         });
       }
       return key.asymmetricKeyType === 'rsa'

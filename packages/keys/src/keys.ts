@@ -13,8 +13,7 @@ export function loadPrivateKey(pem: string, passphrase?: string): KeyObject {
   if (encrypted && (passphrase === undefined || passphrase === '')) {
     throw new UsageError({
       code: 'KEY_PASSPHRASE_REQUIRED',
-      message:
-        'the private key is encrypted; set MODELSEAL_KEY_PASSPHRASE (or name another variable with --passphrase-env), or run on a terminal to be prompted',
+      message: 'the private key is encrypted and no passphrase was given',
     });
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {

@@ -24,6 +24,7 @@ export function evaluate(input: EvaluateInput): Decision {
   const { policy, subject, evidence } = input;
   const reasons: Reason[] = [];
   const signers = new Map<string, SignerInfo>();
+  const satisfied: VerifiedAttestation[] = [];
   const ev = evidence.get(subject) ?? emptyEvidence(subject);
   const bound = boundAttestations(ev, subject);
 
@@ -31,9 +32,10 @@ export function evaluate(input: EvaluateInput): Decision {
   const budget: SharedBudget = { left: CEL_LIMITS.maxCostPerEvaluation };
   for (const req of policy.requirements) {
     const r = checkRequirement(req, subject, bound, policy, input.clock, budget);
-    if (r.satisfiedBy)
+    if (r.satisfiedBy) {
       signers.set(JSON.stringify(r.satisfiedBy.verified.signer), r.satisfiedBy.verified.signer);
-    else unsatisfied = true;
+      satisfied.push(r.satisfiedBy);
+    } else unsatisfied = true;
     reasons.push(...r.reasons);
   }
   if (unsatisfied) reasons.push(...failureReasons(ev));
@@ -47,6 +49,7 @@ export function evaluate(input: EvaluateInput): Decision {
     allowed: reasons.length === 0,
     reasons: Object.freeze(reasons),
     signers: Object.freeze([...signers.values()]),
+    attestations: Object.freeze(satisfied),
     policy: policy.name,
   });
 }

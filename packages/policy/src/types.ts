@@ -139,6 +139,11 @@ export interface Decision {
   readonly allowed: boolean;
   readonly reasons: readonly Reason[];
   readonly signers: readonly SignerInfo[];
+  /**
+   * the attestation that satisfied each requirement, in requirement order (empty when none did):
+   * what a start-up check re-hashes with comes from these, never from the pod
+   */
+  readonly attestations?: readonly VerifiedAttestation[];
   /** policy name */
   readonly policy: string;
 }

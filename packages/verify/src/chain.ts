@@ -18,7 +18,7 @@ function checkValidity(cert: X509Certificate, now: Date): void {
   if (now > to) {
     throw new VerificationError({
       code: 'CERTIFICATE_EXPIRED',
-      message: `certificate "${name(cert)}" expired on ${to.toISOString()}; re-sign with a current certificate, or check a signature made while it was valid with --verify-time`,
+      message: `certificate "${name(cert)}" expired on ${to.toISOString()}; re-sign with a current certificate, or check the signature at a time it was valid`,
       details: { subject: name(cert), notAfter: to.toISOString() },
     });
   }
@@ -61,7 +61,7 @@ export function verifyChain(
   }
   throw new VerificationError({
     code: 'CERTIFICATE_CHAIN_UNTRUSTED',
-    message: `the signing certificate "${name(leaf)}" does not chain to any of the ${roots.length} trusted root certificate(s) given with --certificate-chain`,
+    message: `the signing certificate "${name(leaf)}" does not chain to any of the ${roots.length} trusted root certificate(s)`,
     details: { leaf: name(leaf) },
   });
 }

@@ -40,7 +40,8 @@ function pick(
   if (exact !== undefined && regexp !== undefined) {
     throw new UsageError({
       code: 'IDENTITY_CONFLICT',
-      message: `give either --certificate-${flag} or --certificate-${flag}-regexp, not both`,
+      message: `give either an exact ${flag} or a ${flag} regexp, not both`,
+      details: { field: flag },
     });
   }
   if (exact !== undefined && exact !== '') return { re: { test: (text) => text === exact }, text: exact };
@@ -51,15 +52,14 @@ function pick(
     } catch (e) {
       throw new UsageError({
         code: 'IDENTITY_REGEXP_INVALID',
-        message: `--certificate-${flag}-regexp ${JSON.stringify(regexp)} is not a valid regular expression: ${(e as Error).message}`,
+        message: `the ${flag} regexp ${JSON.stringify(regexp)} is not a valid regular expression: ${(e as Error).message}`,
       });
     }
   }
   throw new UsageError({
     code: 'IDENTITY_REQUIRED',
     message:
-      'verifying a Sigstore certificate needs the expected signer: pass --certificate-identity (or ' +
-      '--certificate-identity-regexp) AND --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
+      'verifying a Sigstore certificate needs the expected signer: an identity (exact or regexp) and an OIDC issuer (exact or regexp)',
     details: { missing: flag },
   });
 }

@@ -21,7 +21,7 @@ export function verifyKeyAtSigningTime(
     throw new VerificationError({
       code: 'TIMESTAMP_REQUIRED',
       message:
-        'the bundle carries no RFC 3161 timestamp, but a key validity window or timestamp authority was given; sign with --timestamp-server-url <TSA URL>',
+        'the bundle carries no RFC 3161 timestamp, but a key validity window or timestamp authority was given; the signature must be timestamped when it is made',
     });
   }
   let rejected: Date | undefined;
@@ -54,7 +54,7 @@ export function verifyKeyAtSigningTime(
     if (code === 'TIMESTAMP_ERROR') {
       throw new VerificationError({
         code: 'TIMESTAMP_UNTRUSTED',
-        message: `the bundle's RFC 3161 timestamp does not verify against the timestamp authorities of --trusted-root (${(e as Error).message}); give the trusted root of the TSA that was used when signing`,
+        message: `the bundle's RFC 3161 timestamp does not verify against the trusted timestamp authorities (${(e as Error).message}); give the trusted root of the TSA that was used when signing`,
         cause: e,
       });
     }
@@ -75,7 +75,7 @@ function tsaRoot(root: TrustedRoot): TrustedRoot {
     throw new InputError({
       code: 'TRUST_ROOT_NO_TSA',
       message:
-        'the --trusted-root given with --key lists no timestampAuthorities, so no signing time can be trusted; give a trusted_root.json that names your TSA',
+        'the trusted root given for key timestamps lists no timestampAuthorities, so no signing time can be trusted',
     });
   }
   // the other authorities vouch for certificates and logs, which a bare key has none of

@@ -82,7 +82,8 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
         throw new VerificationError({
           code: 'TRUST_MODE_MISMATCH',
           message:
-            'the bundle was signed with a certificate; verify it with --certificate-chain <root CA PEM>',
+            'the bundle was signed with a certificate, and only public keys are trusted; it needs the root CA it chains to',
+          details: { signedWith: 'certificate' },
         });
       }
       const keys = trust.publicKeys.map((pem) => loadPublicKey(pem));
@@ -101,8 +102,8 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
       if (material.kind !== 'chain') {
         throw new VerificationError({
           code: 'TRUST_MODE_MISMATCH',
-          message:
-            'the bundle was signed with a bare key, not a certificate; verify it with --key <public key PEM>',
+          message: 'the bundle was signed with a bare key, not a certificate; it needs the public key',
+          details: { signedWith: 'key' },
         });
       }
       const roots = trust.rootCertificates.flatMap(parseRoots);
@@ -125,7 +126,7 @@ function parseRoots(pem: string): X509Certificate[] {
   if (blocks.length === 0) {
     throw new InputError({
       code: 'CERTIFICATE_ROOT_INVALID',
-      message: 'a --certificate-chain file holds no PEM certificate',
+      message: 'the trusted root certificates hold no PEM certificate',
     });
   }
   return blocks.map((b) => {
@@ -134,7 +135,7 @@ function parseRoots(pem: string): X509Certificate[] {
     } catch {
       throw new InputError({
         code: 'CERTIFICATE_ROOT_INVALID',
-        message: 'a --certificate-chain root certificate cannot be parsed',
+        message: 'a trusted root certificate cannot be parsed',
       });
     }
   });

@@ -52,13 +52,14 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
         throw new VerificationError({
           code: 'BUNDLE_NOT_KEY_SIGNED',
           message:
-            'the bundle is signed with a certificate, but --key was given; drop --key to verify its identity',
+            'the bundle is signed with a certificate, but only public keys are trusted; check its signer identity instead',
         });
       }
       if (!keyMode && !isCert) {
         throw new UsageError({
           code: 'KEY_REQUIRED',
-          message: 'the bundle is signed with a plain public key: pass the public key with --key',
+          message: 'the bundle is signed with a plain public key, and no public key is trusted',
+          details: { role: 'verify' },
         });
       }
       // Without a timestamp @sigstore/verify dereferences an empty chain path (raw TypeError).
@@ -94,7 +95,7 @@ function loadKey(publicKeyPem: string): KeyObject {
   } catch (e) {
     throw new InputError({
       code: 'PUBLIC_KEY_INVALID',
-      message: `the --key file is not a PEM public key: ${(e as Error).message}`,
+      message: `the trusted public key is not a PEM public key: ${(e as Error).message}`,
       cause: e,
     });
   }

@@ -103,7 +103,7 @@ function timeOf(v: unknown): number | undefined {
 function bad(what: string, at: string, problem: string, code: InputCode = 'TRUST_ROOT_INVALID'): InputError {
   return new InputError({
     code,
-    message: `${what}${at ? ` field ${at}` : ''} ${problem}; fix the trusted_root.json or pass another with --trusted-root`,
+    message: `${what}${at ? ` field ${at}` : ''} ${problem}; fix the trusted_root.json or use another`,
     details: { field: at },
   });
 }
