@@ -123,7 +123,7 @@ export const digestCommand: CommandModule<object, DigestArgv> = {
     withSerialization(withOutput(y))
       .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
       .option('workers', { type: 'number', describe: 'hashing threads (default: min(2, CPUs))' })
-      .option('stats', { type: 'boolean', default: false, hidden: true }) as unknown as Argv<DigestArgv>,
+      .option('stats', { type: 'boolean', default: false, hidden: true }) as Argv<DigestArgv>,
   handler: async (argv) => {
     const options = await toOptions(argv);
     render(await run(options));
