@@ -81,7 +81,7 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
             message: 'name what to attest: a path, or --subject name@sha256:<hex>',
           });
         return true;
-      }) as unknown as Argv<AttestArgs>,
+      }) as Argv<AttestArgs>,
   handler: async (argv) => render(await run(await toOptions(argv))),
 };
 

@@ -81,7 +81,7 @@ export const bomCommand: CommandModule<object, BomArgs> = {
         if (!a['attest'] && (a['attest-key'] || a['attest-bundle'] || a['attest-certificate-chain']))
           throw new Error('--attest-key, --attest-certificate-chain and --attest-bundle need --attest');
         return true;
-      }) as unknown as Argv<BomArgs>,
+      }) as Argv<BomArgs>,
   handler: async (argv) => render(await run(await toOptions(argv))),
 };
 

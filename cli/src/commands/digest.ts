@@ -129,7 +129,7 @@ export const digestCommand: CommandModule<object, DigestArgv> = {
           'model directory or file, or an OCI reference (registry/repo:tag, oci://…; see docs/oci.md)',
       })
       .option('workers', { type: 'number', describe: 'hashing threads (default: min(2, CPUs))' })
-      .option('stats', { type: 'boolean', default: false, hidden: true }) as unknown as Argv<DigestArgv>,
+      .option('stats', { type: 'boolean', default: false, hidden: true }) as Argv<DigestArgv>,
   handler: async (argv) => {
     const target = await (await import('../options/target.ts')).classifyTarget(argv.path);
     if (target.kind === 'oci') return (await import('./reference.ts')).digestByReference(target.ref, argv);

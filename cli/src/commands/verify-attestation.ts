@@ -56,7 +56,7 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
         alias: 'o',
         choices: ['text', 'json'] as const,
         default: 'text' as const,
-      }) as unknown as Argv<VerifyAttestationArgs>,
+      }) as Argv<VerifyAttestationArgs>,
   handler: async (argv) => render(await run(await toOptions(argv))),
 };
 

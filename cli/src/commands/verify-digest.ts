@@ -102,7 +102,7 @@ export const verifyDigestCommand: CommandModule<object, Args> = {
       .option('workers', {
         type: 'number',
         describe: 'hashing threads (default: min(2, CPUs))',
-      }) as unknown as Argv<Args>,
+      }) as Argv<Args>,
   handler: async (argv) => {
     const o = await toOptions(argv);
     render(await run(o), o);

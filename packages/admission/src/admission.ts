@@ -34,6 +34,11 @@ const UID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Structural checks only; what the request means is decide()'s business. */
 export function parseReview(doc: unknown): AdmissionRequest {
+  checkReview(doc);
+  return doc.request;
+}
+
+function checkReview(doc: unknown): asserts doc is { request: AdmissionRequest } {
   const bad = (code: InputCode, message: string): never => {
     throw new InputError({ code, message });
   };
@@ -47,9 +52,8 @@ export function parseReview(doc: unknown): AdmissionRequest {
   const req = doc.request;
   if (!isRecord(req)) return bad('REVIEW_NO_REQUEST', 'AdmissionReview has no request object');
   if (typeof req.uid !== 'string' || !UID_RE.test(req.uid)) {
-    return bad('REVIEW_BAD_UID', 'request.uid must be a non-empty string of at most 128 safe characters');
+    bad('REVIEW_BAD_UID', 'request.uid must be a non-empty string of at most 128 safe characters');
   }
-  return req as unknown as AdmissionRequest;
 }
 
 export function reviewOf(response: AdmissionResponse): AdmissionReview {

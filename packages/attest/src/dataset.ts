@@ -36,6 +36,11 @@ const TOP = ['dataset', 'sources', 'derivedFrom', 'transformations', 'splits', '
 
 /** The schema's rules in code (no runtime schema library); a test checks both agree. */
 export function parseDatasetProvenance(value: unknown): DatasetProvenance {
+  checkDatasetProvenance(value);
+  return value;
+}
+
+function checkDatasetProvenance(value: unknown): asserts value is DatasetProvenance {
   const c = new Checker('dataset provenance', 'DATASET_PROVENANCE_INVALID');
   const p = c.object(value, 'predicate');
   only(c, p, TOP, 'predicate');
@@ -100,7 +105,6 @@ export function parseDatasetProvenance(value: unknown): DatasetProvenance {
   if (!['yes', 'no', 'unknown'].includes(sens['pii'] as string))
     c.fail('sensitivity.pii', 'must be "yes", "no" or "unknown" (quote them in YAML)');
   c.optionalString(sens['notes'], 'sensitivity.notes');
-  return p as unknown as DatasetProvenance;
 }
 
 function only(c: Checker, o: Record<string, unknown>, keys: readonly string[], at: string): void {

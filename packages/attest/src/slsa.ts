@@ -68,6 +68,11 @@ export function buildSlsaProvenance(input: SlsaInput): SlsaProvenance {
  * present, every ResourceDescriptor has uri, digest or content; plus sizes a hostile file cannot abuse.
  */
 export function parseSlsaProvenance(value: unknown): SlsaProvenance {
+  checkSlsaProvenance(value);
+  return value;
+}
+
+function checkSlsaProvenance(value: unknown): asserts value is SlsaProvenance {
   const c = new Checker('SLSA provenance', 'SLSA_INVALID');
   const p = c.object(value, 'predicate');
   const bd = c.object(p['buildDefinition'], 'buildDefinition');
@@ -95,7 +100,6 @@ export function parseSlsaProvenance(value: unknown): SlsaProvenance {
       c.fail('runDetails.metadata.finishedOn', 'is before startedOn');
   }
   resources(c, rd['byproducts'], 'runDetails.byproducts');
-  return p as unknown as SlsaProvenance;
 }
 
 function resources(c: Checker, v: unknown, path: string): void {

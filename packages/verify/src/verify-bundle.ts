@@ -10,7 +10,7 @@ import {
   VerificationError,
 } from '@modelseal/core';
 import { keyId, loadPublicKey, verifyBytes } from '@modelseal/keys';
-import type { TrustedRoot } from '@sigstore/protobuf-specs';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
 import { verifyChain } from './chain.ts';
@@ -29,13 +29,13 @@ export interface VerifyBundleOptions {
 }
 
 /** Key and certificate-root modes carry no transparency log or timestamps to check. */
-const EMPTY_ROOT = {
+const EMPTY_ROOT: TrustedRoot = TrustedRoot.fromJSON({
   mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
   tlogs: [],
   certificateAuthorities: [],
   ctlogs: [],
   timestampAuthorities: [],
-} as unknown as TrustedRoot;
+});
 
 const NO_WITNESS = { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 } as const;
 
