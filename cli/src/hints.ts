@@ -38,6 +38,12 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
       : 'verify it with --key <public key PEM>',
   IDENTITY_CONFLICT: (e) =>
     `give either --certificate-${String(e.details?.['field'] ?? 'identity')} or --certificate-${String(e.details?.['field'] ?? 'identity')}-regexp`,
+  REGISTRY_INSECURE_REFUSED: (e) =>
+    e.details?.['protocol'] === 'http:'
+      ? 'for a plain-HTTP registry on this machine (localhost, 127.0.0.0/8, [::1]) pass --allow-insecure-registry'
+      : undefined,
+  REGISTRY_TLS_FAILED: "pass the registry's CA certificate (PEM) with --registry-ca",
+  REGISTRY_TIMEOUT: 'allow each registry request more time with --registry-timeout <seconds>',
   IDENTITY_REQUIRED:
     'pass --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
 };

@@ -53,7 +53,6 @@ describe('--store takes a store spec', () => {
   });
 
   it.each([
-    ['oci://ghcr.io/acme/attestations', 'STORE_UNSUPPORTED'],
     ['kubernetes', 'STORE_UNSUPPORTED'],
     ['s3://bucket/x', 'STORE_SPEC_INVALID'],
     ['oci://ghcr.io/acme/x:latest', 'STORE_SPEC_INVALID'],

@@ -1,6 +1,8 @@
 /**
  * node webhook/src/main.ts --tls-cert F --tls-key F [--port 8443] [--policy-file F]
  *                          [--store-dir D] [--kubernetes] [--deadline-ms 8000] [--trusted-root F]
+ *                          [--store oci://REGISTRY/REPO ...] [--registry-auth-file F] [--registry-ca F]
+ *                          [--allow-insecure-registry]
  *                          [--exclude-namespaces kube-system,<own namespace>]
  *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
@@ -8,12 +10,12 @@
 import { parseArgs } from 'node:util';
 import { createEngine, DEFAULT_CHECKER_CONFIG, realVerify, type Store } from '@modelseal/admission';
 import { isModelsealError, UsageError } from '@modelseal/core';
-import { openStore } from '@modelseal/store';
 import { loadTrustedRoot } from '@modelseal/verify/load';
 import { type PolicySource, startWebhook } from './app.ts';
 import { jsonLogger } from './log.ts';
 import { watchPolicyFiles } from './policy-files.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
+import { openWebhookStores } from './stores.ts';
 
 const log = jsonLogger();
 
@@ -31,6 +33,11 @@ async function main(argv: string[]): Promise<void> {
       kubernetes: { type: 'boolean', default: false },
       'deadline-ms': { type: 'string', default: '8000' },
       'trusted-root': { type: 'string' },
+      store: { type: 'string', multiple: true, default: [] },
+      'registry-auth-file': { type: 'string' },
+      'registry-ca': { type: 'string', multiple: true, default: [] },
+      'allow-insecure-registry': { type: 'boolean', default: false },
+      'registry-cache-fresh-ms': { type: 'string', default: '10000' },
       'exclude-namespaces': { type: 'string' },
       'verifier-image': { type: 'string' },
     },
@@ -56,10 +63,10 @@ async function main(argv: string[]): Promise<void> {
       message: 'give --policy-file F or --kubernetes (ModelPolicy CRDs)',
     });
   }
-  if (!values['store-dir'] && !values.kubernetes) {
+  if (!values['store-dir'] && !values.kubernetes && values.store.length === 0) {
     throw new UsageError({
       code: 'NO_STORE',
-      message: 'give --store-dir D or --kubernetes (ModelAttestation CRDs)',
+      message: 'give --store-dir D, --store oci://REGISTRY/REPO or --kubernetes (ModelAttestation CRDs)',
     });
   }
 
@@ -85,10 +92,22 @@ async function main(argv: string[]): Promise<void> {
   const policies: PolicySource = values['policy-file']
     ? watchPolicyFiles(values['policy-file'], engine, log)
     : kube!.policies;
-  // --store-dir D is openStore's dir:D; the kubernetes index is fed by kube.ts's informer
-  const store: Store & { ready?(): boolean } = values['store-dir']
-    ? openStore({ kind: 'dir', path: values['store-dir'] }).store
-    : kube!.store;
+  // --store-dir D is openStore's dir:D; the kubernetes index is fed by kube.ts's informer;
+  // registries (--store oci://…) are read through a bounded cache, all of them at once
+  const store: Store & { ready?(): boolean } = await openWebhookStores(
+    {
+      ...(values['store-dir'] ? { storeDir: values['store-dir'] } : {}),
+      stores: values.store,
+      allowInsecureRegistry: values['allow-insecure-registry'],
+      registryCa: values['registry-ca'],
+      ...(values['registry-auth-file'] ? { registryAuthFile: values['registry-auth-file'] } : {}),
+      deadlineMs,
+      freshMs: Number(values['registry-cache-fresh-ms']),
+    },
+    // as before, --store-dir replaces the ModelAttestation index rather than joining it
+    kube && !values['store-dir'] ? [kube.store] : [],
+    log,
+  );
 
   const server = await startWebhook(
     {

@@ -2,9 +2,11 @@ import { UsageError } from '@modelseal/core';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { AttestOptions, AttestResult } from '../flows/attest.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
+import { classifyTarget, type Target } from '../options/target.ts';
 
-interface AttestArgs extends SignerArgs {
+interface AttestArgs extends SignerArgs, RegistryArgs {
   path?: string;
   subject?: string;
   type: string;
@@ -26,8 +28,12 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
   describe:
     'sign an in-toto attestation (SLSA provenance, dataset provenance, any predicate) about a model or dataset, with a key (or key + certificate chain) or keylessly with Sigstore',
   builder: (y: Argv) =>
-    withSigner(y)
-      .positional('path', { type: 'string', describe: 'model or dataset (directory or file) to attest' })
+    withRegistry(withSigner(y))
+      .positional('path', {
+        type: 'string',
+        describe:
+          'model or dataset (directory or file), or an OCI reference (registry/repo:tag; docs/oci.md)',
+      })
       .option('subject', { type: 'string', describe: 'attest name@sha256:<hex> instead of hashing a path' })
       .option('type', {
         type: 'string',
@@ -62,7 +68,7 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
       .option('bundle', { type: 'string', describe: 'write the Sigstore bundle here' })
       .option('store', {
         describe:
-          'attestation store: dir:PATH or a path (default .modelseal/attestations; --no-store to skip)',
+          'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (default .modelseal/attestations, for a reference its own repository; --no-store to skip)',
       })
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
       .check((a) => {
@@ -86,7 +92,9 @@ interface Options extends AttestOptions {
 async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
   const { predicateFor } = await import('@modelseal/attest');
   const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
+  const target: Target | undefined = a.path !== undefined ? await classifyTarget(a.path) : undefined;
   // --bundle alone writes only the bundle; --store names a store; --no-store skips the default one
+  // (a reference's default store is its own repository: bundles become referrers of the model)
   const store =
     a.store === false
       ? undefined
@@ -94,9 +102,16 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
         ? a.store
         : a.bundle
           ? undefined
-          : DEFAULT_STORE_PATH;
+          : target?.kind === 'oci'
+            ? `oci://${target.ref.registry}/${target.ref.repository}`
+            : DEFAULT_STORE_PATH;
   return {
-    target: a.subject !== undefined ? { kind: 'ref', ref: a.subject } : { kind: 'path', path: a.path! },
+    target:
+      target === undefined
+        ? { kind: 'ref', ref: a.subject! }
+        : target.kind === 'oci'
+          ? { kind: 'oci', ref: target.ref }
+          : { kind: 'path', path: target.path },
     predicate: predicateFor(a.type),
     ...(a.predicate ? { predicateFile: a.predicate } : {}),
     ...(a.spec ? { specFile: a.spec } : {}),
@@ -107,7 +122,11 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
     baseModels: a['base-model'] ?? [],
     ...(a.source ? { source: a.source } : {}),
     signer: await signerFrom(a),
-    write: { ...(a.bundle ? { bundlePath: a.bundle } : {}), ...(store ? { store } : {}) },
+    write: {
+      ...(a.bundle ? { bundlePath: a.bundle } : {}),
+      ...(store ? { store } : {}),
+      registry: await registryFrom(a),
+    },
     env: process.env,
     output: a.output,
   };

@@ -3,9 +3,10 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { BomOptions, BomResult } from '../flows/bom.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { type PassphraseArgs, withPassphrase } from '../options/passphrase.ts';
+import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
 import { type SigstoreServiceArgs, withSigstoreServices } from '../options/sigstore.ts';
 
-interface BomArgs extends PassphraseArgs, SigstoreServiceArgs {
+interface BomArgs extends PassphraseArgs, SigstoreServiceArgs, RegistryArgs {
   target: string;
   policy?: string;
   key?: string[];
@@ -24,10 +25,14 @@ const VERSION = '0.1.0';
 export const bomCommand: CommandModule<object, BomArgs> = {
   command: 'bom <target>',
   describe:
-    'a CycloneDX 1.6 ML-BOM of a model (path or sha256:<hex>): files and digests, verified signers, datasets and base model from provenance, formats, scans',
+    'a CycloneDX 1.6 ML-BOM of a model (path, sha256:<hex> or OCI reference): files and digests, verified signers, datasets and base model from provenance, formats, scans',
   builder: (y: Argv) =>
-    withSigstoreServices(withPassphrase(y))
-      .positional('target', { type: 'string', demandOption: true, describe: 'model path, or sha256:<hex>' })
+    withRegistry(withSigstoreServices(withPassphrase(y)))
+      .positional('target', {
+        type: 'string',
+        demandOption: true,
+        describe: 'model path, sha256:<hex>, or an OCI reference (registry/repo:tag, oci://…; docs/oci.md)',
+      })
       .option('policy', {
         type: 'string',
         describe: 'ModelPolicy YAML: its authorities say whose attestations count; its verdict is recorded',
@@ -43,7 +48,8 @@ export const bomCommand: CommandModule<object, BomArgs> = {
       })
       .option('store', {
         type: 'string',
-        describe: 'attestation store: dir:PATH or a path (default .modelseal/attestations)',
+        describe:
+          'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (default .modelseal/attestations, for a reference its own repository)',
       })
       .option('bundle', {
         type: 'string',
@@ -84,8 +90,7 @@ interface Options extends BomOptions {
 }
 
 async function toOptions(a: ArgumentsCamelCase<BomArgs>): Promise<Options> {
-  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
-  const store = a.store ?? DEFAULT_STORE_PATH;
+  const registry = await registryFrom(a);
   let attest: BomOptions['attest'];
   if (a.attest) {
     const { signerFrom } = await import('../options/signer.ts');
@@ -94,15 +99,24 @@ async function toOptions(a: ArgumentsCamelCase<BomArgs>): Promise<Options> {
       key: a['attest-key'],
       'certificate-chain': a['attest-certificate-chain'],
     });
-    attest = { signer, write: { store, ...(a['attest-bundle'] ? { bundlePath: a['attest-bundle'] } : {}) } };
+    // no --store: filed where the model's attestations are read (runBom knows, once it has the target)
+    attest = {
+      signer,
+      write: {
+        ...(a.store !== undefined ? { store: a.store } : {}),
+        registry,
+        ...(a['attest-bundle'] ? { bundlePath: a['attest-bundle'] } : {}),
+      },
+    };
   }
   return {
     target: a.target,
     ...(a.policy ? { policyFile: a.policy } : {}),
     keyFiles: a.key ?? [],
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
-    store,
+    ...(a.store !== undefined ? { store: a.store } : {}),
     bundleFiles: a.bundle ?? [],
+    registry,
     ...(attest ? { attest } : {}),
     tool: { name: 'modelseal', version: VERSION },
     now: new Date(),

@@ -6,11 +6,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
 import { bundlesToSkip, locateModel, presentDefaultBundle } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
 
 /** `modelseal digest`: the OMS manifest of a model, exactly as `sign` would record it. */
 
-interface DigestArgv extends SerializationArgs, OutputArgs {
+interface DigestArgv extends SerializationArgs, OutputArgs, RegistryArgs {
   path: string;
   workers?: number;
   stats: boolean;
@@ -120,11 +121,18 @@ export const digestCommand: CommandModule<object, DigestArgv> = {
   command: 'digest <path>',
   describe: 'hash a model or dataset (directory or single file) into its OMS manifest and print it',
   builder: (y: Argv) =>
-    withSerialization(withOutput(y))
-      .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
+    withRegistry(withSerialization(withOutput(y)))
+      .positional('path', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'model directory or file, or an OCI reference (registry/repo:tag, oci://…; see docs/oci.md)',
+      })
       .option('workers', { type: 'number', describe: 'hashing threads (default: min(2, CPUs))' })
       .option('stats', { type: 'boolean', default: false, hidden: true }) as Argv<DigestArgv>,
   handler: async (argv) => {
+    const target = await (await import('../options/target.ts')).classifyTarget(argv.path);
+    if (target.kind === 'oci') return (await import('./reference.ts')).digestByReference(target.ref, argv);
     const options = await toOptions(argv);
     render(await run(options));
   },

@@ -10,6 +10,7 @@ type AnyCommand = CommandModule<any, any>;
 const loaders: Record<string, () => Promise<AnyCommand>> = {
   attest: async () => (await import('./attest.ts')).attestCommand,
   bom: async () => (await import('./bom.ts')).bomCommand,
+  copy: async () => (await import('./copy.ts')).copyCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,

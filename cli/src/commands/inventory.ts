@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { WorkloadEntry } from '@modelseal/admission';
 import type { CommandModule } from 'yargs';
 import { err, outJson } from '../io.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 
 type InventoryFormat = 'text' | 'json' | 'cyclonedx';
 
-interface Argv {
+interface Argv extends RegistryArgs {
   manifest: string;
   policy: string;
   store?: string;
@@ -21,6 +22,7 @@ interface Options {
   readonly namespace: string;
   readonly trustedRoot: string | undefined;
   readonly output: InventoryFormat;
+  readonly registry: RegistryArgs;
 }
 
 export const inventoryCommand: CommandModule<object, Argv> = {
@@ -28,7 +30,7 @@ export const inventoryCommand: CommandModule<object, Argv> = {
   describe:
     'what Pods and workloads run, offline from manifests: their models, digests, signers and the verdict under the policies',
   builder: (y) =>
-    y
+    withRegistry(y)
       .positional('manifest', {
         type: 'string',
         demandOption: true,
@@ -41,7 +43,7 @@ export const inventoryCommand: CommandModule<object, Argv> = {
       })
       .option('store', {
         type: 'string',
-        describe: 'attestation directory store (none: nothing is attested)',
+        describe: 'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (none: nothing is attested)',
       })
       .option('namespace', {
         type: 'string',
@@ -72,6 +74,7 @@ function toOptions(argv: Argv): Options {
     namespace: argv.namespace,
     trustedRoot: argv['trusted-root'],
     output: argv.output,
+    registry: argv,
   });
 }
 

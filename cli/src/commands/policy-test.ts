@@ -2,8 +2,9 @@ import type { ObjectVerdict } from '@modelseal/admission';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 
-interface Argv {
+interface Argv extends RegistryArgs {
   manifest: string;
   policy: string;
   store?: string;
@@ -19,6 +20,7 @@ interface Options {
   readonly namespace: string;
   readonly trustedRoot: string | undefined;
   readonly output: OutputFormat;
+  readonly registry: RegistryArgs;
 }
 
 const policyTestCommand: CommandModule<object, Argv> = {
@@ -26,7 +28,7 @@ const policyTestCommand: CommandModule<object, Argv> = {
   describe:
     'run the admission webhook decision on local manifests (Pods and workloads); exit 7 if any is denied',
   builder: (y) =>
-    y
+    withRegistry(y)
       .positional('manifest', {
         type: 'string',
         demandOption: true,
@@ -39,7 +41,7 @@ const policyTestCommand: CommandModule<object, Argv> = {
       })
       .option('store', {
         type: 'string',
-        describe: 'attestation directory store (none: nothing is attested)',
+        describe: 'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (none: nothing is attested)',
       })
       .option('namespace', {
         type: 'string',
@@ -79,6 +81,7 @@ function toOptions(argv: Argv): Options {
     namespace: argv.namespace,
     trustedRoot: argv['trusted-root'],
     output: argv.output,
+    registry: argv,
   });
 }
 

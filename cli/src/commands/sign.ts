@@ -3,10 +3,11 @@ import type { SignModelOptions, SignModelResult } from '../flows/sign-model.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 import { type SerializationArgs, serializationFrom, withSerialization } from '../options/serialization.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
-interface Args extends OutputArgs, SerializationArgs, SignerArgs {
+interface Args extends OutputArgs, SerializationArgs, SignerArgs, RegistryArgs {
   path: string;
   bundle?: string;
   store?: string;
@@ -59,8 +60,13 @@ export const signCommand: CommandModule<object, Args> = {
   describe:
     'sign a model directory or file with a key (or key + certificate chain), or keylessly with Sigstore when no --key is given',
   builder: (y: Argv) =>
-    withSigner(withSerialization(withOutput(y)))
-      .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
+    withRegistry(withSigner(withSerialization(withOutput(y))))
+      .positional('path', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'model directory or file, or an OCI reference (registry/repo:tag, oci://…; see docs/oci.md)',
+      })
       .option('bundle', {
         alias: ['signature'],
         type: 'string',
@@ -72,5 +78,9 @@ export const signCommand: CommandModule<object, Args> = {
         describe:
           'also file the bundle in this attestation store: dir:PATH or a path (e.g. .modelseal/attestations)',
       }) as Argv<Args>,
-  handler: async (argv) => render(await run(await toOptions(argv))),
+  handler: async (argv) => {
+    const target = await (await import('../options/target.ts')).classifyTarget(argv.path);
+    if (target.kind === 'oci') return (await import('./reference.ts')).signByReference(target.ref, argv);
+    render(await run(await toOptions(argv)));
+  },
 };

@@ -1,8 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { VerifyAttestationOptions, VerifyAttestationResult } from '../flows/verify-attestation.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
 
-interface VerifyAttestationArgs {
+interface VerifyAttestationArgs extends RegistryArgs {
   target: string;
   type?: string;
   policy?: string;
@@ -15,13 +16,14 @@ interface VerifyAttestationArgs {
 
 export const verifyAttestationCommand: CommandModule<object, VerifyAttestationArgs> = {
   command: 'verify-attestation <target>',
-  describe: 'verify the attestations of a model or dataset (path or sha256:<hex>) against a policy',
+  describe:
+    'verify the attestations of a model or dataset (path, sha256:<hex> or OCI reference) against a policy',
   builder: (y: Argv) =>
-    y
+    withRegistry(y)
       .positional('target', {
         type: 'string',
         demandOption: true,
-        describe: 'model/dataset path, or sha256:<hex>',
+        describe: 'model/dataset path, sha256:<hex>, or registry/repo:tag | registry/repo@sha256:<hex>',
       })
       .option('policy', {
         type: 'string',
@@ -42,7 +44,8 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
       })
       .option('store', {
         type: 'string',
-        describe: 'attestation store: dir:PATH or a path (default .modelseal/attestations)',
+        describe:
+          'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (default .modelseal/attestations; for a reference, its own repository)',
       })
       .option('bundle', {
         type: 'string',
@@ -63,15 +66,15 @@ interface Options extends VerifyAttestationOptions {
 
 async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<Options> {
   const { resolvePredicateType } = await import('@modelseal/attest');
-  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
   return {
     target: a.target,
     ...(a.policy ? { policyFile: a.policy } : {}),
     ...(a.type ? { predicateType: resolvePredicateType(a.type) } : {}),
     keyFiles: a.key ?? [],
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
-    store: a.store ?? DEFAULT_STORE_PATH,
+    ...(a.store !== undefined ? { store: a.store } : {}),
     bundleFiles: a.bundle ?? [],
+    registry: await registryFrom(a),
     output: a.output,
   };
 }

@@ -4,14 +4,16 @@ import type { VerifyModelOptions, VerifyModelResult } from '../flows/verify-mode
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
+import { type RegistryArgs, withRegistry } from '../options/registry.ts';
 import { withIgnore } from '../options/serialization.ts';
 import { resolveTrust, type TrustArgs, withTrust } from '../options/trust.ts';
 
-interface Args extends OutputArgs, TrustArgs {
+interface Args extends OutputArgs, TrustArgs, RegistryArgs {
   path: string;
   bundle?: string;
   'ignore-paths'?: string[];
   'ignore-git-paths': boolean;
+  store?: string;
   'allow-symlinks': boolean;
 }
 
@@ -64,8 +66,18 @@ export const verifyCommand: CommandModule<object, Args> = {
   command: 'verify <path>',
   describe: 'verify a model directory or file against its signature bundle',
   builder: (y: Argv) =>
-    withIgnore(withTrust(withOutput(y)))
-      .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
+    withRegistry(withIgnore(withTrust(withOutput(y))))
+      .positional('path', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          'model directory or file, or an OCI reference (registry/repo:tag, oci://…; see docs/oci.md)',
+      })
+      .option('store', {
+        type: 'string',
+        describe:
+          'for a reference: where its signature is filed (default: its own repository, as a referrer)',
+      })
       .option('bundle', {
         alias: ['signature'],
         type: 'string',
@@ -77,5 +89,9 @@ export const verifyCommand: CommandModule<object, Args> = {
         describe:
           'follow symlinks (inside the model, or into a Hugging Face cache repository’s blobs/) even if the signature did not',
       }) as Argv<Args>,
-  handler: async (argv) => render(await run(toOptions(argv))),
+  handler: async (argv) => {
+    const target = await (await import('../options/target.ts')).classifyTarget(argv.path);
+    if (target.kind === 'oci') return (await import('./reference.ts')).verifyByReference(target.ref, argv);
+    render(await run(toOptions(argv)));
+  },
 };

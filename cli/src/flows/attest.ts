@@ -11,9 +11,11 @@ import {
   serializeStatement,
 } from '@modelseal/attest';
 import { InputError, isRecord, UsageError } from '@modelseal/core';
+import type { Reference } from '@modelseal/oci';
 import type { SignerConfig } from '@modelseal/sign';
 import { readDocument } from '../options/documents.ts';
 import { bundlesToSkip, locateModel } from '../options/model.ts';
+import { resolveArtifact } from './artifact.ts';
 import { resolveDependency, resolveGitSource } from './deps.ts';
 import { type BundleOutput, bundleBytes, publishBundle } from './publish.ts';
 import { signModel } from './sign-model.ts';
@@ -22,7 +24,9 @@ import { DEFAULT_SERIALIZATION, type Subject, subjectFromPath, subjectFromRef } 
 export interface AttestOptions {
   readonly target:
     | { readonly kind: 'path'; readonly path: string }
-    | { readonly kind: 'ref'; readonly ref: string };
+    | { readonly kind: 'ref'; readonly ref: string }
+    /** an OCI reference: the subject is its manifest digest, resolved at the registry */
+    | { readonly kind: 'oci'; readonly ref: Reference };
   /** the `--type` entry of the predicate registry */
   readonly predicate: PredicateEntry;
   readonly predicateFile?: string;
@@ -68,11 +72,21 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
     });
     return { ...r, predicateType: r.statement.predicateType };
   }
+  if (o.predicate.kind === 'oms' && !o.predicateFile && o.target.kind === 'oci') {
+    const { signReference } = await import('./sign-reference.ts');
+    const r = await signReference({
+      ref: o.target.ref,
+      signer: o.signer,
+      registry: o.write.registry ?? {},
+      ...(o.write.bundlePath !== undefined ? { bundlePath: o.write.bundlePath } : {}),
+      store: o.write.store ?? false,
+    });
+    return { ...r, predicateType: r.statement.predicateType };
+  }
   const { createSigner } = await import('@modelseal/sign');
   // load the key first: a wrong passphrase should not cost a full hash of the model
   const signer = createSigner(o.signer);
-  const subject =
-    o.target.kind === 'path' ? await subjectFromPath(o.target.path) : subjectFromRef(o.target.ref);
+  const subject = await subjectOf(o);
   const descriptor = { name: subject.name, digest: { sha256: subject.digest.slice('sha256:'.length) } };
   const statement = buildStatement(
     [descriptor],
@@ -82,6 +96,22 @@ export async function runAttest(o: AttestOptions): Promise<AttestResult> {
   const bundle = bundleBytes(await signer.sign(serializeStatement(statement)));
   const published = await publishBundle(bundle, subject.digest, o.predicate.predicateType, o.write);
   return { subject, predicateType: o.predicate.predicateType, ...published, statement };
+}
+
+async function subjectOf(o: AttestOptions): Promise<Subject> {
+  switch (o.target.kind) {
+    case 'path':
+      return subjectFromPath(o.target.path);
+    case 'ref':
+      return subjectFromRef(o.target.ref);
+    case 'oci': {
+      // the statement records the tag in the subject name and the manifest digest as the digest
+      const a = await resolveArtifact(o.target.ref, o.write.registry ?? {});
+      return { name: a.name, digest: a.digest };
+    }
+    default:
+      return o.target satisfies never;
+  }
 }
 
 async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Promise<Predicate> {

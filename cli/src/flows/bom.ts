@@ -6,12 +6,20 @@ import { NotFoundError } from '@modelseal/core';
 import type { Resource } from '@modelseal/manifest';
 import type { Decision, Evidence } from '@modelseal/policy';
 import type { SignerConfig } from '@modelseal/sign';
+import type { Store } from '@modelseal/store';
 import { locateModel } from '../options/model.ts';
+import { cliStore } from '../options/store.ts';
+import { classifyTarget } from '../options/target.ts';
 import type { AttestResult } from './attest.ts';
 import { readCardSources, readFormats } from './bom-files.ts';
 import type { BundleOutput } from './publish.ts';
 import { hashPath, isDigestRef, type Subject } from './subject.ts';
-import { gatherEvidence, loadPolicy, type VerifyAttestationOptions } from './verify-attestation.ts';
+import {
+  gatherEvidence,
+  loadPolicy,
+  referenceSubject,
+  type VerifyAttestationOptions,
+} from './verify-attestation.ts';
 
 export interface BomOptions extends Omit<VerifyAttestationOptions, 'predicateType'> {
   /** sign the BOM as an attestation about the model (`--attest`) */
@@ -41,17 +49,46 @@ export async function runBom(o: BomOptions): Promise<BomResult> {
   const policy = await loadPolicy(o, { defaultTrustedRoot: loadTrustedRoot(o.trustedRootFile) });
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
-  const local = isDigestRef(o.target) ? undefined : await hashPath(o.target);
-  const subject = local?.subject ?? { name: o.target, digest: o.target.toLowerCase() };
+  const { subject, local, store, storeSpec } = await bomSubject(o);
   // the model's own signature (`sign` leaves model.sig in the directory) counts without --bundle
   const ownBundle = local ? locateModel(o.target, undefined).bundle : undefined;
   const bundleFiles = [...o.bundleFiles, ...(ownBundle && existsSync(ownBundle) ? [ownBundle] : [])];
-  const evidence = await gatherEvidence({ ...o, bundleFiles }, policy, subject.digest, verifyModule);
+  const evidence = await gatherEvidence({ store, bundleFiles }, policy, subject.digest, verifyModule);
   const decision = evaluate({ policy, subject: subject.digest, evidence });
   const notes = evidenceNotes(evidence.get(subject.digest));
   const bom = await buildBom(o, subject, local, evidence.get(subject.digest), decision, notes);
-  const attested = o.attest ? await attestBom(o.attest, subject, bom) : undefined;
+  // the BOM is filed where the model's attestations were read (a reference: its own repository)
+  const attested = o.attest
+    ? await attestBom(
+        { ...o.attest, write: { ...o.attest.write, store: o.attest.write.store ?? storeSpec } },
+        subject,
+        bom,
+      )
+    : undefined;
   return { subject, bom, decision, notes, ...(attested ? { attested } : {}) };
+}
+
+/** A path is hashed here; `sha256:<hex>` is taken as given; an OCI reference resolves at its registry. */
+async function bomSubject(o: BomOptions): Promise<{
+  subject: Subject;
+  local: Awaited<ReturnType<typeof hashPath>> | undefined;
+  store: Store;
+  storeSpec: string;
+}> {
+  const target = isDigestRef(o.target) ? undefined : await classifyTarget(o.target);
+  if (target?.kind === 'oci') return { ...(await referenceSubject(target.ref, o)), local: undefined };
+  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
+  const storeSpec = o.store ?? DEFAULT_STORE_PATH;
+  const store = await cliStore(storeSpec, o.registry);
+  if (!target)
+    return {
+      subject: { name: o.target, digest: o.target.toLowerCase() },
+      local: undefined,
+      store,
+      storeSpec,
+    };
+  const local = await hashPath(target.path);
+  return { subject: local.subject, local, store, storeSpec };
 }
 
 async function buildBom(

@@ -1,5 +1,6 @@
 import type { AdmissionPolicy, Checker } from '@modelseal/admission';
 import { readUserFile } from '../options/files.ts';
+import { type RegistryArgs, registryFrom } from '../options/registry.ts';
 import { cliStore } from '../options/store.ts';
 
 export interface OfflineAdmissionOptions {
@@ -7,6 +8,8 @@ export interface OfflineAdmissionOptions {
   readonly policy: string;
   readonly store: string | undefined;
   readonly trustedRoot: string | undefined;
+  /** how to reach a registry when the store is `oci://…` */
+  readonly registry?: Partial<RegistryArgs>;
 }
 
 /** multi-document exports of a whole namespace stay far below this */
@@ -14,7 +17,7 @@ const MAX_MANIFEST = 16 << 20;
 
 /**
  * The webhook's engine set up from files, as its main does: the root first, then policies parsed
- * with it, the manifests, and a checker over the directory store. Shared by `policy test` and
+ * with it, the manifests, and a checker over the store (a directory or a registry). Shared by `policy test` and
  * `inventory`, so both give the verdict the cluster would give.
  */
 export async function offlineAdmission(o: OfflineAdmissionOptions): Promise<{
@@ -33,7 +36,10 @@ export async function offlineAdmission(o: OfflineAdmissionOptions): Promise<{
     readUserFile(o.manifest, 'manifest', '<manifest>', MAX_MANIFEST),
     o.manifest,
   );
-  const store = o.store === undefined ? { find: async () => [] } : await cliStore(o.store);
+  const store =
+    o.store === undefined
+      ? { find: async () => [] }
+      : await cliStore(o.store, await registryFrom(o.registry ?? {}));
   const checker = admission.createChecker({ store, verify: admission.realVerify, engine, now: Date.now });
   return { docs, policies, checker };
 }

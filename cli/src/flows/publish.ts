@@ -1,12 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { RegistryClientOptions } from '@modelseal/oci';
 import { cliStore } from '../options/store.ts';
 
 /** Where a signed bundle goes: a file, a store (filed by subject digest), or both. */
 export interface BundleOutput {
   readonly bundlePath?: string;
-  /** a store spec (dir:PATH or a path); undefined = no store */
+  /** a store spec (dir:PATH, a path or oci://REGISTRY/REPOSITORY); undefined = no store */
   readonly store?: string;
+  /** how to reach the registry of an oci:// store */
+  readonly registry?: RegistryClientOptions;
 }
 
 export interface Published {
@@ -30,7 +33,7 @@ export async function publishBundle(
   const storePath =
     out.store === undefined
       ? undefined
-      : await (await cliStore(out.store)).put(subjectDigest, predicateType, bundle);
+      : await (await cliStore(out.store, out.registry)).put(subjectDigest, predicateType, bundle);
   return { ...(bundlePath ? { bundlePath } : {}), ...(storePath ? { storePath } : {}) };
 }
 

@@ -1,23 +1,27 @@
 import { resolve } from 'node:path';
 import { PolicyError, UsageError } from '@modelseal/core';
+import type { Reference, RegistryClientOptions } from '@modelseal/oci';
 import type { Decision, Evidence, ModelPolicy, ParseOptions } from '@modelseal/policy';
-import type { StoredBundle } from '@modelseal/store';
+import type { Store, StoredBundle } from '@modelseal/store';
 import { readDocument } from '../options/documents.ts';
 import { readBundleFile, readUserFile } from '../options/files.ts';
 import { cliStore } from '../options/store.ts';
+import { classifyTarget } from '../options/target.ts';
+import { bindArtifact, resolveArtifact } from './artifact.ts';
 import { isDigestRef, type Subject, subjectFromPath } from './subject.ts';
 
 export interface VerifyAttestationOptions {
-  /** a path to hash, or `sha256:<hex>` */
+  /** a path to hash, `sha256:<hex>`, or an OCI reference (see options/target.ts) */
   readonly target: string;
   readonly policyFile?: string;
   /** with --policy: keep only this requirement; without: the required type for --key */
   readonly predicateType?: string;
   readonly keyFiles: readonly string[];
   readonly trustedRootFile?: string;
-  /** a store spec: dir:PATH or a path */
-  readonly store: string;
+  /** a store spec: dir:PATH, a path or oci://; default the reference's repository, else DEFAULT_STORE_PATH */
+  readonly store?: string;
   readonly bundleFiles: readonly string[];
+  readonly registry?: RegistryClientOptions;
 }
 
 export interface VerifyAttestationResult {
@@ -35,10 +39,13 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
-  const subject = isDigestRef(o.target)
-    ? { name: o.target, digest: o.target.toLowerCase() }
-    : await subjectFromPath(o.target);
-  const evidence = await gatherEvidence(o, policy, subject.digest, verifyModule);
+  const { subject, store } = await subjectAndStore(o);
+  const evidence = await gatherEvidence(
+    { store, bundleFiles: o.bundleFiles },
+    policy,
+    subject.digest,
+    verifyModule,
+  );
   const decision = evaluate({ policy, subject: subject.digest, evidence });
   if (!decision.allowed) {
     throw new PolicyError({
@@ -52,9 +59,42 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
   return { subject, decision, evidence };
 }
 
+/** The subject digest and where its bundles are: a reference resolves to its manifest digest. */
+async function subjectAndStore(o: VerifyAttestationOptions): Promise<{ subject: Subject; store: Store }> {
+  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
+  if (isDigestRef(o.target)) {
+    const subject = { name: o.target, digest: o.target.toLowerCase() };
+    return { subject, store: await cliStore(o.store ?? DEFAULT_STORE_PATH, o.registry) };
+  }
+  const target = await classifyTarget(o.target);
+  if (target.kind === 'path') {
+    const subject = await subjectFromPath(target.path);
+    return { subject, store: await cliStore(o.store ?? DEFAULT_STORE_PATH, o.registry) };
+  }
+  return referenceSubject(target.ref, o);
+}
+
+/**
+ * An OCI reference's subject (its manifest digest) and its store (default: the artifact's own
+ * repository), answering with the artifact's content binding. `storeSpec` is where that is.
+ */
+export async function referenceSubject(
+  ref: Reference,
+  o: Pick<VerifyAttestationOptions, 'store' | 'registry'>,
+): Promise<{ subject: Subject; store: Store; storeSpec: string }> {
+  const artifact = await resolveArtifact(ref, o.registry ?? {});
+  const storeSpec = o.store ?? artifact.store;
+  const store = await cliStore(storeSpec, o.registry);
+  return {
+    subject: { name: artifact.name, digest: artifact.digest },
+    store: await bindArtifact(store, artifact),
+    storeSpec,
+  };
+}
+
 /** The store's bundles and --bundle files for `subject`, verified against the policy's authorities. */
 export async function gatherEvidence(
-  o: Pick<VerifyAttestationOptions, 'store' | 'bundleFiles'>,
+  o: { readonly store: Store; readonly bundleFiles: readonly string[] },
   policy: ModelPolicy,
   subject: string,
   verifyModule: Promise<typeof import('@modelseal/verify')> = import('@modelseal/verify'),
@@ -66,7 +106,7 @@ export async function gatherEvidence(
   return collectEvidence({
     policy,
     subject,
-    store: await cliStore(o.store),
+    store: o.store,
     extraBundles,
     verify: (bundle, authority) =>
       verifyBundle({

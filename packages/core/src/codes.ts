@@ -5,6 +5,7 @@
  * docs/errors.md lists them all (a test keeps the two in sync).
  */
 export const USAGE_CODES = [
+  'BAD_CACHE_TTL',
   'BAD_CONCURRENCY',
   'BAD_DEADLINE',
   'BAD_DIGEST',
@@ -14,6 +15,7 @@ export const USAGE_CODES = [
   'BAD_MODEL_PATH',
   'BAD_PORT',
   'BAD_PREDICATE_TYPE',
+  'BAD_REGISTRY_TIMEOUT',
   'BAD_SERIALIZATION',
   'BAD_SHARD_SIZE',
   'BAD_VERIFIER_IMAGE',
@@ -235,6 +237,7 @@ export const NOT_FOUND_CODES = [
   'BLOB_NOT_FOUND',
   'BLOB_UPLOAD_UNKNOWN',
   'BOM_NO_MANIFEST',
+  'BUNDLE_NOT_FOUND',
   'FILE_NOT_FOUND',
   'FILE_VANISHED',
   'MANIFEST_NOT_FOUND',

@@ -57,6 +57,7 @@ export function checkScheme(url: URL, opts: HttpOptions): void {
       url.protocol === 'http:'
         ? `refusing plain HTTP to ${url.host}: it is allowed only for a loopback registry with allowInsecure`
         : `refusing ${url.protocol} URL from the registry (${url.host})`,
+    details: { protocol: url.protocol, host: url.host },
   });
 }
 

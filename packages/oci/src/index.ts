@@ -5,6 +5,7 @@ export {
   type CredentialResolver,
   parseChallenges,
 } from './auth.ts';
+export { artifactBinding, type StatementBinding } from './binding.ts';
 export { type BundlePeek, peekBundle } from './bundle-peek.ts';
 export {
   type FetchedManifest,
@@ -66,3 +67,4 @@ export {
   ociStore,
   parseOciStoreSpec,
 } from './store.ts';
+export { ociSubjects } from './subjects.ts';

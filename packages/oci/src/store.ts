@@ -4,9 +4,11 @@
  * does not import the store package, which will import this one for `oci://`).
  */
 import { InputError, isModelsealError, sha256Hex, UsageError, utf8 } from '@modelseal/core';
+import { artifactBinding, type StatementBinding } from './binding.ts';
 import { peekBundle } from './bundle-peek.ts';
 import type { RegistryClient, Repository } from './client.ts';
 import { type Descriptor, descriptorJson, EMPTY_CONFIG, type ManifestDocument, MEDIA } from './documents.ts';
+import { omsFromArtifact } from './modelpack.ts';
 import { parseDigest, parseReference } from './reference.ts';
 import { addReferrer, loadReferrersIndex } from './referrers-tag.ts';
 
@@ -31,7 +33,14 @@ export interface OciStoreFailure {
   readonly source: string;
 }
 
-export type OciFoundBundles = readonly OciStoredBundle[] & { readonly failures: readonly OciStoreFailure[] };
+export type OciFoundBundles = readonly OciStoredBundle[] & {
+  readonly failures: readonly OciStoreFailure[];
+  /**
+   * Set when the subject is a ModelPack manifest of raw layers in this repository: whether a
+   * verified OMS statement signs exactly its files (a directory signature then counts for it).
+   */
+  readonly binds?: StatementBinding;
+};
 
 export interface OciStoreOptions {
   readonly maxBundleBytes?: number;
@@ -92,10 +101,10 @@ export function ociStore(client: RegistryClient, repo: Repository, options: OciS
     const subject = parseDigest(subjectDigest, 'subject digest');
     const failures: OciStoreFailure[] = [];
     const found: OciStoredBundle[] = [];
-    const done = () => Object.assign(found, { failures });
     const fail = (code: string, message: string, source: string) => failures.push({ code, message, source });
 
-    const listed = await listReferrers(subject, fail);
+    const [listed, binds] = await Promise.all([listReferrers(subject, fail), bindingOf(subject)]);
+    const done = () => Object.assign(found, { failures, ...(binds ? { binds } : {}) });
     const seen = new Set<string>();
     let candidates = listed.filter((d) => {
       if (seen.has(d.digest)) return false;
@@ -144,6 +153,23 @@ export function ociStore(client: RegistryClient, repo: Repository, options: OciS
       return [];
     }
     return tag.manifests;
+  }
+
+  /** The subject's own manifest, when it is here and a ModelPack of raw files; else no binding. */
+  async function bindingOf(subject: string): Promise<StatementBinding | undefined> {
+    let doc: ManifestDocument;
+    try {
+      doc = (await client.getManifest({ ...repo, digest: subject })).document;
+    } catch (e) {
+      if (isOutage(e)) throw e;
+      return undefined;
+    }
+    try {
+      return artifactBinding(omsFromArtifact(doc, repo.repository.split('/').pop() ?? repo.repository));
+    } catch {
+      // a container image, tar layers, an index: only statements naming the digest itself count
+      return undefined;
+    }
   }
 
   async function readReferrer(

@@ -1,5 +1,5 @@
 import { isModelsealError } from '@modelseal/core';
-import type { StoredBundle } from '@modelseal/store';
+import type { FoundBundles, StoredBundle } from '@modelseal/store';
 import { checkDeadline } from './deadline.ts';
 import { attestableDependencies } from './deps.ts';
 import { boundAttestations } from './evaluate.ts';
@@ -58,9 +58,11 @@ async function collectOne(
   const attestations: VerifiedAttestation[] = [];
   const failures: EvidenceFailure[] = [];
   let stored: readonly StoredBundle[] = [];
+  let binds: FoundBundles['binds'];
   try {
     const found = await input.store.find(digest);
     stored = found;
+    binds = found.binds;
     failures.push(...(found.failures ?? []));
   } catch (e) {
     failures.push({ code: codeOf(e, 'STORE_FAILED'), message: messageOf(e), source: digest });
@@ -82,7 +84,11 @@ async function collectOne(
       if (!extra) failures.push(summarize(b.source, results as EvidenceFailure[]));
       continue;
     }
-    const bound = ok.filter((a) => a.verified.statement.subject.some((s) => s.digest?.['sha256'] === hex));
+    const bound = ok.flatMap((a): VerifiedAttestation[] => {
+      if (a.verified.statement.subject.some((s) => s.digest?.['sha256'] === hex)) return [a];
+      // only the store's own check of the content counts, never a name or digest in the bundle
+      return binds?.(a.verified.statement) === true ? [{ ...a, contentOf: digest }] : [];
+    });
     if (bound.length === 0) {
       if (!extra) {
         failures.push({

@@ -210,8 +210,8 @@ class DependencyWalk {
 /** Only attestations whose signed subject really is this digest count (the verifier does not bind DSSE). */
 export function boundAttestations(ev: Evidence, digest: string): readonly VerifiedAttestation[] {
   const hex = digest.slice('sha256:'.length);
-  return ev.attestations.filter((a) =>
-    a.verified.statement.subject.some((s) => s.digest?.['sha256'] === hex),
+  return ev.attestations.filter(
+    (a) => a.contentOf === digest || a.verified.statement.subject.some((s) => s.digest?.['sha256'] === hex),
   );
 }
 

@@ -106,6 +106,12 @@ export interface VerifiedAttestation {
   readonly verified: VerifiedStatement;
   /** where the bundle came from (store path, --bundle file) */
   readonly source?: string;
+  /**
+   * Set when the statement names the subject's content, not its digest: the store vouched that it
+   * signs exactly what that digest names (an OMS signature of an OCI artifact's files). The value
+   * is the subject digest it was bound to.
+   */
+  readonly contentOf?: string;
 }
 
 export interface EvidenceFailure {

@@ -1,8 +1,11 @@
+export { type CachedStoreOptions, cachedStore } from './cached.ts';
+export { combinedStores } from './combined.ts';
 export { directoryStore } from './directory.ts';
 export { type KubernetesStore, kubernetesStore, parseModelAttestation } from './kubernetes.ts';
 export { bundleFileName, digestHex, predicateSlug } from './layout.ts';
 export { type OpenedStore, type OpenStoreOptions, openStore } from './open.ts';
 export { DEFAULT_STORE_PATH, formatStoreSpec, parseStoreSpec, type StoreSpec } from './spec.ts';
+export { storeSubjects } from './subjects.ts';
 export type {
   DirectoryStore,
   FoundBundles,

@@ -1,22 +1,27 @@
-import { UsageError } from '@modelseal/core';
+import type { OciStore, RegistryClientOptions } from '@modelseal/oci';
 import { directoryStore } from './directory.ts';
 import { type KubernetesStore, kubernetesStore } from './kubernetes.ts';
-import { formatStoreSpec, parseStoreSpec, type StoreSpec } from './spec.ts';
+import { lazyOciStore } from './oci.ts';
+import { parseStoreSpec, type StoreSpec } from './spec.ts';
 import type { DirectoryStore, StoreLimits } from './types.ts';
 
 /** What openStore returns: narrow on `kind` to reach what only one store can do (put, upsert). */
 export type OpenedStore =
   | { readonly kind: 'dir'; readonly spec: StoreSpec; readonly store: DirectoryStore }
-  | { readonly kind: 'kubernetes'; readonly spec: StoreSpec; readonly store: KubernetesStore };
+  | { readonly kind: 'kubernetes'; readonly spec: StoreSpec; readonly store: KubernetesStore }
+  | { readonly kind: 'oci'; readonly spec: StoreSpec; readonly store: OciStore };
 
 export interface OpenStoreOptions {
   readonly limits?: StoreLimits;
+  /** for `oci://`: credentials, CA, loopback plain HTTP, timeouts (gathered at the edge) */
+  readonly registry?: RegistryClientOptions;
 }
 
 /**
  * The one way to get a store from a spec. `kubernetes` returns the in-memory index of
  * ModelAttestation objects; the caller (the webhook) feeds it from its own informer, so this
- * package never loads a Kubernetes client.
+ * package never loads a Kubernetes client. `oci://registry/repository` keeps bundles in the
+ * registry as referrers of the model manifest (loaded on first use).
  */
 export function openStore<K extends StoreSpec['kind']>(
   spec: Extract<StoreSpec, { kind: K }>,
@@ -31,11 +36,11 @@ export function openStore(spec: string | StoreSpec, options: OpenStoreOptions = 
     case 'kubernetes':
       return { kind: 'kubernetes', spec: parsed, store: kubernetesStore() };
     case 'oci':
-      throw new UsageError({
-        code: 'STORE_UNSUPPORTED',
-        message: `the OCI store (${formatStoreSpec(parsed)}) is not implemented yet; use dir:PATH`,
-        details: { spec: formatStoreSpec(parsed) },
-      });
+      return {
+        kind: 'oci',
+        spec: parsed,
+        store: lazyOciStore(parsed, options.registry, options.limits),
+      };
     default:
       return parsed satisfies never;
   }

@@ -1,3 +1,5 @@
+import type { Statement } from '@modelseal/attest';
+
 export interface StoredBundle {
   readonly bundle: Uint8Array;
   /** where it came from (file path, object name): shown in reasons */
@@ -14,7 +16,14 @@ export interface StoreFailure {
 }
 
 /** A plain array works too: `failures` is optional so any Store implementation stays simple. */
-export type FoundBundles = readonly StoredBundle[] & { readonly failures?: readonly StoreFailure[] };
+export type FoundBundles = readonly StoredBundle[] & {
+  readonly failures?: readonly StoreFailure[];
+  /**
+   * Set by a store that knows what content the subject digest names (an OCI store for a ModelPack
+   * manifest): whether a verified statement that names another digest signs exactly that content.
+   */
+  readonly binds?: (statement: Statement) => boolean;
+};
 
 export interface Store {
   /** every bundle filed under a `sha256:<hex>` subject digest, optionally only one predicate type */

@@ -73,8 +73,11 @@ describe('openStore', () => {
     expect(await s.store.find(`sha256:${'c'.repeat(64)}`)).toEqual([]);
   });
 
-  it('parses an OCI store but answers STORE_UNSUPPORTED until it is implemented', () => {
-    expect(codeOf(() => openStore('oci://ghcr.io/acme/attestations'))).toBe('STORE_UNSUPPORTED');
+  it('opens an OCI store for oci://registry/repository without touching the network', () => {
+    const s = openStore('oci://ghcr.io/acme/attestations');
+    expect(s.kind).toBe('oci');
+    if (s.kind !== 'oci') return;
+    expect(s.store.location).toBe('oci://ghcr.io/acme/attestations');
     expect(codeOf(() => openStore('oci://ghcr.io'))).toBe('STORE_SPEC_INVALID');
   });
 });
