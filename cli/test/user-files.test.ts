@@ -186,7 +186,8 @@ describe('every user-named file: one code and one exit code per condition', () =
     const got = await runMatrix(USES, ['missing', 'fifo', 'directory', 'oversized']);
     const want = got.map((g) => ({ ...g, exit: BAD[g.bad].exit, code: BAD[g.bad].code }));
     expect(got).toEqual(want);
-  });
+    // ~90 CLI processes, two at a time; each is killed after 20 s, so a hang still fails
+  }, 240_000);
 
   it('policy test --policy: missing, FIFO and oversized answer the same (a directory is a policy folder)', async () => {
     const got = await runMatrix(POLICY_DIR_OK, ['missing', 'fifo', 'oversized']);
