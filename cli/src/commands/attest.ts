@@ -2,9 +2,10 @@ import { UsageError } from '@modelseal/core';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { AttestOptions, AttestResult } from '../flows/attest.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
+import { type AttestOutputArgs, attestOutputFrom, withAttestOutput } from '../options/attest-output.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
-interface AttestArgs extends SignerArgs {
+interface AttestArgs extends SignerArgs, AttestOutputArgs {
   path?: string;
   subject?: string;
   type: string;
@@ -16,8 +17,6 @@ interface AttestArgs extends SignerArgs {
   dataset?: string[];
   'base-model'?: string[];
   source?: string;
-  bundle?: string;
-  store?: string | false;
   output: OutputFormat;
 }
 
@@ -26,13 +25,13 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
   describe:
     'sign an in-toto attestation (SLSA provenance, dataset provenance, any predicate) about a model or dataset, with a key (or key + certificate chain) or keylessly with Sigstore',
   builder: (y: Argv) =>
-    withSigner(y)
+    withAttestOutput(withSigner(y))
       .positional('path', { type: 'string', describe: 'model or dataset (directory or file) to attest' })
       .option('subject', { type: 'string', describe: 'attest name@sha256:<hex> instead of hashing a path' })
       .option('type', {
         type: 'string',
         default: 'slsa',
-        describe: 'slsa | dataset | oms | a predicate type URI',
+        describe: 'slsa | dataset | oms | cyclonedx | scan | a predicate type URI',
       })
       .option('predicate', { type: 'string', describe: 'predicate JSON/YAML file (as cosign attest)' })
       .option('spec', {
@@ -59,11 +58,6 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
         type: 'string',
         describe: 'git checkout of the training code (remote + HEAD commit)',
       })
-      .option('bundle', { type: 'string', describe: 'write the Sigstore bundle here' })
-      .option('store', {
-        describe:
-          'attestation store: dir:PATH or a path (default .modelseal/attestations; --no-store to skip)',
-      })
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
       .check((a) => {
         // a coded usage error: main's fail handler passes ModelsealErrors through as they are
@@ -85,16 +79,6 @@ interface Options extends AttestOptions {
 
 async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
   const { predicateFor } = await import('@modelseal/attest');
-  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
-  // --bundle alone writes only the bundle; --store names a store; --no-store skips the default one
-  const store =
-    a.store === false
-      ? undefined
-      : typeof a.store === 'string'
-        ? a.store
-        : a.bundle
-          ? undefined
-          : DEFAULT_STORE_PATH;
   return {
     target: a.subject !== undefined ? { kind: 'ref', ref: a.subject } : { kind: 'path', path: a.path! },
     predicate: predicateFor(a.type),
@@ -107,7 +91,7 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
     baseModels: a['base-model'] ?? [],
     ...(a.source ? { source: a.source } : {}),
     signer: await signerFrom(a),
-    write: { ...(a.bundle ? { bundlePath: a.bundle } : {}), ...(store ? { store } : {}) },
+    write: await attestOutputFrom(a),
     env: process.env,
     output: a.output,
   };
