@@ -2,36 +2,16 @@
  * `scan --attest` as a release pipeline uses it: sign a model, sign its scan into a store, and let
  * one policy require both the signature and a passing scan of the same digest, by one identity.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { EXIT_CODES } from '../src/exit.ts';
 import { cleanup, cli, tempDir } from './helpers.ts';
+import { osSystemPickle, writeModel } from './scan-fixtures.ts';
 
 const SCAN = 'https://modelseal.dev/scan-result/v1';
 const OMS = 'https://model_signing/signature/v1.0';
-
-/**
- * A pickle that runs `os.system("id")` when loaded, written opcode by opcode (protocol 2):
- * PROTO 2, GLOBAL "os\nsystem\n", BINUNICODE "id", TUPLE1, REDUCE, STOP. Only ever scanned.
- */
-export function osSystemPickle(): Buffer {
-  return Buffer.concat([
-    Buffer.from([0x80, 0x02]),
-    Buffer.from('cos\nsystem\n', 'latin1'),
-    Buffer.from([0x58, 0x02, 0x00, 0x00, 0x00]),
-    Buffer.from('id', 'latin1'),
-    Buffer.from([0x85, 0x52, 0x2e]),
-  ]);
-}
-
-function safetensors(): Buffer {
-  const header = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
-  const len = Buffer.alloc(8);
-  len.writeBigUInt64LE(BigInt(header.length));
-  return Buffer.concat([len, Buffer.from(header), Buffer.alloc(8)]);
-}
 
 let dir: string;
 const p = (f: string) => join(dir, f);
@@ -40,11 +20,7 @@ let clean: string;
 let cleanDigest: string;
 
 function model(name: string, unsafe = false): string {
-  const m = p(name);
-  mkdirSync(m);
-  writeFileSync(join(m, 'model.safetensors'), safetensors());
-  // the OMS digest covers content only: each model differs, or two would share one digest
-  writeFileSync(join(m, 'config.json'), `${JSON.stringify({ architectures: ['Llama'], name })}\n`);
+  const m = writeModel(dir, name);
   if (unsafe) writeFileSync(join(m, 'optimizer.pt'), osSystemPickle());
   return m;
 }
