@@ -1,20 +1,42 @@
-import type { FileReport, ProfileName } from '@modelseal/scan';
-import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '@modelseal/core';
+import type { FileReport, ProfileName, ScanPredicate } from '@modelseal/scan';
+import type { SignerConfig } from '@modelseal/sign';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
+import type { AttestResult } from '../flows/attest.ts';
+import type { BundleOutput } from '../flows/publish.ts';
 import { err, type OutputFormat, out, outJson } from '../io.ts';
+import { type AttestOutputArgs, attestOutputFrom, withAttestOutput } from '../options/attest-output.ts';
 import { bundlesToSkip, locateModel } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
+import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
 /**
  * `modelseal scan <path>`: identifies every file of a model by content and fails closed on anything
  * that could run code when loaded. A failed scan is a policy denial (exit 7), like `policy test`.
+ * With --attest the verdict is signed, pass or fail, through the same flow as `attest`.
  */
 
-interface ScanArgv extends OutputArgs {
+interface ScanArgv extends OutputArgs, SignerArgs, AttestOutputArgs {
   path: string;
   profile: ProfileName;
   'predicate-out'?: string;
+  attest: boolean;
 }
+
+/** the flags that only mean something when the scan is signed */
+const SIGNING_FLAGS = [
+  'key',
+  'certificate-chain',
+  'bundle',
+  'store',
+  'identity-token',
+  'identity-token-file',
+  'signing-config',
+  'fulcio-url',
+  'rekor-url',
+  'timestamp-server-url',
+] as const;
 
 export interface ScanCliOptions {
   readonly path: string;
@@ -22,6 +44,8 @@ export interface ScanCliOptions {
   readonly output: OutputFormat;
   /** where to write the scan-result predicate, for `modelseal attest --predicate` */
   readonly predicateOut?: string;
+  /** sign the scan-result predicate about the model's OMS subject digest (`--attest`) */
+  readonly attest?: { readonly signer: SignerConfig; readonly write: BundleOutput };
 }
 
 export interface ScanCliResult {
@@ -31,14 +55,17 @@ export interface ScanCliResult {
   readonly subject: string;
   readonly profileDigest: string;
   readonly files: readonly FileReport[];
+  readonly attested?: AttestResult;
 }
 
-export function toOptions(a: ScanArgv): ScanCliOptions {
+export async function toOptions(a: ArgumentsCamelCase<ScanArgv>): Promise<ScanCliOptions> {
+  const attest = a.attest ? { signer: await signerFrom(a), write: await attestOutputFrom(a) } : undefined;
   return Object.freeze({
     path: a.path,
     profile: a.profile,
     output: a.output,
     ...(a['predicate-out'] ? { predicateOut: a['predicate-out'] } : {}),
+    ...(attest ? { attest } : {}),
   });
 }
 
@@ -76,23 +103,51 @@ export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
     profileDigest: profileDigest(profile),
     files,
   };
-  if (o.predicateOut) await writePredicate(result, o.predicateOut);
-  return result;
+  if (!o.predicateOut && !o.attest) return result;
+  const predicate = await scanPredicate(result);
+  if (o.predicateOut) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(o.predicateOut, `${JSON.stringify(predicate, null, 2)}\n`);
+  }
+  return o.attest ? { ...result, attested: await attestScan(o.attest, result, predicate) } : result;
 }
 
-/** The predicate `modelseal attest --type scan-result --predicate FILE` signs (schema in packages/scan). */
-async function writePredicate(r: ScanCliResult, file: string): Promise<void> {
-  const [{ getProfile, scanStatement }, { writeFileSync }] = await Promise.all([
-    import('@modelseal/scan'),
-    import('node:fs'),
-  ]);
-  const statement = scanStatement({
+/** The predicate `modelseal attest --type scan --predicate FILE` signs (schema in packages/scan). */
+async function scanPredicate(r: ScanCliResult): Promise<ScanPredicate> {
+  const { getProfile, scanStatement } = await import('@modelseal/scan');
+  return scanStatement({
     subject: [{ name: r.modelName, digest: { sha256: r.subject } }],
     profile: getProfile(r.options.profile),
     files: r.files,
-    scannedAt: new Date().toISOString(),
+    scannedAt: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  }).predicate;
+}
+
+/**
+ * The subject is the OMS subject digest of the files scanned, the digest `sign` signs, so one
+ * policy can require the signature and a passing scan of the same bytes. A failed scan is signed
+ * too: it is a true statement, and a policy that asks for `verdict == "pass"` denies it by name.
+ */
+async function attestScan(
+  a: NonNullable<ScanCliOptions['attest']>,
+  r: ScanCliResult,
+  predicate: ScanPredicate,
+): Promise<AttestResult> {
+  const [{ runAttest }, { PREDICATES }] = await Promise.all([
+    import('../flows/attest.ts'),
+    import('@modelseal/attest'),
+  ]);
+  return runAttest({
+    target: { kind: 'ref', ref: `${r.modelName}@sha256:${r.subject}` },
+    predicate: PREDICATES.scan,
+    predicateValue: { ...predicate },
+    externalParameters: [],
+    datasets: [],
+    baseModels: [],
+    signer: a.signer,
+    write: a.write,
+    env: {},
   });
-  writeFileSync(file, `${JSON.stringify(statement.predicate, null, 2)}\n`);
 }
 
 function unreadable(path: string, sha256: string, e: unknown): FileReport {
@@ -126,6 +181,15 @@ export function toJson(r: ScanCliResult): Record<string, unknown> {
       ...(f.findingsDropped > 0 ? { findingsDropped: f.findingsDropped } : {}),
       globals: f.globals,
     })),
+    ...(r.attested
+      ? {
+          attestation: {
+            predicateType: r.attested.predicateType,
+            ...(r.attested.bundlePath ? { bundle: r.attested.bundlePath } : {}),
+            ...(r.attested.storePath ? { store: r.attested.storePath } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -149,6 +213,13 @@ export function render(r: ScanCliResult): void {
   err(
     `scan: ${r.files.length} files, ${failed.length} failed (profile ${r.options.profile}, sha256:${r.profileDigest.slice(0, 12)})`,
   );
+  if (r.attested) {
+    err(
+      `attested the ${failed.length > 0 ? 'failed' : 'passing'} scan of ${r.modelName} (sha256:${r.subject})`,
+    );
+    if (r.attested.bundlePath) err(`  bundle: ${r.attested.bundlePath}`);
+    if (r.attested.storePath) err(`  store:  ${r.attested.storePath}`);
+  }
   if (failed.length > 0) process.exitCode = EXIT_CODES.policy;
 }
 
@@ -157,7 +228,7 @@ export const scanCommand: CommandModule<object, ScanArgv> = {
   describe:
     'vet a model before it runs: identify every file by content and reject anything that can run code',
   builder: (y: Argv) =>
-    withOutput(y)
+    withAttestOutput(withSigner(withOutput(y)))
       .positional('path', { type: 'string', demandOption: true, describe: 'model directory or file' })
       .option('profile', {
         choices: ['weights-only', 'ml'] as const,
@@ -166,10 +237,24 @@ export const scanCommand: CommandModule<object, ScanArgv> = {
       })
       .option('predicate-out', {
         type: 'string',
+        describe: 'also write the scan-result predicate (sign it with `attest --type scan --predicate FILE`)',
+      })
+      .option('attest', {
+        type: 'boolean',
+        default: false,
         describe:
-          'also write the scan-result predicate (sign it with `attest --type <its URI> --predicate FILE`)',
+          'sign the scan result (https://modelseal.dev/scan-result/v1) about the model digest, as `attest` signs: --key, or keyless',
+      })
+      .check((a) => {
+        const given = SIGNING_FLAGS.filter((f) => a[f] !== undefined);
+        if (!a['attest'] && given.length > 0)
+          throw new UsageError({
+            code: 'ATTEST_REQUIRED',
+            message: `--${given[0]} signs the scan: add --attest`,
+          });
+        return true;
       }),
   handler: async (argv) => {
-    render(await run(toOptions(argv)));
+    render(await run(await toOptions(argv)));
   },
 };

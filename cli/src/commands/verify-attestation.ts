@@ -31,7 +31,7 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
       })
       .option('type', {
         type: 'string',
-        describe: 'slsa | dataset | oms | URI: check only this predicate type',
+        describe: 'slsa | dataset | oms | cyclonedx | scan | URI: check only this predicate type',
       })
       .option('key', {
         type: 'string',

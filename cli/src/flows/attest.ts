@@ -139,6 +139,11 @@ async function buildPredicate(o: AttestOptions, subject: ResourceDescriptor): Pr
           message: '--type dataset needs --spec dataset.yaml (see docs/provenance.md)',
         });
       return entry.build(await readDocument(o.specFile, 'dataset spec', '--spec'));
+    case 'scan':
+      throw new UsageError({
+        code: 'PREDICATE_REQUIRED',
+        message: `for --type scan run \`modelseal scan PATH --attest\`, or give the predicate \`scan --predicate-out\` wrote with --predicate FILE`,
+      });
     case 'oms':
     case 'cyclonedx':
     case 'custom':

@@ -10,6 +10,7 @@ export {
 } from './oms.ts';
 export { PREDICATE_TYPES, predicateTypeMatches, resolvePredicateType } from './predicate.ts';
 export { PREDICATES, type Predicate, type PredicateEntry, predicateFor } from './registry.ts';
+export { parseScanResultPredicate, SCAN_RESULT_V1 } from './scan-result.ts';
 export {
   buildSlsaProvenance,
   parseSlsaProvenance,

@@ -6,9 +6,10 @@ export const PREDICATE_TYPES = Object.freeze({
   oms: OMS_PREDICATE_TYPE,
   dataset: 'https://modelseal.dev/dataset-provenance/v1',
   cyclonedx: 'https://cyclonedx.org/bom',
+  scan: 'https://modelseal.dev/scan-result/v1',
 } as const);
 
-/** `slsa` | `dataset` | `oms` | any absolute URI -> the predicate type URI. */
+/** a short name (`slsa`, `dataset`, `oms`, `cyclonedx`, `scan`) or any absolute URI -> the predicate type URI. */
 export function resolvePredicateType(nameOrUri: string): string {
   if (Object.hasOwn(PREDICATE_TYPES, nameOrUri))
     return PREDICATE_TYPES[nameOrUri as keyof typeof PREDICATE_TYPES];

@@ -2,6 +2,7 @@ import { CYCLONEDX_BOM, parseCycloneDxPredicate } from './cyclonedx.ts';
 import { DATASET_PROVENANCE_V1, parseDatasetProvenance } from './dataset.ts';
 import { manifestFromOmsStatement, OMS_PREDICATE_TYPE } from './oms.ts';
 import { type PREDICATE_TYPES, resolvePredicateType } from './predicate.ts';
+import { parseScanResultPredicate, SCAN_RESULT_V1 } from './scan-result.ts';
 import { buildSlsaProvenance, parseSlsaProvenance, SLSA_PROVENANCE_V1, type SlsaInput } from './slsa.ts';
 import { buildStatement, type ResourceDescriptor } from './statement.ts';
 
@@ -19,14 +20,15 @@ interface Known<K extends string> {
 /**
  * What `attest --type` can make, and from what. `oms` is built from a hashed manifest (the model
  * signature itself, see omsStatement); `slsa` from resolved build facts; `dataset` from a spec
- * document; `cyclonedx` (a BOM `modelseal bom` writes) and `custom` (any other URI) only from a
- * predicate file or a value the caller built.
+ * document; `cyclonedx` (a BOM `modelseal bom` writes), `scan` (a verdict `modelseal scan`
+ * writes) and `custom` (any other URI) only from a predicate file or a value the caller built.
  */
 export type PredicateEntry =
   | Known<'oms'>
   | (Known<'slsa'> & { build(input: SlsaInput): Predicate })
   | (Known<'dataset'> & { build(spec: unknown): Predicate })
   | Known<'cyclonedx'>
+  | Known<'scan'>
   | {
       readonly kind: 'custom';
       readonly predicateType: string;
@@ -75,12 +77,20 @@ const cyclonedx: KnownEntry = Object.freeze({
   validate: (predicate: Predicate) => parseCycloneDxPredicate(predicate),
 });
 
+const scan: KnownEntry = Object.freeze({
+  kind: 'scan',
+  name: 'scan',
+  predicateType: SCAN_RESULT_V1,
+  validate: (predicate: Predicate) => parseScanResultPredicate(predicate),
+});
+
 /** The predicates modelseal knows, keyed by the short name `--type` takes. */
 export const PREDICATES: Readonly<Record<keyof typeof PREDICATE_TYPES, KnownEntry>> = Object.freeze({
   oms,
   slsa,
   dataset,
   cyclonedx,
+  scan,
 });
 
 /**

@@ -5,6 +5,7 @@
  * docs/errors.md lists them all (a test keeps the two in sync).
  */
 export const USAGE_CODES = [
+  'ATTEST_REQUIRED',
   'BAD_CACHE_TTL',
   'BAD_CONCURRENCY',
   'BAD_DEADLINE',
