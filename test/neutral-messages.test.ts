@@ -26,6 +26,7 @@ const LIBRARIES = [
   'oci',
   'scan',
   'bom',
+  'kube',
 ];
 /** a flag inside words; a literal that is itself a flag (`'--digest='`) is argv being built, not advice */
 const FLAG = /[\s(]--[a-z][a-z-]+/;

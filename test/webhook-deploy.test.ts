@@ -38,6 +38,12 @@ const one = (all: Doc[], kind: string) => {
   return found[0]!;
 };
 
+const named = (all: Doc[], kind: string, name: string) => {
+  const found = all.filter((d) => d.kind === kind && d.metadata.name === name);
+  expect(found, `${kind} ${name}`).toHaveLength(1);
+  return found[0]!;
+};
+
 describe('deploy/', () => {
   it('plain manifests are the rendered chart (regenerate with node webhook/src/chart.ts)', () => {
     expect(read('deploy/manifests/10-webhook.yaml')).toBe(plainManifests());
@@ -122,7 +128,7 @@ describe('deploy/', () => {
   });
 
   it('RBAC grants only get/list/watch on modelseal.dev resources', () => {
-    const role = one(plain(), 'ClusterRole');
+    const role = named(plain(), 'ClusterRole', 'modelseal-webhook-reader');
     expect(role.rules).toEqual([
       {
         apiGroups: ['modelseal.dev'],
@@ -130,12 +136,37 @@ describe('deploy/', () => {
         verbs: ['get', 'list', 'watch'],
       },
     ]);
-    const binding = one(plain(), 'ClusterRoleBinding');
+    const binding = named(plain(), 'ClusterRoleBinding', 'modelseal-webhook-reader');
     expect(binding.subjects[0]).toMatchObject({
       kind: 'ServiceAccount',
       name: 'modelseal-webhook',
       namespace: 'modelseal-system',
     });
+  });
+
+  it('reports (on by default): pods list/watch and policyreports writes in their own role, --reports; off removes both', () => {
+    const all = plain();
+    expect(all.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name)).toEqual([
+      'modelseal-webhook-reader',
+      'modelseal-webhook-reporter',
+    ]);
+    expect(named(all, 'ClusterRole', 'modelseal-webhook-reporter').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      {
+        apiGroups: ['wgpolicyk8s.io'],
+        resources: ['policyreports'],
+        verbs: ['get', 'list', 'create', 'update', 'delete'],
+      },
+    ]);
+    expect(named(all, 'ClusterRoleBinding', 'modelseal-webhook-reporter').subjects[0]).toMatchObject({
+      kind: 'ServiceAccount',
+      name: 'modelseal-webhook',
+      namespace: 'modelseal-system',
+    });
+    expect(one(all, 'Deployment').spec.template.spec.containers[0].args).toContain('--reports');
+    const off = docs(renderChart({ name: 'ms', namespace: 'sec' }, { reports: { enabled: false } }), 'chart');
+    expect(off.filter((d) => d.kind === 'ClusterRole').map((d) => d.metadata.name)).toEqual(['ms-reader']);
+    expect(one(off, 'Deployment').spec.template.spec.containers[0].args).not.toContain('--reports');
   });
 
   it('CRDs carry OpenAPI v3 schemas with the fields the webhook reads', () => {

@@ -2,8 +2,8 @@
  * A keyless-signed model (model_signing's own v1.1.0 Sigstore vector) admitted end to end with no
  * trusted root in the policy: the webhook binary started as the Helm chart starts it, fed by
  * custom resources through the in-cluster service account, answering a real AdmissionReview over
- * HTTPS; and `modelseal policy test` giving the same verdict on the same pod. Both verify against
- * the public-good root shipped with modelseal, offline.
+ * HTTPS and writing the running pod's PolicyReport; and `modelseal policy test` giving the same
+ * verdict on the same pod. Both verify against the public-good root shipped with modelseal, offline.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,6 +69,12 @@ describe('webhook binary as the Helm chart runs it, keyless model, no inline tru
       metadata: { name: 'ibm-model', namespace: 'ml-serving' },
       spec: { subjectDigest: DIGEST, predicateType: OMS, bundle: bundleText },
     });
+    // a running pod, for the reporter the chart turns on (--reports)
+    api.put('pods', {
+      ...pod('llm', DIGEST),
+      metadata: { name: 'llm', namespace: 'ml-serving', uid: 'u-llm' },
+      status: { phase: 'Running' },
+    });
     run = spawnAsChart({
       tls,
       apiServer: { port: api.port, ca: tls.ca },
@@ -107,6 +113,21 @@ describe('webhook binary as the Helm chart runs it, keyless model, no inline tru
     const bad = await send(port, tls.ca, '/validate', JSON.stringify(review(pod('other', D2))));
     expect(JSON.parse(bad.body).response).toMatchObject({ allowed: false });
     expect(JSON.parse(bad.body).response.status.message).toContain('ATTESTATION_MISSING');
+  });
+
+  it('writes the running pod a PolicyReport that passes, naming the keyless signer', async (ctx) => {
+    if (!runnable) ctx.skip();
+    expect(run!.args).toContain('--reports');
+    const end = Date.now() + 20_000;
+    const read = () => api.get('policyreports', 'ml-serving', 'modelseal-u-llm');
+    while (!read() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    const report = read();
+    expect(report).toMatchObject({
+      scope: { kind: 'Pod', name: 'llm', uid: 'u-llm' },
+      summary: { pass: 1, fail: 0 },
+      results: [{ policy: 'ibm-models', rule: 'model', result: 'pass', properties: { digest: DIGEST } }],
+    });
+    expect(JSON.stringify(report)).toContain('stefanb@us.ibm.com');
   });
 });
 

@@ -44,6 +44,9 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
       : undefined,
   REGISTRY_TLS_FAILED: "pass the registry's CA certificate (PEM) with --registry-ca",
   REGISTRY_TIMEOUT: 'allow each registry request more time with --registry-timeout <seconds>',
+  KUBE_AUTH_FAILED: 'check the credentials of the context given with --kubeconfig (and --context)',
+  KUBE_DENIED: 'the kubeconfig user needs list on pods and on the modelseal.dev resources',
+  KUBECONFIG_INVALID: 'fix the file given with --kubeconfig, or pick another --context',
   IDENTITY_REQUIRED:
     'pass --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
 };

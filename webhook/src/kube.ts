@@ -4,13 +4,7 @@
  * ListWatch relists on 410 Gone and resumes from the last resourceVersion after a dropped watch.
  */
 import * as k8s from '@kubernetes/client-node';
-import {
-  type AdmissionPolicy,
-  DEFAULT_ADMISSION_SETTINGS,
-  type ModelPolicy,
-  type PolicyEngine,
-  toAdmissionPolicy,
-} from '@modelseal/admission';
+import { type AdmissionPolicy, type PolicyEngine, policyOrBroken } from '@modelseal/admission';
 import { InternalError } from '@modelseal/core';
 import { type KubernetesStore, openStore } from '@modelseal/store';
 import type { PolicySource } from './app.ts';
@@ -27,6 +21,10 @@ export const PLURALS = {
 export interface KubeSources {
   readonly policies: PolicySource;
   readonly store: KubernetesStore & { ready(): boolean };
+  /** the connection the informers use, for other readers (the reporter) */
+  readonly kc: k8s.KubeConfig;
+  /** called after any policy or attestation object was added, changed or deleted */
+  onChange(listener: (what: 'policy' | 'attestation') => void): void;
   stop(): Promise<void>;
 }
 
@@ -78,15 +76,23 @@ export async function kubeSources(
     return inf;
   };
 
+  const listeners: ((what: 'policy' | 'attestation') => void)[] = [];
+  const changed = (what: 'policy' | 'attestation') => {
+    for (const l of listeners) l(what);
+  };
   const store = openStore({ kind: 'kubernetes' }).store;
   const att = make(PLURALS.attestations);
-  att.on('add', (o) => store.upsert(o));
-  att.on('update', (o) => store.upsert(o));
-  att.on('delete', (o) => store.remove(o));
+  for (const ev of ['add', 'update', 'delete'] as const)
+    att.on(ev, (o) => {
+      if (ev === 'delete') store.remove(o);
+      else store.upsert(o);
+      changed('attestation');
+    });
 
   let snapshot: readonly AdmissionPolicy[] | undefined;
   const dirty = () => {
     snapshot = undefined;
+    changed('policy');
   };
   const nsPolicies = make(PLURALS.policies);
   const clusterPolicies = make(PLURALS.clusterPolicies);
@@ -131,6 +137,10 @@ export async function kubeSources(
   return {
     policies,
     store: Object.assign(store, { ready: () => synced.size === informers.length }),
+    kc,
+    onChange: (l) => {
+      listeners.push(l);
+    },
     async stop() {
       stopped = true;
       await Promise.all(informers.map((i) => i.stop()));
@@ -144,37 +154,11 @@ function toPolicyOrBroken(
   engine: Pick<PolicyEngine, 'parsePolicy'>,
   log: Logger,
 ): AdmissionPolicy {
-  const name = o.metadata?.name ?? '?';
-  const namespace = o.metadata?.namespace;
-  const source = `kubernetes:${o.kind}/${namespace ? `${namespace}/` : ''}${name}`;
-  try {
-    return toAdmissionPolicy(o, source, engine);
-  } catch (e) {
-    const message = `${source} is invalid: ${(e as Error).message}`;
+  const { policy, error } = policyOrBroken(o, engine);
+  if (error)
     log('error', 'policy object rejected; it denies until fixed', {
-      source,
-      code: (e as { code?: string }).code,
+      source: policy.source,
+      code: error.code,
     });
-    // it covers every volume it can: a broken policy must not shrink what is checked
-    const settings = {
-      ...DEFAULT_ADMISSION_SETTINGS,
-      volumes: { ...DEFAULT_ADMISSION_SETTINGS.volumes, names: ['*'] },
-    };
-    const policy: ModelPolicy = {
-      kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
-      name,
-      version: 'broken',
-      source,
-      authorities: [],
-      requirements: [],
-      admission: settings,
-    };
-    return {
-      policy,
-      settings,
-      source,
-      broken: message,
-      ...(o.kind === 'ModelPolicy' && namespace ? { namespace } : {}),
-    };
-  }
+  return policy;
 }

@@ -5,6 +5,7 @@
  *                          [--allow-insecure-registry]
  *                          [--exclude-namespaces kube-system,<own namespace>]
  *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
+ *                          [--reports]   (with --kubernetes: a PolicyReport per pod, reports.ts)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
       'registry-cache-fresh-ms': { type: 'string', default: '10000' },
       'exclude-namespaces': { type: 'string' },
       'verifier-image': { type: 'string' },
+      reports: { type: 'boolean', default: false },
     },
   });
   const certFile = values['tls-cert'];
@@ -70,6 +72,12 @@ async function main(argv: string[]): Promise<void> {
     });
   }
 
+  if (values.reports && !values.kubernetes) {
+    throw new UsageError({
+      code: 'REPORTS_NEED_KUBERNETES',
+      message: '--reports needs --kubernetes (pods are read from the API server)',
+    });
+  }
   const verifierImage = values['verifier-image'];
   if (
     verifierImage !== undefined &&
@@ -119,12 +127,24 @@ async function main(argv: string[]): Promise<void> {
     },
     { policies, store, verify: realVerify, engine, log },
   );
+  const reporter = values.reports
+    ? await import('./reports.ts').then((m) =>
+        m.startReportsOrWarn(kube!, {
+          engine,
+          deadlineMs,
+          excludeNamespaces,
+          busy: () => server.inflight() > 0,
+          log,
+        }),
+      )
+    : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log('info', 'signal received, draining', { signal });
     await server.drain();
+    await reporter?.stop();
     await kube?.stop();
     process.exit(0);
   };

@@ -50,6 +50,8 @@ export interface ServerDeps {
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
+  /** requests being answered now: background work (the reporter) waits while there are any */
+  inflight(): number;
   /** stop accepting, answer what is in flight, then close: SIGTERM's job */
   drain(): Promise<void>;
 }
@@ -191,6 +193,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
   return {
     server,
     port,
+    inflight: () => inflight,
     async drain() {
       if (draining) return;
       draining = true;

@@ -40,7 +40,20 @@ export {
 export { type MutateDeps, type Mutation, mutate } from './mutate.ts';
 export { type MutationPlan, type PatchOp, planMutation } from './mutation.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
-export { POLICY_API_VERSION, parseYamlDocuments, toAdmissionPolicy } from './policies.ts';
+export { POLICY_API_VERSION, parseYamlDocuments, policyOrBroken, toAdmissionPolicy } from './policies.ts';
+export {
+  type ObjectRef,
+  POLICY_REPORT_API_VERSION,
+  type PolicyReport,
+  type PolicyReportResult,
+  policyReportOf,
+  REPORT_MANAGED_BY,
+  REPORT_NAME_PREFIX,
+  REPORT_SOURCE,
+  type ReportResult,
+  reportFingerprint,
+  reportName,
+} from './policy-report.ts';
 export {
   type AdmissionPolicy,
   DEFAULT_ADMISSION_SETTINGS,

@@ -1,7 +1,7 @@
 import { InputError, isRecord } from '@modelseal/core';
 import { parseAllDocuments } from 'yaml';
-import type { PolicyEngine } from './contract.ts';
-import type { AdmissionPolicy } from './settings.ts';
+import type { ModelPolicy, PolicyEngine } from './contract.ts';
+import { type AdmissionPolicy, DEFAULT_ADMISSION_SETTINGS } from './settings.ts';
 
 export const POLICY_API_VERSION = 'modelseal.dev/v1alpha1';
 /** one policy file; a manifest file may be 16 times that */
@@ -70,4 +70,50 @@ export function parseYamlDocuments(text: string, source: string): unknown[] {
     if (v !== null && v !== undefined) out.push(v);
   });
   return out;
+}
+
+/**
+ * A policy custom resource as the cluster applies it. One that does not parse still applies: it
+ * denies (fail closed) every volume it can cover, so a typo never shrinks what is checked. The
+ * webhook's informer and `inventory` on a live cluster both read policy objects through this.
+ */
+export function policyOrBroken(
+  o: { readonly kind?: string; readonly metadata?: { readonly name?: string; readonly namespace?: string } },
+  engine: Pick<PolicyEngine, 'parsePolicy'>,
+): {
+  readonly policy: AdmissionPolicy;
+  readonly error?: { readonly code?: string; readonly message: string };
+} {
+  const name = o.metadata?.name ?? '?';
+  const namespace = o.metadata?.namespace;
+  const source = `kubernetes:${o.kind}/${namespace ? `${namespace}/` : ''}${name}`;
+  try {
+    return { policy: toAdmissionPolicy(o, source, engine) };
+  } catch (e) {
+    const message = `${source} is invalid: ${(e as Error).message}`;
+    const settings = {
+      ...DEFAULT_ADMISSION_SETTINGS,
+      volumes: { ...DEFAULT_ADMISSION_SETTINGS.volumes, names: ['*'] },
+    };
+    const policy: ModelPolicy = {
+      kind: o.kind === 'ModelPolicy' ? 'ModelPolicy' : 'ClusterModelPolicy',
+      name,
+      version: 'broken',
+      source,
+      authorities: [],
+      requirements: [],
+      admission: settings,
+    };
+    const code = (e as { code?: unknown }).code;
+    return {
+      policy: {
+        policy,
+        settings,
+        source,
+        broken: message,
+        ...(o.kind === 'ModelPolicy' && namespace ? { namespace } : {}),
+      },
+      error: { message, ...(typeof code === 'string' ? { code } : {}) },
+    };
+  }
 }
