@@ -232,7 +232,7 @@ function respond(
 
 function describe(m: ModelRef): string {
   const digest = m.kind === 'pinned' ? m.digest : 'none';
-  return `${m.path} (volume ${m.volume}, model ${m.reference}, digest ${digest})`;
+  return `${m.path} (${m.container ? 'container' : 'volume'} ${m.volume}, model ${m.reference}, digest ${digest})`;
 }
 
 function formatReason(r: Reason): string {
@@ -241,7 +241,9 @@ function formatReason(r: Reason): string {
 
 function auditKey(f: Finding): string {
   // qualified-name rules: <= 63 characters of [A-Za-z0-9_.-]
-  return clip(`${f.policy.policy.name}.${f.model.volume}`.replace(/[^A-Za-z0-9_.-]/g, '_'), 63);
+  // volume names have no dots, so a container's key cannot collide with a volume's
+  const name = f.model.container ? `container.${f.model.volume}` : f.model.volume;
+  return clip(`${f.policy.policy.name}.${name}`.replace(/[^A-Za-z0-9_.-]/g, '_'), 63);
 }
 
 function auditValue(f: Finding): string {

@@ -1,9 +1,17 @@
 import { isRecord } from '@modelseal/core';
+import { parseReference } from '@modelseal/oci/reference';
 import { globMatch } from './glob.ts';
 import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX } from './settings.ts';
 
-/** A model a pod would see, with where it was found. */
-export type ModelRef =
+/**
+ * A model a pod would see, with where it was found. `volume` names the pod volume, or for a
+ * modelcar (`container: true`) the container whose image is the model.
+ */
+export type ModelRef = ModelRefKind & {
+  readonly container?: boolean;
+};
+
+type ModelRefKind =
   | {
       readonly kind: 'pinned';
       readonly path: string;
@@ -19,6 +27,8 @@ export type ModelRef =
       /** "not pinned by digest" (image) or "no digest declared" (PVC and other volumes) */
       readonly what: string;
       readonly hint: string;
+      /** an image reference (volume or container) that a digest could pin: its JSON pointer */
+      readonly pointer?: string;
     }
   | {
       readonly kind: 'invalid';
@@ -83,6 +93,7 @@ export function createExtractor(settings: AdmissionSettings): Extractor {
         const ref = classify(vol, path, vol.name, ann, settings, listed);
         if (ref) out.push(ref);
       });
+      if (isRecord(spec)) out.push(...modelContainers(spec, specPath, settings));
       return out;
     },
   };
@@ -111,6 +122,7 @@ function classify(
       reference: reference || '(empty image reference)',
       what: 'not pinned by digest',
       hint: `pin it: image: { reference: ${stripTag(reference)}@sha256:<digest> }`,
+      ...(reference ? { pointer: `${pointerOf(path)}/image/reference` } : {}),
     };
   }
   const covered =
@@ -138,6 +150,81 @@ function classify(
     };
   }
   return { kind: 'pinned', path, volume: name, reference, digest: declared };
+}
+
+const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+/**
+ * Modelcars: containers whose image is the model (KServe runs one beside the server and shares
+ * its files through the process namespace). Selected by container name or by image repository,
+ * compared in canonical form (`docker.io/library/x`, lower-case host) so that spelling the same
+ * image differently does not escape a glob.
+ */
+function modelContainers(
+  spec: Record<string, unknown>,
+  specPath: readonly string[],
+  settings: AdmissionSettings,
+): ModelRef[] {
+  const { names, images } = settings.containers;
+  if (names.length === 0 && images.length === 0) return [];
+  const out: ModelRef[] = [];
+  for (const field of CONTAINER_FIELDS) {
+    const list = spec[field];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c: unknown, i) => {
+      if (!isRecord(c) || typeof c.name !== 'string') return;
+      const reference = typeof c.image === 'string' ? c.image : '';
+      const repository = canonicalRepository(reference);
+      const covered =
+        names.some((g) => globMatch(g, c.name as string)) ||
+        (repository !== undefined && images.some((g) => globMatch(g, repository)));
+      if (!covered) return;
+      const path = `${specPath.join('.')}.${field}[${i}]`;
+      const base = { path, volume: c.name, container: true } as const;
+      if (repository === undefined) {
+        out.push({
+          ...base,
+          kind: 'invalid',
+          reference: reference || '(empty image)',
+          code: 'INVALID_MODEL_REFERENCE',
+          problem: `image ${JSON.stringify(reference.slice(0, 120))} is not an OCI image reference`,
+        });
+        return;
+      }
+      const pinned = PINNED_IMAGE_RE.exec(reference);
+      if (pinned) {
+        out.push({ ...base, kind: 'pinned', reference, digest: pinned[1]! });
+        return;
+      }
+      out.push({
+        ...base,
+        kind: 'unpinned',
+        reference,
+        what: 'not pinned by digest',
+        hint: `pin it: image: ${stripTag(reference)}@sha256:<digest>`,
+        pointer: `${pointerOf(path)}/image`,
+      });
+    });
+  }
+  return out;
+}
+
+/** `registry/repository` as the registry knows it, or undefined for text that is no reference. */
+function canonicalRepository(image: string): string | undefined {
+  try {
+    const ref = parseReference(image);
+    return `${ref.registry}/${ref.repository}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `spec.volumes[2]` -> `/spec/volumes/2` (field names here never need JSON-pointer escapes). */
+function pointerOf(path: string): string {
+  return `/${path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .join('/')}`;
 }
 
 /**
