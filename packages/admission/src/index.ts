@@ -13,6 +13,7 @@ export type {
   AdmissionSettings,
   Authority,
   Decision,
+  EvaluationClock,
   Evidence,
   Mode,
   ModelPolicy,
