@@ -67,7 +67,9 @@ export function decide(request: AdmissionRequest, deps: DecideDeps): Promise<Adm
   return withDeadline(request, deps, async (clock) => {
     const g = await gather(request, deps, clock);
     if ('response' in g) return g.response;
-    const extra = deps.runtime ? runtimeDenials(g, deps.runtime) : { denials: [], warnings: [] };
+    // a pod update changes container images only: start-up checks were settled at creation
+    const extra =
+      deps.runtime && !isPodUpdate(request) ? runtimeDenials(g, deps.runtime) : { denials: [], warnings: [] };
     return respond(g.uid, g.what, g.findings, extra);
   });
 }
@@ -125,10 +127,12 @@ export async function gather(
   const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
   if (applicable.length === 0) return allow;
 
+  const counts = isPodUpdate(request) ? changedImage(request.oldObject) : () => true;
   const findings = await Promise.all(
     applicable.flatMap((policy) =>
       createExtractor(policy.settings)
         .models(target)
+        .filter(counts)
         .map((model) => examine(policy, model, deps.checker, clock)),
     ),
   );
@@ -141,9 +145,29 @@ export async function gather(
 function inScope(request: AdmissionRequest, kind: string): boolean {
   if (request.operation === 'CREATE') return request.subResource === undefined || request.subResource === '';
   if (request.operation !== 'UPDATE') return false;
-  // pod volumes are immutable; only ephemeral containers can reach them after creation
-  if (kind === 'Pod') return request.subResource === 'ephemeralcontainers';
+  // pod volumes are immutable; only ephemeral containers can reach them after creation, and
+  // a plain update can change container images (a modelcar's: see changedImage)
+  if (kind === 'Pod') return request.subResource === 'ephemeralcontainers' || !request.subResource;
   return !request.subResource;
+}
+
+function isPodUpdate(request: AdmissionRequest): boolean {
+  return request.kind?.kind === 'Pod' && request.operation === 'UPDATE' && !request.subResource;
+}
+
+/**
+ * On a plain pod update only modelcar containers whose image changed count: containers cannot be
+ * added or removed, so the one at the same field path is the same container. Without the old
+ * object every modelcar counts.
+ */
+function changedImage(old: unknown): (m: ModelRef) => boolean {
+  return (m) => {
+    if (m.container !== true) return false;
+    let cur: unknown = old;
+    for (const k of m.path.replace(/\[(\d+)\]/g, '.$1').split('.'))
+      cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string, unknown>)[k] : undefined;
+    return !isRecord(cur) || cur.image !== m.reference;
+  };
 }
 
 /** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */

@@ -119,4 +119,33 @@ describe('modelcar containers', () => {
       '/spec/template/spec/containers/1/image',
     ]);
   });
+
+  it('a pod update that changes a modelcar image is checked; other pod updates are not', async () => {
+    const d = deps([policy({ names: ['modelcar'] })]);
+    const before = workload('Pod', kservePod(`registry.example.com/models/tiny@${D1}`));
+    const update = (after: unknown, old: unknown = before) =>
+      decide(
+        parseReview({
+          ...review(after as { kind: string }, { operation: 'UPDATE' }),
+          request: { ...review(after as { kind: string }, { operation: 'UPDATE' }).request, oldObject: old },
+        }),
+        d,
+      );
+    const swapped = workload('Pod', {
+      ...kservePod(`registry.example.com/models/tiny@${D1}`),
+      containers: [
+        { name: 'kserve-container', image: 'kserve/huggingfaceserver:v0.15.0' },
+        { name: 'modelcar', image: `registry.example.com/models/tiny@${D2}` },
+      ],
+    });
+    const denied = await update(swapped);
+    expect(denied.allowed).toBe(false);
+    expect(denied.status!.message).toContain(`digest ${D2}`);
+    expect(denied.status!.message).not.toContain('modelcar-init');
+    // unchanged images (a label change): nothing to check, even for a digest now unsigned
+    const relabelled = workload('Pod', kservePod(`registry.example.com/models/tiny@${D2}`), { a: 'b' });
+    expect((await update(relabelled, relabelled)).allowed).toBe(true);
+    // without the old object every modelcar counts
+    expect((await update(swapped, undefined)).allowed).toBe(false);
+  });
 });
