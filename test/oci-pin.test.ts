@@ -5,8 +5,8 @@
  * switched to down, slow or garbage.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,52 @@ const files = (n: number): ModelFile[] => [
   { path: 'config.json', bytes: new TextEncoder().encode('{"arch":"tiny"}') },
 ];
 
+const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/**
+ * A classic modelcar image as KServe documents them (`FROM busybox; COPY model /models`), cut to
+ * its model layer: one tar layer holding /models, an image config; as an OCI layout for skopeo.
+ */
+function writeModelcarLayout(dir: string, work: string): void {
+  mkdirSync(join(work, 'models'), { recursive: true });
+  writeFileSync(join(work, 'models', 'weights.bin'), randomBytes(10_000));
+  const layer = execFileSync('tar', ['-C', work, '--owner=0', '--group=0', '-cf', '-', 'models']);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [sha(layer)] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha(config),
+        size: config.length,
+      },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length },
+      ],
+    }),
+  );
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  for (const b of [layer, config, manifest]) writeFileSync(join(dir, 'blobs', 'sha256', sha(b).slice(7)), b);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  const ref = { 'org.opencontainers.image.ref.name': 'v1' };
+  const entry = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: sha(manifest),
+    size: manifest.length,
+    annotations: ref,
+  };
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [entry] }));
+}
+
+const MODELCAR_TYPE = 'https://example.com/modelcar-release/v1';
+
 describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CLI, webhook)', () => {
   let reg: Distribution;
   let tmp: string;
@@ -42,15 +88,17 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
   let tls: TlsFixture;
   let signed: string;
   let unsigned: string;
+  let classic: string;
   const webhooks: ChildProcess[] = [];
   const ports: Record<'patch' | 'annotate', number> = { patch: 0, annotate: 0 };
   const repo = (name: string) => `${proxy.host}/models/${name}`;
 
-  const push = (layout: string, target: string) =>
+  const push = (layout: string, target: string, extra: string[] = []) =>
     execFileSync(
       'skopeo',
       [
         ...['copy', '--insecure-policy', '--dest-tls-verify=false', '--dest-creds', `${USER}:${PASSWORD}`],
+        ...extra,
         `oci:${join(tmp, layout)}:v1`,
         `docker://${reg.host}/${target}`,
       ],
@@ -71,6 +119,10 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
     unsigned = writeOciLayout(join(tmp, 'layout-unsigned'), files(30_000), 'v1');
     push('layout-signed', 'models/tiny:v1');
     push('layout-unsigned', 'models/unsigned:v1');
+    writeModelcarLayout(join(tmp, 'layout-classic'), join(tmp, 'classic-root'));
+    // skopeo compresses an uncompressed tar layer on the way, so the registry's digest is its own
+    push('layout-classic', 'modelcars/classic:v1', ['--digestfile', join(tmp, 'classic.digest')]);
+    classic = readFileSync(join(tmp, 'classic.digest'), 'utf8').trim();
     const keygen = await cliAsync(['keygen', '--output-key-prefix', join(tmp, 'k1')], env);
     expect(keygen.status, keygen.stderr).toBe(0);
     const sign = await cliAsync(
@@ -78,6 +130,22 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
       env,
     );
     expect(sign.status, sign.stderr).toBe(0);
+    // a tar-layer image has no file-level binding: its release is attested about the manifest digest
+    writeFileSync(join(tmp, 'release.json'), JSON.stringify({ release: 'classic-v1' }));
+    const attest = await cliAsync(
+      [
+        ...['attest', `${reg.host}/modelcars/classic:v1`, '--type', MODELCAR_TYPE],
+        ...[
+          '--predicate',
+          join(tmp, 'release.json'),
+          '--key',
+          join(tmp, 'k1.key'),
+          '--allow-insecure-registry',
+        ],
+      ],
+      env,
+    );
+    expect(attest.status, attest.stderr).toBe(0);
     const policy = {
       apiVersion: 'modelseal.dev/v1alpha1',
       kind: 'ClusterModelPolicy',
@@ -86,10 +154,19 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
         authorities: [{ name: 'release', key: { publicKey: readFileSync(join(tmp, 'k1.pub'), 'utf8') } }],
         require: [{ predicateType: OMS }],
         // KServe's modelcar and the init container that pulls the same image early
-        match: { containers: { names: ['modelcar', 'modelcar-init'] } },
+        match: { containers: { images: [`${proxy.host}/models/*`] } },
       },
     };
-    writeFileSync(join(tmp, 'policy.yaml'), stringify(policy));
+    const classicPolicy = {
+      ...policy,
+      metadata: { name: 'classic-modelcars' },
+      spec: {
+        ...policy.spec,
+        require: [{ predicateType: MODELCAR_TYPE }],
+        match: { volumes: { images: false }, containers: { images: [`${proxy.host}/modelcars/*`] } },
+      },
+    };
+    writeFileSync(join(tmp, 'policy.yaml'), [policy, classicPolicy].map((p) => stringify(p)).join('---\n'));
     tls = makeTlsFixture();
     for (const mode of ['patch', 'annotate'] as const) {
       const child = spawn(
@@ -99,6 +176,7 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
           ...['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--port', '0', '--host', '127.0.0.1'],
           ...['--policy-file', join(tmp, 'policy.yaml')],
           ...['--store', `oci://${repo('tiny')}`, '--store', `oci://${repo('unsigned')}`],
+          ...['--store', `oci://${proxy.host}/modelcars/classic`],
           ...['--registry-auth-file', join(tmp, 'config.json'), '--allow-insecure-registry'],
           ...['--deadline-ms', String(DEADLINE_MS), '--registry-cache-fresh-ms', '200'],
           // every mutation asks the registry: what an outage does to pinning is what is shown
@@ -216,6 +294,19 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
       { op: 'replace', path: '/spec/containers/1/image', value: `${repo('tiny')}:v1@${signed}` },
     ]);
     expect((await post('patch', '/validate', patched)).allowed).toBe(true);
+  });
+
+  it('a classic modelcar image (tar layer) is admitted on an attestation naming its manifest digest', async () => {
+    const image = `${proxy.host}/modelcars/classic:v1`;
+    const { ops, patched } = await mutate('patch', pod({ modelcar: image }));
+    expect(ops).toEqual([{ op: 'replace', path: '/spec/containers/1/image', value: `${image}@${classic}` }]);
+    const ok = await post('patch', '/validate', patched);
+    expect(ok.allowed, JSON.stringify(ok)).toBe(true);
+    expect(Object.keys(ok.auditAnnotations)).toEqual(['classic-modelcars.container.modelcar']);
+    // the same container under the OMS policy's glob would need a model signature it cannot have
+    const other = await post('patch', '/validate', pod({ modelcar: `${repo('unsigned')}@${classic}` }));
+    expect(other.allowed).toBe(false);
+    expect(other.status.message).toContain('policy release-models');
   });
 
   it('a repository the webhook does not read is not asked: the tag stays, with a warning', async () => {
