@@ -6,6 +6,7 @@ import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { globMatch } from './glob.ts';
+import { changedImage } from './modelcars.ts';
 import { type RuntimeVerdict, runtimeDenials } from './runtime-validate.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 import type { VerifierConfig } from './verifier.ts';
@@ -153,21 +154,6 @@ function inScope(request: AdmissionRequest, kind: string): boolean {
 
 function isPodUpdate(request: AdmissionRequest): boolean {
   return request.kind?.kind === 'Pod' && request.operation === 'UPDATE' && !request.subResource;
-}
-
-/**
- * On a plain pod update only modelcar containers whose image changed count: containers cannot be
- * added or removed, so the one at the same field path is the same container. Without the old
- * object every modelcar counts.
- */
-function changedImage(old: unknown): (m: ModelRef) => boolean {
-  return (m) => {
-    if (m.container !== true) return false;
-    let cur: unknown = old;
-    for (const k of m.path.replace(/\[(\d+)\]/g, '.$1').split('.'))
-      cur = isRecord(cur) || Array.isArray(cur) ? (cur as Record<string, unknown>)[k] : undefined;
-    return !isRecord(cur) || cur.image !== m.reference;
-  };
 }
 
 /** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */

@@ -1,6 +1,7 @@
 import { isRecord } from '@modelseal/core';
-import { parseReference } from '@modelseal/oci/reference';
 import { globMatch } from './glob.ts';
+import { PINNED_IMAGE_RE, pointerOf, stripTag } from './image-ref.ts';
+import { modelContainers } from './modelcars.ts';
 import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX } from './settings.ts';
 
 /**
@@ -45,7 +46,6 @@ export interface Extractor {
 }
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-const PINNED_IMAGE_RE = /@(sha256:[0-9a-f]{64})$/;
 
 /** Where the pod spec sits in each kind we admit, as a field path prefix. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -152,81 +152,6 @@ function classify(
   return { kind: 'pinned', path, volume: name, reference, digest: declared };
 }
 
-const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-
-/**
- * Modelcars: containers whose image is the model (KServe runs one beside the server and shares
- * its files through the process namespace). Selected by container name or by image repository,
- * compared in canonical form (`docker.io/library/x`, lower-case host) so that spelling the same
- * image differently does not escape a glob.
- */
-function modelContainers(
-  spec: Record<string, unknown>,
-  specPath: readonly string[],
-  settings: AdmissionSettings,
-): ModelRef[] {
-  const { names, images } = settings.containers;
-  if (names.length === 0 && images.length === 0) return [];
-  const out: ModelRef[] = [];
-  for (const field of CONTAINER_FIELDS) {
-    const list = spec[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c: unknown, i) => {
-      if (!isRecord(c) || typeof c.name !== 'string') return;
-      const reference = typeof c.image === 'string' ? c.image : '';
-      const repository = canonicalRepository(reference);
-      const covered =
-        names.some((g) => globMatch(g, c.name as string)) ||
-        (repository !== undefined && images.some((g) => globMatch(g, repository)));
-      if (!covered) return;
-      const path = `${specPath.join('.')}.${field}[${i}]`;
-      const base = { path, volume: c.name, container: true } as const;
-      if (repository === undefined) {
-        out.push({
-          ...base,
-          kind: 'invalid',
-          reference: reference || '(empty image)',
-          code: 'INVALID_MODEL_REFERENCE',
-          problem: `image ${JSON.stringify(reference.slice(0, 120))} is not an OCI image reference`,
-        });
-        return;
-      }
-      const pinned = PINNED_IMAGE_RE.exec(reference);
-      if (pinned) {
-        out.push({ ...base, kind: 'pinned', reference, digest: pinned[1]! });
-        return;
-      }
-      out.push({
-        ...base,
-        kind: 'unpinned',
-        reference,
-        what: 'not pinned by digest',
-        hint: `pin it: image: ${stripTag(reference)}@sha256:<digest>`,
-        pointer: `${pointerOf(path)}/image`,
-      });
-    });
-  }
-  return out;
-}
-
-/** `registry/repository` as the registry knows it, or undefined for text that is no reference. */
-function canonicalRepository(image: string): string | undefined {
-  try {
-    const ref = parseReference(image);
-    return `${ref.registry}/${ref.repository}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `spec.volumes[2]` -> `/spec/volumes/2` (field names here never need JSON-pointer escapes). */
-function pointerOf(path: string): string {
-  return `/${path
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .join('/')}`;
-}
-
 /**
  * The selector annotation must name volumes the pod has: a value such as "true" (or a typo) would
  * otherwise select nothing, and the model it meant would escape checking without a trace.
@@ -267,15 +192,6 @@ function describeSource(vol: Record<string, unknown>): string {
   if (isRecord(vol.emptyDir)) return 'emptyDir';
   const other = Object.keys(vol).find((k) => k !== 'name');
   return other ?? 'volume';
-}
-
-function stripTag(reference: string): string {
-  if (reference === '') return '<repository>';
-  const at = reference.indexOf('@');
-  const base = at >= 0 ? reference.slice(0, at) : reference;
-  const slash = base.lastIndexOf('/');
-  const colon = base.lastIndexOf(':');
-  return colon > slash ? base.slice(0, colon) : base;
 }
 
 function dig(v: unknown, path: readonly string[]): unknown {
