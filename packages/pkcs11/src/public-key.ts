@@ -62,6 +62,18 @@ function derOctetString(b: Buffer): Buffer | undefined {
 }
 
 export function rsaPublicKey(modulus: Uint8Array, exponent: Uint8Array): KeyObject {
+  const n = stripZeros(modulus);
+  const e = stripZeros(exponent);
+  // Node builds a key from an empty or even modulus; no token key looks like that
+  if (
+    n.length === 0 ||
+    n[0] === 0 ||
+    ((n[n.length - 1] as number) & 1) === 0 ||
+    e.length === 0 ||
+    ((e[e.length - 1] as number) & 1) === 0
+  ) {
+    throw badPublic('its RSA modulus or exponent is not a valid one');
+  }
   try {
     return createPublicKey({
       key: { kty: 'RSA', n: b64url(stripZeros(modulus)), e: b64url(stripZeros(exponent)) },
