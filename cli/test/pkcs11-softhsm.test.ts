@@ -93,7 +93,7 @@ function makeKey(label: string, id: string, type: 'EC:secp256r1' | 'EC:secp384r1
     return out;
   }
   const algo = type.startsWith('EC')
-    ? ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${type.slice(3)}`]
+    ? ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${type === 'EC:secp256r1' ? 'P-256' : 'P-384'}`]
     : ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'];
   execFileSync('openssl', ['genpkey', ...algo, '-out', f(`${label}.key`)]);
   execFileSync('openssl', ['pkey', '-in', f(`${label}.key`), '-pubout', '-out', f(`${label}.pub`)]);
