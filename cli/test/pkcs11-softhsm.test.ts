@@ -259,6 +259,59 @@ describe.skipIf(!SOFTHSM)('sign with a key on a SoftHSM2 token, verify with its 
   });
 });
 
+describe.skipIf(!SOFTHSM || !has('pkcs11-tool'))('where the public key comes from', () => {
+  it('a certificate object when there is no public object; a public object of another key is caught before signing', () => {
+    const login = ['--login', '--pin', PIN];
+    // pa: its public object is removed and replaced by a certificate with its CKA_ID
+    writeFileSync(
+      f('pa.pub'),
+      publicPem(
+        tool([...login, '--keypairgen', '--key-type', 'EC:secp256r1', '--label', 'pa', '--id', '05']),
+        'EC:secp256r1',
+      ),
+    );
+    tool([...login, '--delete-object', '--type', 'pubkey', '--id', '05']);
+    const m = model('mpa');
+    const none = run(['sign', m, '--key', uri('pa')]);
+    expect(none.stderr).toContain('error[PKCS11_PUBLIC_KEY_NOT_FOUND]');
+    expect(none.status).toBe(EXIT_CODES.not_found);
+    execFileSync('mkdir', ['-p', f('pki-pa')]);
+    const pki = makePki(f('pki-pa'));
+    execFileSync('openssl', [
+      'x509',
+      '-new',
+      '-force_pubkey',
+      f('pa.pub'),
+      '-subj',
+      '/CN=pa',
+      '-CA',
+      pki.int,
+      '-CAkey',
+      join(f('pki-pa'), 'int.key'),
+      '-days',
+      '10',
+      '-outform',
+      'DER',
+      '-out',
+      f('pa.der'),
+    ]);
+    tool([...login, '--write-object', f('pa.der'), '--type', 'cert', '--id', '05', '--label', 'pa']);
+    expect(run(['sign', m, '--key', uri('pa')]).status).toBe(0);
+    expect(run(['verify', m, '--key', f('pa.pub')]).status).toBe(0);
+
+    // pb: its own public object is gone and pc's public object is relabelled with pb's id
+    tool([...login, '--keypairgen', '--key-type', 'EC:secp256r1', '--label', 'pb', '--id', '06']);
+    tool([...login, '--delete-object', '--type', 'pubkey', '--id', '06']);
+    tool([...login, '--keypairgen', '--key-type', 'EC:secp256r1', '--label', 'pc', '--id', '07']);
+    tool([...login, '--type', 'pubkey', '--id', '07', '--set-id', '06']);
+    const mb = model('mpb');
+    const mismatch = run(['sign', mb, '--key', uri('pb')]);
+    expect(mismatch.stderr).toContain('error[PKCS11_KEY_MISMATCH]');
+    expect(mismatch.status).toBe(EXIT_CODES.input);
+    expect(existsSync(join(mb, 'model.sig'))).toBe(false);
+  });
+});
+
 describe.skipIf(!SOFTHSM)('token mistakes give coded errors and the exit code of their kind', () => {
   const cases: [string, () => string[], string, keyof typeof EXIT_CODES][] = [
     [
