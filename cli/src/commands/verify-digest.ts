@@ -37,7 +37,7 @@ async function toOptions(a: Args): Promise<Options> {
     path: a.path,
     digest: checkDigestFlag(a.digest),
     hash: {
-      serialization: await serializationFrom(a),
+      serialization: await serializationFrom(a, a.path),
       ignoreGitPaths: a['ignore-git-paths'],
       ...(a.workers !== undefined ? { concurrency: a.workers } : {}),
     },

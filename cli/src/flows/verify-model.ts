@@ -14,6 +14,8 @@ export interface VerifyModelOptions {
   /** added to the signed ignore_paths (model_signing's --ignore-paths) */
   readonly ignorePaths: readonly string[];
   readonly ignoreGitPaths: boolean;
+  /** model_signing's --ignore-unsigned-files: files the signature does not list are left out */
+  readonly ignoreUnsignedFiles?: boolean;
   /** follow symlinks even if the signature did not (a Hugging Face cache snapshot is all links) */
   readonly allowSymlinks: boolean;
 }
@@ -55,6 +57,14 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
   }).finally(progress.end);
   // --allow-symlinks changes how the files are read, not what was signed: compare the files
   const allowSymlinks = signed.serialization.allowSymlinks;
-  checkManifest(signed, { ...actual, serialization: { ...actual.serialization, allowSymlinks } });
+  const signedFiles = new Set(signed.resources.map((r) => resourceFile(r.name, signed.serialization.method)));
+  const resources = o.ignoreUnsignedFiles
+    ? actual.resources.filter((r) => signedFiles.has(resourceFile(r.name, actual.serialization.method)))
+    : actual.resources;
+  checkManifest(signed, {
+    ...actual,
+    resources,
+    serialization: { ...actual.serialization, allowSymlinks },
+  });
   return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length };
 }

@@ -8,6 +8,7 @@ import type { SignerConfig } from '@modelseal/sign';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { type PassphraseArgs, resolvePassphrase, withPassphrase } from './passphrase.ts';
+import { repeatable } from './repeatable.ts';
 import {
   keyTimestampUrlFrom,
   requireKeylessConfig,
@@ -25,14 +26,15 @@ const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTE
 export const withSigner = <T>(y: Argv<T>): Argv<T & SignerArgs> =>
   withSigstoreServices(withPassphrase(y))
     .option('key', {
-      alias: ['private-key'],
+      alias: ['private-key', 'private_key'],
       type: 'string',
       describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted); omit to sign keylessly',
     })
     .option('certificate-chain', {
-      type: 'string',
-      array: true,
-      describe: 'signing certificate first, then intermediates (PEM files); needs --key',
+      alias: ['certificate_chain'],
+      ...repeatable(
+        'certificate chain (PEM): the signing certificate first unless --signing-certificate names it, then intermediates; needs --key',
+      ),
     }) as Argv<T & SignerArgs>;
 
 /** The frozen SignerConfig for these flags; reads the key and asks for its passphrase if needed. */
