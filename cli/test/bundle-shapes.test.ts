@@ -63,7 +63,16 @@ describe('bundle media type and verification material, per kind', () => {
 
   it('certificate chain: v0.3, x509CertificateChain leaf first, accepted by model_signing’s certificate rules', async () => {
     const m = model('chain');
-    const r = await runCli(['sign', m, '--key', pki.leafKey, '--certificate-chain', pki.leaf, pki.int]);
+    const r = await runCli([
+      'sign',
+      m,
+      '--key',
+      pki.leafKey,
+      '--certificate-chain',
+      pki.leaf,
+      '--certificate-chain',
+      pki.int,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const b = read(join(m, 'model.sig'));
     expect(b.mediaType).toBe(V03);
@@ -80,7 +89,18 @@ describe('bundle media type and verification material, per kind', () => {
   it('our verifier still reads a v0.2 chain bundle (what modelseal wrote before)', async () => {
     const m = model('chain-v02');
     expect(
-      (await runCli(['sign', m, '--key', pki.leafKey, '--certificate-chain', pki.leaf, pki.int])).status,
+      (
+        await runCli([
+          'sign',
+          m,
+          '--key',
+          pki.leafKey,
+          '--certificate-chain',
+          pki.leaf,
+          '--certificate-chain',
+          pki.int,
+        ])
+      ).status,
     ).toBe(0);
     const b = read(join(m, 'model.sig'));
     writeFileSync(join(m, 'model.sig'), JSON.stringify({ ...b, mediaType: V02 }));

@@ -71,25 +71,30 @@ export function methodFlagError(method: string, problem: string): UsageError {
 
 /**
  * model_signing resolves `--ignore-paths` against the current directory and keeps those inside
- * the model, as paths relative to it (`_resolve_ignore_paths`); the others are dropped, and here
- * each dropped one is reported through `warn`.
+ * the model, as paths relative to it (`_resolve_ignore_paths`). One step more here: a relative path
+ * that lands outside the model but names something inside it (`--ignore-paths ignore-me` for a model
+ * elsewhere, modelseal's older reading) is taken relative to the model; what fits neither reading
+ * is dropped, as model_signing drops it, and reported through `warn`.
  */
 export function resolveIgnorePaths(
   model: string,
   paths: readonly string[],
   warn: (message: string) => void,
 ): string[] {
-  const roots = [...new Set([resolve(model), realOr(resolve(model))])];
+  const root = resolve(model);
+  const roots = [...new Set([root, realOr(root)])];
+  const inside = (abs: string) =>
+    roots
+      .flatMap((r) => [relative(r, abs), relative(r, realOr(abs))])
+      .find((r) => r !== '' && !isAbsolute(r) && r !== '..' && !r.startsWith(`..${sep}`));
   const kept: string[] = [];
   for (const p of paths) {
-    const abs = resolve(p);
-    const rel = roots
-      .flatMap((root) => [relative(root, abs), relative(root, realOr(abs))])
-      .find((r) => r !== '' && !isAbsolute(r) && r !== '..' && !r.startsWith(`..${sep}`));
+    const fromModel = isAbsolute(p) ? undefined : resolve(root, p);
+    const rel =
+      inside(resolve(p)) ??
+      (fromModel !== undefined && existsSync(fromModel) ? inside(fromModel) : undefined);
     if (rel === undefined) {
-      warn(
-        `ignore path ${p} is not inside the model ${model} (paths are relative to the current directory, as in model_signing): not applied`,
-      );
+      warn(`ignore path ${p} is not inside the model ${model}: not applied`);
       continue;
     }
     kept.push(rel.split(sep).join('/'));
