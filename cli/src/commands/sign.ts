@@ -47,6 +47,8 @@ async function toOptions(argv: Args, path: string, method: SignMethod | undefine
     // the bundle always goes where model_signing puts it; the store only when asked
     write: { bundlePath: location.bundle, ...(argv.store ? { store: argv.store } : {}) },
     output: argv.output,
+    // model_signing's command line gets the name model_signing's verifier expects
+    singleFileName: method ? 'dot' : 'basename',
   });
 }
 
