@@ -28,6 +28,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         if (e && (isModelsealError(e) || e.name !== 'YError')) throw e;
         throw new ModelsealError('usage', { code: 'USAGE', message: msg ?? e?.message });
       })
+      // the protocol the `completion` scripts use (--get-yargs-completions); its own command is ours
+      .completion('__complete', false)
       .help()
       .alias('h', 'help')
       .version('0.1.0')
