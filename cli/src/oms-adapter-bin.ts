@@ -11,7 +11,7 @@ const { adapterToCli } = await import('./oms-adapter.ts');
 const { main, reportError } = await import('./main.ts');
 let args: string[] | undefined;
 try {
-  args = adapterToCli(process.argv.slice(2));
+  args = adapterToCli(process.argv.slice(2), process.env);
 } catch (e) {
   process.exitCode = reportError(e, false);
 }

@@ -34,14 +34,25 @@ const VERIFY = {
 
 const METHODS = ['key', 'certificate', 'sigstore'];
 
+/**
+ * The suite passes no Sigstore instance, so keyless runs go to the public-good one. To run them
+ * against another (a private or a local test Sigstore), these variables name its files.
+ */
+export interface AdapterEnv {
+  /** signing_config.json for `sign-model --method sigstore` */
+  readonly MODELSEAL_OMS_SIGNING_CONFIG?: string;
+  /** trusted_root.json for `verify-model --method sigstore` */
+  readonly MODELSEAL_OMS_TRUSTED_ROOT?: string;
+}
+
 /** The modelseal argv for one adapter invocation. */
-export function adapterToCli(argv: readonly string[]): string[] {
+export function adapterToCli(argv: readonly string[], env: AdapterEnv = {}): string[] {
   const [command, ...rest] = argv;
   switch (command) {
     case 'sign-model':
-      return signArgs(parse(rest, SIGN, ['method', 'model-path', 'output-bundle']));
+      return signArgs(parse(rest, SIGN, ['method', 'model-path', 'output-bundle']), env);
     case 'verify-model':
-      return verifyArgs(parse(rest, VERIFY, ['method', 'model-path', 'bundle']));
+      return verifyArgs(parse(rest, VERIFY, ['method', 'model-path', 'bundle']), env);
     default:
       throw new UsageError({
         code: 'USAGE',
@@ -80,7 +91,7 @@ const flag = (name: string, v: unknown): string[] => (v === true ? [name] : []);
  * Without a method word on purpose: modelseal's own reading (a single file named by its basename,
  * as OMS v1.0 says); the method still decides which flags may be given.
  */
-function signArgs(v: Values): string[] {
+function signArgs(v: Values, env: AdapterEnv): string[] {
   const method = String(v['method']);
   const chain = [
     ...one('--signing-certificate', v['signing-cert']),
@@ -94,13 +105,14 @@ function signArgs(v: Values): string[] {
     ...(method === 'sigstore' ? [] : one('--key', v['private-key'])),
     ...(method === 'certificate' ? chain : []),
     ...(method === 'sigstore' ? one('--identity-token', v['identity-token']) : []),
+    ...(method === 'sigstore' ? one('--signing-config', env.MODELSEAL_OMS_SIGNING_CONFIG) : []),
     ...many('--ignore-paths', v['ignore-paths']),
     ...flag('--use-staging', v['use-staging']),
     ...one('--output', v['output']),
   ];
 }
 
-function verifyArgs(v: Values): string[] {
+function verifyArgs(v: Values, env: AdapterEnv): string[] {
   const method = String(v['method']);
   return [
     'verify',
@@ -112,6 +124,7 @@ function verifyArgs(v: Values): string[] {
     ...many('--certificate-chain', v['cert-chain']),
     ...one('--certificate-identity', v['identity']),
     ...one('--certificate-oidc-issuer', v['identity-provider']),
+    ...(method === 'sigstore' ? one('--trusted-root', env.MODELSEAL_OMS_TRUSTED_ROOT) : []),
     ...many('--ignore-paths', v['ignore-paths']),
     ...flag('--ignore-unsigned-files', v['ignore-unsigned-files']),
     ...flag('--use-staging', v['use-staging']),
