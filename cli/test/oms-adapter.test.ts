@@ -5,12 +5,14 @@
  * round trips, pre-made bundles that must verify (model_signing's vectors, historical formats
  * included), and ones that must fail.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startLocalSigstore } from '@modelseal/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../test/shared-vectors.ts';
+import { adapterToCli } from '../src/oms-adapter.ts';
 import { cleanup, cli, tempDir } from './helpers.ts';
 
 const ADAPTER = fileURLToPath(new URL('../src/oms-adapter-bin.ts', import.meta.url));
@@ -345,5 +347,80 @@ describe('bundles that must fail', () => {
     );
     expect(adapter(['verify-model', '--method', 'key']).status).toBe(2);
     expect(adapter(['frobnicate']).status).toBe(2);
+  });
+});
+
+/** The adapter as a child that does not block this process (the local Sigstore answers from here). */
+function adapterAsync(args: string[], env: Record<string, string>): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ADAPTER, ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve(status);
+    });
+  });
+}
+
+describe('keyless round trip against a local Sigstore', () => {
+  it('the suite passes only a token; the adapter takes the instance from MODELSEAL_OMS_*', async () => {
+    expect(
+      adapterToCli(
+        [
+          'sign-model',
+          '--method',
+          'sigstore',
+          '--model-path',
+          '/m',
+          '--output-bundle',
+          '/b',
+          '--identity-token',
+          't',
+        ],
+        { MODELSEAL_OMS_SIGNING_CONFIG: '/s.json' },
+      ),
+    ).toEqual(['sign', '/m', '--bundle', '/b', '--identity-token', 't', '--signing-config', '/s.json']);
+    const ss = await startLocalSigstore();
+    try {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'root.json'), JSON.stringify(ss.trustedRoot));
+      writeFileSync(join(dir, 'signing.json'), JSON.stringify(ss.signingConfig));
+      const identity = 'https://ci.example/release';
+      const issuer = 'https://oidc.ci.example';
+      const env = {
+        SIGSTORE_ID_TOKEN: '',
+        MODELSEAL_OMS_SIGNING_CONFIG: join(dir, 'signing.json'),
+        MODELSEAL_OMS_TRUSTED_ROOT: join(dir, 'root.json'),
+      };
+      const m = model(SIMPLE);
+      const b = join(dir, 'keyless.sig');
+      const token = ss.mintToken({ identity, issuer });
+      const signArgs = ['sign-model', '--method', 'sigstore', '--model-path', m, '--output-bundle', b];
+      expect(await adapterAsync([...signArgs, '--identity-token', token], env)).toBe(0);
+      const verify = (who: string) =>
+        adapterAsync(
+          [
+            'verify-model',
+            '--method',
+            'sigstore',
+            '--model-path',
+            m,
+            '--bundle',
+            b,
+            '--identity',
+            who,
+            '--identity-provider',
+            issuer,
+          ],
+          env,
+        );
+      expect(await verify(identity)).toBe(0);
+      expect(await verify('https://ci.example/other')).toBe(3);
+    } finally {
+      await ss.close();
+    }
   });
 });
