@@ -146,6 +146,34 @@ describe('bundle media type and verification material, per kind', () => {
     expect(v.status, v.stderr).toBe(0);
   });
 
+  it('sign-blob --key: v0.3 with the public key hint, verify-blob --key accepts it and refuses others', async () => {
+    const out = f('blob-key.sigstore.json');
+    const r = await runCli(['sign-blob', f('blob.txt'), '--key', f('k.key'), '--bundle', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const b = read(out);
+    expect(b.mediaType).toBe(V03);
+    expect(materialKeys(b)).toEqual(['publicKey']);
+    expect(b.verificationMaterial.publicKey.hint).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.messageSignature.messageDigest.algorithm).toBe('SHA2_256');
+    const verify = (file: string, key: string) =>
+      runCli(['verify-blob', file, '--bundle', out, '--key', key]);
+    expect((await verify(f('blob.txt'), f('k.pub'))).status).toBe(0);
+    writeFileSync(f('blob-other.txt'), 'other bytes');
+    expect((await verify(f('blob-other.txt'), f('k.pub'))).status).toBe(4);
+    await runCli(['keygen', '--output-key-prefix', f('other')]);
+    expect((await verify(f('blob.txt'), f('other.pub'))).status).toBe(3);
+    const chain = await runCli([
+      'sign-blob',
+      f('blob.txt'),
+      '--key',
+      pki.leafKey,
+      '--certificate-chain',
+      pki.leaf,
+    ]);
+    expect(chain.status).toBe(2);
+    expect(chain.stderr).toContain('BLOB_CHAIN_UNSUPPORTED');
+  });
+
   it('attest with a key and keylessly: v0.3, publicKey hint / single certificate', async () => {
     const m = model('attest');
     const withKey = await runCli([
