@@ -142,8 +142,11 @@ describe('sign/verify with a method word', () => {
   it('pkcs11-key hands its --pkcs11-uri to the key loader (not a file path of ours)', () => {
     const m = model('pkcs11-m');
     const r = cli(['sign', 'pkcs11-key', m, '--pkcs11_uri', 'pkcs11:token=none;object=none'], {}, work);
+    // no such token here: it fails, but past the command line (whatever the PKCS#11 loader says)
     expect(r.status).not.toBe(0);
-    expect(r.status).not.toBe(EXIT_CODES.usage);
-    expect(r.stderr).toContain('pkcs11:token=none;object=none');
+    expect(['USAGE', 'METHOD_FLAG_MISMATCH', 'METHOD_UNKNOWN', 'MODEL_PATH_MISSING']).not.toContain(
+      code(r.stderr),
+    );
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
