@@ -171,7 +171,7 @@ describe('bundle media type and verification material, per kind', () => {
       pki.leaf,
     ]);
     expect(chain.status).toBe(2);
-    expect(chain.stderr).toContain('BLOB_CHAIN_UNSUPPORTED');
+    expect(chain.stderr).toContain('BLOB_SIGNER_UNSUPPORTED');
   });
 
   it('attest with a key and keylessly: v0.3, publicKey hint / single certificate', async () => {

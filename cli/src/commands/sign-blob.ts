@@ -30,11 +30,11 @@ async function toOptions(argv: Args): Promise<Options> {
 /** --key signs with that key (as `cosign sign-blob --key`); without it, keylessly. */
 async function blobSigner(argv: Args): Promise<Options['signer']> {
   const config = await signerFrom(argv);
-  if (config.kind === 'certificate') {
+  if (config.kind === 'certificate' || config.kind === 'pkcs11') {
     const { UsageError } = await import('@modelseal/core');
     throw new UsageError({
-      code: 'BLOB_CHAIN_UNSUPPORTED',
-      message: 'sign-blob signs with a key or keylessly; a certificate chain is for model signatures (sign)',
+      code: 'BLOB_SIGNER_UNSUPPORTED',
+      message: `sign-blob signs with a key file or keylessly; ${config.kind === 'pkcs11' ? 'a PKCS#11 key' : 'a certificate chain'} is for model signatures (sign)`,
     });
   }
   return config;
