@@ -47,6 +47,10 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
   KUBE_AUTH_FAILED: 'check the credentials of the context given with --kubeconfig (and --context)',
   KUBE_DENIED: 'the kubeconfig user needs list on pods and on the modelseal.dev resources',
   KUBECONFIG_INVALID: 'fix the file given with --kubeconfig, or pick another --context',
+  PASSWORD_FLAG_REFUSED:
+    'set MODELSEAL_KEY_PASSPHRASE (or name another variable with --passphrase-env), or run on a terminal to be prompted',
+  STAGING_UNSUPPORTED: "pass the staging instance's --trusted-root (verify) or --signing-config (sign)",
+  METHOD_UNKNOWN: 'repeat a flag for each value: --certificate-chain A --certificate-chain B <model>',
   PKCS11_PIN_REQUIRED:
     'add pin-source=file:/path/to/pin to the --key URI (or pin-value=…), or run on a terminal to be prompted',
   PKCS11_MODULE_REQUIRED:

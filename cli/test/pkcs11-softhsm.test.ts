@@ -107,7 +107,16 @@ describe.skipIf(!SOFTHSM)('sign with a key on a SoftHSM2 token, verify with its 
       f('token-leaf.pem'),
     ]);
     const m = model('mcert');
-    const s = run(['sign', m, '--key', uri('ec256'), '--certificate-chain', f('token-leaf.pem'), pki.int]);
+    const s = run([
+      'sign',
+      m,
+      '--key',
+      uri('ec256'),
+      '--certificate-chain',
+      f('token-leaf.pem'),
+      '--certificate-chain',
+      pki.int,
+    ]);
     expect(s.stderr).toContain('Signed');
     expect(s.status).toBe(0);
     const bundle = JSON.parse(readFileSync(join(m, 'model.sig'), 'utf8'));
@@ -121,6 +130,7 @@ describe.skipIf(!SOFTHSM)('sign with a key on a SoftHSM2 token, verify with its 
       uri('ec384'),
       '--certificate-chain',
       f('token-leaf.pem'),
+      '--certificate-chain',
       pki.int,
     ]);
     expect(other.stderr).toContain('KEY_CERTIFICATE_MISMATCH');
@@ -209,5 +219,20 @@ describe.skipIf(!SOFTHSM || !has('pkcs11-tool'))('where the public key comes fro
     expect(mismatch.stderr).toContain('error[PKCS11_KEY_MISMATCH]');
     expect(mismatch.status).toBe(EXIT_CODES.input);
     expect(existsSync(join(mb, 'model.sig'))).toBe(false);
+  });
+});
+
+describe.skipIf(!SOFTHSM)("model_signing's spelling: sign pkcs11-key --pkcs11_uri", () => {
+  it('signs on the token into --signature, and verify key --public_key accepts it', () => {
+    const m = model('mpkcs11-key');
+    const sig = f('pkcs11-key.sig');
+    const s = run(['sign', 'pkcs11-key', '--pkcs11_uri', uri('ec256'), '--signature', sig, m]);
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stderr).not.toContain(PIN);
+    const v = run(['verify', 'key', '--signature', sig, '--public_key', f('ec256.pub'), m]);
+    expect(v.status, v.stderr).toBe(0);
+    expect(run(['verify', 'key', '--signature', sig, '--public_key', f('ec384.pub'), m]).status).toBe(
+      EXIT_CODES.verification,
+    );
   });
 });

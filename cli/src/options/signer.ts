@@ -8,6 +8,7 @@ import type { SignerConfig } from '@modelseal/sign';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { type PassphraseArgs, resolvePassphrase, withPassphrase } from './passphrase.ts';
+import { repeatable } from './repeatable.ts';
 import {
   keyTimestampUrlFrom,
   requireKeylessConfig,
@@ -27,7 +28,7 @@ export const PKCS11_MODULE_ENV = 'MODELSEAL_PKCS11_MODULE';
 export const withSigner = <T>(y: Argv<T>): Argv<T & SignerArgs> =>
   withSigstoreServices(withPassphrase(y))
     .option('key', {
-      alias: ['private-key'],
+      alias: ['private-key', 'private_key'],
       type: 'string',
       describe:
         'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted), or a PKCS#11 URI (pkcs11:token=…;object=…?pin-source=file:…); omit to sign keylessly',
@@ -37,9 +38,10 @@ export const withSigner = <T>(y: Argv<T>): Argv<T & SignerArgs> =>
       describe: `PKCS#11 module library for a pkcs11: --key whose URI names none (default $${PKCS11_MODULE_ENV})`,
     })
     .option('certificate-chain', {
-      type: 'string',
-      array: true,
-      describe: 'signing certificate first, then intermediates (PEM files); needs --key',
+      alias: ['certificate_chain'],
+      ...repeatable(
+        'certificate chain (PEM): the signing certificate first unless --signing-certificate names it, then intermediates; needs --key',
+      ),
     }) as Argv<T & SignerArgs>;
 
 /** The frozen SignerConfig for these flags; reads the key and asks for its passphrase if needed. */
