@@ -5,7 +5,8 @@
  * which denies it, with the full message, for the same reason or for the missing check.
  */
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
-import { type DecideDeps, gather, warning, withDeadline } from './decide.ts';
+import { type DecideDeps, gather, withDeadline } from './decide.ts';
+import { warning } from './messages.ts';
 import { planMutation } from './mutation.ts';
 import { podSpec } from './runtime.ts';
 import { expectedVerifiers } from './runtime-validate.ts';
