@@ -6,7 +6,7 @@ import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { globMatch } from './glob.ts';
-import { clip, modelLabel, modelLabelShort, publicReason, scrubPaths, warning } from './messages.ts';
+import { clip, modelLabel, publicReason, scrubPaths, warning, warningFor } from './messages.ts';
 import { type RuntimeVerdict, runtimeDenials } from './runtime-validate.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 import type { VerifierConfig } from './verifier.ts';
@@ -218,16 +218,15 @@ function respond(
     audit[auditKey(f)] = auditValue(f);
     if (!failed) continue;
     const mode = f.forced ?? f.policy.settings.mode;
-    const reasons = f.reasons.map(publicReason).join('; ');
     switch (mode) {
       case 'enforce': {
         const entry = byModel.get(f.model.path) ?? { label: modelLabel(f.model), parts: [] };
-        entry.parts.push(`policy ${f.policy.policy.name}: ${reasons}`);
+        entry.parts.push(`policy ${f.policy.policy.name}: ${f.reasons.map(publicReason).join('; ')}`);
         byModel.set(f.model.path, entry);
         break;
       }
       case 'warn':
-        warnings.push(warning(`policy ${f.policy.policy.name}: ${modelLabelShort(f.model)}: ${reasons}`));
+        warnings.push(warningFor(f.policy.policy.name, f.model, f.reasons));
         break;
       case 'audit':
         break;

@@ -32,11 +32,25 @@ function shownReference(m: ModelRef): string {
 
 /** One reason as the pod author reads it: code, message, and the requirement when the message does not name it. */
 export function publicReason(r: Reason): string {
+  return `${r.code}: ${publicText(r)}`;
+}
+
+/**
+ * A warning is clipped, so it leads with what must survive: who, which model and digest, and
+ * every code; the messages follow as far as they fit.
+ */
+export function warningFor(policy: string, m: ModelRef, reasons: readonly Reason[]): string {
+  const codes = [...new Set(reasons.map((r) => r.code))].join(', ');
+  return warning(`policy ${policy}: ${modelLabelShort(m)}: ${codes}: ${reasons.map(publicText).join('; ')}`);
+}
+
+/** The message part of publicReason, for the inventory and PolicyReports (cluster-visible too). */
+export function publicText(r: Reason): string {
   let text = r.message;
   if (r.source) text = text.split(r.source).join('a stored bundle');
   text = scrubPaths(text);
   const req = r.requirement && !text.includes(r.requirement) ? ` [requirement ${r.requirement}]` : '';
-  return `${r.code}: ${text}${req}`;
+  return `${text}${req}`;
 }
 
 /**
