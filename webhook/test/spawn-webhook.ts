@@ -26,6 +26,8 @@ export function spawnWebhook(o: {
       ...['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile],
       ...['--port', '0', '--host', '127.0.0.1'],
       ...['--policy-file', o.policyFile, '--store-dir', o.storeDir],
+      // no readiness period to wait out in tests that stop the server; the drain test sets its own
+      ...(o.args?.some((a) => a.startsWith('--shutdown-delay-ms')) ? [] : ['--shutdown-delay-ms', '0']),
       ...(o.args ?? []),
     ],
     { stdio: o.stdio, ...(o.env ? { env: o.env } : {}) },
@@ -77,7 +79,14 @@ export function spawnAsChart(o: {
     }
     return arg;
   };
-  const args = container.args.map((a) => (a.startsWith('--port=') ? '--port=0' : hostPath(a)));
+  // side by side on one host, and no readiness period to wait out when the test stops it
+  const args = container.args.map((a) =>
+    a.startsWith('--port=')
+      ? '--port=0'
+      : a.startsWith('--shutdown-delay-ms=')
+        ? '--shutdown-delay-ms=0'
+        : hostPath(a),
+  );
   const sa = mkdtempSync(join(tmpdir(), 'modelseal-sa-'));
   const account = join(sa, 'secrets/kubernetes.io/serviceaccount');
   mkdirSync(account, { recursive: true });
