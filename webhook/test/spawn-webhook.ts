@@ -1,10 +1,10 @@
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { PLAIN_RELEASE, renderChart } from '../src/chart.ts';
+import { PLAIN_RELEASE } from './helm.ts';
 import type { TlsFixture } from './tls-fixture.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -133,7 +133,9 @@ interface ChartContainer {
 }
 
 function chartContainer(): ChartContainer {
-  const deployment = parseAllDocuments(renderChart(PLAIN_RELEASE))
+  // the plain manifests are `helm template` of the chart (a test keeps them equal)
+  const plain = readFileSync(new URL('../../deploy/manifests/10-webhook.yaml', import.meta.url), 'utf8');
+  const deployment = parseAllDocuments(plain)
     .map((d) => d.toJS())
     .find((d) => d?.kind === 'Deployment');
   const container = deployment?.spec?.template?.spec?.containers?.[0];
