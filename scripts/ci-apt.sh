@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the OCI tests run against: docker-registry (Distribution 2.8) and
-# skopeo. Idempotent: does nothing when both commands exist. Root runs apt-get directly; anyone
+# skopeo; and buildah, which test/image-build.test.ts builds deploy/Dockerfile with (no daemon).
+# Idempotent: does nothing when all three commands exist. Root runs apt-get directly; anyone
 # else needs sudo. Meant to be sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
@@ -8,8 +9,9 @@ say() { printf 'ci-apt: %s\n' "$*" >&2; }
 need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
 if [ "${#need[@]}" -eq 0 ]; then
-  say "docker-registry and skopeo already installed"
+  say "docker-registry, skopeo and buildah already installed"
   exit 0
 fi
 
@@ -27,5 +29,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 # the package's service is not used by the tests, which start their own registry on 127.0.0.1
-command -v docker-registry >/dev/null && command -v skopeo >/dev/null
-say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version)"
+command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command -v buildah >/dev/null
+say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); $(buildah --version)"

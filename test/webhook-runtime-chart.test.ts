@@ -54,6 +54,8 @@ describe('chart: runtime verification', () => {
   it('the image holds the CLI the verifier runs', () => {
     const df = readFileSync(fileURLToPath(new URL('../deploy/Dockerfile', import.meta.url)), 'utf8');
     expect(df).toMatch(/^COPY cli\/ cli\/$/m);
-    expect(df).toContain('--filter "modelseal..."');
+    expect(df).toContain('"--filter", "modelseal..."');
+    // pnpm-workspace.yaml's patches must be in the build context of the install
+    expect(df).toMatch(/^COPY patches\/ patches\/$/m);
   });
 });
