@@ -181,23 +181,30 @@ it('SIGTERM: readiness fails first, nothing is refused before it turned, nothing
   const turned = readiness.find((r) => r.status === 503);
   expect(turned, 'readiness never failed').toBeDefined();
   expect(readiness.filter((r) => r.end < sigterm).every((r) => r.status === 200)).toBe(true);
-  // the probe runs every ~25 ms: readiness turned right after the signal
-  expect(turned!.at - sigterm).toBeLessThan(500);
+  // the probe runs every ~25 ms; under the CPU-heavy load an answer can wait for the event loop,
+  // but the 503 is seen well inside the delay
+  expect(turned!.end - sigterm).toBeLessThan(DELAY_MS);
   const refused = outcomes.filter((o) => o.kind === 'refused');
   expect(refused.length).toBeGreaterThan(0);
   const firstRefused = Math.min(
     ...refused.map((o) => o.start),
     ...readiness.filter((r) => r.status === 'refused').map((r) => r.at),
   );
-  // nothing refused before readiness turned, nor for most of the delay after it
-  expect(firstRefused).toBeGreaterThan(turned!.at + DELAY_MS * 0.8);
+  // nothing refused before readiness was seen to turn, nor before the delay after the signal ran out
+  expect(firstRefused).toBeGreaterThan(turned!.end);
+  expect(firstRefused - sigterm).toBeGreaterThan(DELAY_MS * 0.9);
   // the delay was served: requests sent after the signal were answered, on every kind of connection
   const during = answered.filter((o) => o.start > sigterm);
   expect(new Set(during.map((o) => o.client))).toEqual(
     new Set(['new-conn-1', 'new-conn-2', 'keep-alive', 'slow-1', 'slow-2']),
   );
   // requests in flight when the listener closed were still answered
-  expect(answered.some((o) => o.start < firstRefused && o.end > firstRefused)).toBe(true);
+  const inFlight = answered.filter((o) => o.start < firstRefused && o.end > firstRefused);
+  expect(inFlight.length).toBeGreaterThan(0);
+  console.info(
+    `drain: ${answered.length} answered (${during.length} after SIGTERM, ${inFlight.length} in flight at the close), ` +
+      `first 503 answered ${Math.round(turned!.end - sigterm)} ms after SIGTERM, first refusal ${Math.round(firstRefused - sigterm)} ms after it, ${dropped.length} dropped`,
+  );
 
   const msgs = stderr
     .trim()
