@@ -13,14 +13,14 @@ export const WARNING_MAX = 256;
 /** `volume m (spec.volumes[0]), model r.example/m, digest sha256:…`: the digest once, never inside the reference. */
 export function modelLabel(m: ModelRef): string {
   if (m.kind === 'invalid' && m.code === 'MODEL_ANNOTATION_INVALID') return m.path;
-  const base = `volume ${m.volume} (${m.path}), model ${shownReference(m)}`;
+  const base = `${m.container ? 'container' : 'volume'} ${m.volume} (${m.path}), model ${shownReference(m)}`;
   return m.kind === 'pinned' ? `${base}, digest ${m.digest}` : base;
 }
 
 /** The short form for a warning: the field path is left out, the reference clipped. */
 export function modelLabelShort(m: ModelRef): string {
   if (m.kind === 'invalid' && m.code === 'MODEL_ANNOTATION_INVALID') return m.path;
-  const base = `volume ${m.volume}, model ${clip(shownReference(m), 60)}`;
+  const base = `${m.container ? 'container' : 'volume'} ${m.volume}, model ${clip(shownReference(m), 60)}`;
   return m.kind === 'pinned' ? `${base}, digest ${m.digest}` : base;
 }
 
