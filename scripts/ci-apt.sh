@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run against: docker-registry (Distribution 2.8) and
 # skopeo for the OCI tests, softhsm2 (a software PKCS#11 token) and opensc (pkcs11-tool) for the
-# hardware-key tests. Idempotent: does nothing when all commands exist. Root runs apt-get directly; anyone
+# hardware-key tests, and buildah, which test/image-build.test.ts builds deploy/Dockerfile with
+# (no daemon). Idempotent: does nothing when all commands exist. Root runs apt-get directly; anyone
 # else needs sudo. Meant to be sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
@@ -11,8 +12,9 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
 if [ "${#need[@]}" -eq 0 ]; then
-  say "docker-registry, skopeo, softhsm2 and opensc already installed"
+  say "docker-registry, skopeo, softhsm2, opensc and buildah already installed"
   exit 0
 fi
 
@@ -31,5 +33,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 # the package's service is not used by the tests, which start their own registry on 127.0.0.1
 command -v docker-registry >/dev/null && command -v skopeo >/dev/null
-command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null
-say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); softhsm2 $(softhsm2-util --version)"
+command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null && command -v buildah >/dev/null
+say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); softhsm2 $(softhsm2-util --version); $(buildah --version)"

@@ -403,6 +403,7 @@ describe.skipIf(absent)('OCI registry end to end (docker-registry, skopeo, CLI, 
         ...['--store', `oci://${proxy.host}/models/tiny`, '--store', `oci://${proxy.host}/models/other`],
         ...['--registry-auth-file', join(tmp, 'config.json'), '--allow-insecure-registry'],
         ...['--deadline-ms', String(DEADLINE_MS), '--registry-cache-fresh-ms', '200'],
+        '--shutdown-delay-ms=0',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

@@ -286,7 +286,7 @@ describe.skipIf(absent)('pinning tags and modelcars (docker-registry, skopeo, CL
     const bad = await post('patch', '/validate', pod({ modelcar: `${repo('unsigned')}@${unsigned}` }));
     expect(bad.allowed).toBe(false);
     expect(bad.status.message).toContain(
-      `spec.containers[1] (container modelcar, model ${repo('unsigned')}@`,
+      `container modelcar (spec.containers[1]), model ${repo('unsigned')}, digest ${unsigned}: policy`,
     );
     expect(bad.status.message).toContain('ATTESTATION_MISSING');
     const { ops, patched } = await mutate('patch', pod({ modelcar: `${repo('tiny')}:v1` }));

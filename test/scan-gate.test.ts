@@ -104,7 +104,7 @@ describe('policy test: a pod mounting a model needs a passing scan attestation',
     expect(r.status).toBe(7);
     const [v] = JSON.parse(r.stdout).verdicts;
     expect(v.verdict).toBe('denied');
-    expect(v.message).toContain('spec.volumes[0] (volume weights');
+    expect(v.message).toContain('volume weights (spec.volumes[0])');
     expect(v.message).toContain(digests.unscanned);
     expect(v.message).toContain(`ATTESTATION_MISSING: no verified ${SCAN} attestation`);
   });

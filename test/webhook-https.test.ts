@@ -112,7 +112,7 @@ describe('AdmissionReview over HTTPS', () => {
     expect(review.response.allowed).toBe(false);
     expect(review.response.status.code).toBe(403);
     expect(review.response.status.message).toMatch(
-      /spec\.volumes\[0\].*llama-3\.1-8b-instruct:v1\.2.*digest none/,
+      /volume \S+ \(spec\.volumes\[0\]\), model \S*llama-3\.1-8b-instruct:v1\.2: policy release-models: UNPINNED_MODEL: not pinned by digest/,
     );
     expect(review.response.status.message).toContain('policy release-models');
   });
@@ -147,7 +147,8 @@ describe('AdmissionReview over HTTPS', () => {
     );
     expect(r.response.allowed).toBe(true);
     expect(r.response.warnings).toHaveLength(1);
-    expect(r.response.warnings[0].length).toBeLessThanOrEqual(120);
+    expect(r.response.warnings[0].length).toBeLessThanOrEqual(256);
+    expect(r.response.warnings[0]).toContain(`digest ${D2}`);
   });
 
   it('a store slower than the deadline is denied in time, not timed out', async () => {

@@ -83,6 +83,22 @@ describe('webhook/src/main.ts', () => {
     );
     expect(r4.status).toBe(2);
     expect(r4.stderr).toContain('BAD_EXCLUDE_NAMESPACES');
+    const r5 = spawnSync(
+      process.execPath,
+      [
+        main,
+        '--tls-cert',
+        tls.certFile,
+        '--tls-key',
+        tls.keyFile,
+        '--kubernetes',
+        '--shutdown-delay-ms',
+        '5s',
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(r5.status).toBe(2);
+    expect(r5.stderr).toContain('BAD_SHUTDOWN_DELAY');
     // tag pinning: a mode it knows, and a registry repository to resolve tags in
     const base = [main, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--policy-file', dir];
     for (const [args, code] of [

@@ -74,7 +74,7 @@ describe('modelseal policy test', () => {
       'skipped ConfigMap default/c',
     ]);
     expect(out.verdicts[1].message).toContain(
-      `spec.template.spec.volumes[0] (volume model, model r.example/m@${D2}`,
+      `volume model (spec.template.spec.volumes[0]), model r.example/m, digest ${D2}: policy release-models`,
     );
     expect(out.verdicts[1].message).toContain('ATTESTATION_MISSING');
     expect(out.verdicts[2].message).toContain('UNPINNED_MODEL');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { PLAIN_RELEASE, renderChart } from '../webhook/src/chart.ts';
+import { helmBinary, helmMissing, helmTemplate, PLAIN_RELEASE } from '../webhook/test/helm.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are walked freely in assertions
 type Doc = Record<string, any>;
@@ -13,7 +13,9 @@ const args = (all: Doc[]): string[] =>
 
 describe('chart: runtime verification', () => {
   it('by default: /mutate for pod CREATE, reinvoked if needed, fails closed, same namespaces; --verifier-image set', () => {
-    const all = docs(renderChart(PLAIN_RELEASE));
+    const all = docs(
+      readFileSync(fileURLToPath(new URL('../deploy/manifests/10-webhook.yaml', import.meta.url)), 'utf8'),
+    );
     const mwc = all.filter((d) => d.kind === 'MutatingWebhookConfiguration');
     expect(mwc).toHaveLength(1);
     const w = mwc[0]!.webhooks[0];
@@ -38,16 +40,24 @@ describe('chart: runtime verification', () => {
     expect(args(all)).toContain('--verifier-image=ghcr.io/modelseal/webhook:0.1.0');
   });
 
-  it('runtimeVerification.enabled=false renders neither the mutating webhook nor --verifier-image', () => {
-    const all = docs(renderChart(PLAIN_RELEASE, { runtimeVerification: { enabled: false, image: 'x' } }));
+  it('runtimeVerification.enabled=false renders neither the mutating webhook nor --verifier-image', (ctx) => {
+    if (!helmBinary()) {
+      console.warn(`skipped: ${helmMissing()}`);
+      ctx.skip();
+    }
+    const all = docs(helmTemplate(PLAIN_RELEASE, ['runtimeVerification.enabled=false']));
     expect(all.some((d) => d.kind === 'MutatingWebhookConfiguration')).toBe(false);
     expect(args(all).some((a) => a.startsWith('--verifier-image'))).toBe(false);
     expect(all.some((d) => d.kind === 'ValidatingWebhookConfiguration')).toBe(true);
   });
 
-  it('pinTags: off by default; enabled passes --pin-tags=<mode> to the webhook that /mutate serves', () => {
-    expect(args(docs(renderChart(PLAIN_RELEASE))).some((a) => a.startsWith('--pin-tags'))).toBe(false);
-    const all = docs(renderChart(PLAIN_RELEASE, { pinTags: { enabled: true, mode: 'annotate' } }));
+  it('pinTags: off by default; enabled passes --pin-tags=<mode> to the webhook that /mutate serves', (ctx) => {
+    if (!helmBinary()) {
+      console.warn(`skipped: ${helmMissing()}`);
+      ctx.skip();
+    }
+    expect(args(docs(helmTemplate(PLAIN_RELEASE))).some((a) => a.startsWith('--pin-tags'))).toBe(false);
+    const all = docs(helmTemplate(PLAIN_RELEASE, ['pinTags.enabled=true', 'pinTags.mode=annotate']));
     expect(args(all)).toContain('--pin-tags=annotate');
     expect(all.some((d) => d.kind === 'MutatingWebhookConfiguration')).toBe(true);
   });
@@ -55,6 +65,8 @@ describe('chart: runtime verification', () => {
   it('the image holds the CLI the verifier runs', () => {
     const df = readFileSync(fileURLToPath(new URL('../deploy/Dockerfile', import.meta.url)), 'utf8');
     expect(df).toMatch(/^COPY cli\/ cli\/$/m);
-    expect(df).toContain('--filter "modelseal..."');
+    expect(df).toContain('"--filter", "modelseal..."');
+    // pnpm-workspace.yaml's patches must be in the build context of the install
+    expect(df).toMatch(/^COPY patches\/ patches\/$/m);
   });
 });

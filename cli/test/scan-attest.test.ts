@@ -132,7 +132,7 @@ describe('scan --attest and a policy that requires a passing scan', () => {
     expect(scanAttest(byCi, 'other').status).toBe(0);
     const wrong = verify(byCi);
     expect(wrong.status).toBe(EXIT_CODES.policy);
-    expect(wrong.stderr).toContain(`[WRONG_AUTHORITY] the ${SCAN} attestation for`);
+    expect(wrong.stderr).toContain(`[WRONG_AUTHORITY] the ${SCAN} attestation is signed by`);
     expect(wrong.stderr).toContain('is signed by [ci], but this requirement accepts only [release]');
     // signed by a key the policy does not know at all: it verifies against no authority
     const stranger = p('stranger');

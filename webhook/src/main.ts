@@ -7,6 +7,7 @@
  *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
  *                          [--pin-tags off|patch|annotate] [--pin-cache-ms 30000]   (/mutate resolves tags)
  *                          [--reports]   (with --kubernetes: a PolicyReport per pod, reports.ts)
+ *                          [--shutdown-delay-ms 5000]   (SIGTERM: /readyz fails this long before the listener closes)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<void> {
       reports: { type: 'boolean', default: false },
       'pin-tags': { type: 'string', default: 'off' },
       'pin-cache-ms': { type: 'string', default: '30000' },
+      'shutdown-delay-ms': { type: 'string', default: String(DEFAULT_SERVER_CONFIG.shutdownDelayMs) },
     },
   });
   const certFile = values['tls-cert'];
@@ -64,6 +66,14 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError({
       code: 'BAD_DEADLINE',
       message: '--deadline-ms must be 100..29000 (below the webhook timeoutSeconds)',
+    });
+  }
+  const shutdownDelayMs = Number(values['shutdown-delay-ms']);
+  if (!Number.isInteger(shutdownDelayMs) || shutdownDelayMs < 0 || shutdownDelayMs > 60_000) {
+    throw new UsageError({
+      code: 'BAD_SHUTDOWN_DELAY',
+      message:
+        '--shutdown-delay-ms must be 0..60000 (one readiness period; keep it inside terminationGracePeriodSeconds)',
     });
   }
   if (!values['policy-file'] && !values.kubernetes) {
@@ -168,7 +178,13 @@ async function main(argv: string[]): Promise<void> {
 
   const server = await startWebhook(
     {
-      server: { ...DEFAULT_SERVER_CONFIG, tls: { certFile, keyFile }, port, host: values.host },
+      server: {
+        ...DEFAULT_SERVER_CONFIG,
+        tls: { certFile, keyFile },
+        port,
+        host: values.host,
+        shutdownDelayMs,
+      },
       deadlineMs,
       cache: DEFAULT_CHECKER_CONFIG,
       excludeNamespaces,

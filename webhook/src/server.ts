@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type AdmissionRequest, type AdmissionResponse, parseReview, reviewOf } from '@modelseal/admission';
 import { isModelsealError, parseJson } from '@modelseal/core';
+import { trackConnections } from './connections.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { readTls, type TlsFiles, watchTls } from './tls.ts';
@@ -18,6 +19,13 @@ export interface ServerConfig {
   /** how long an idle keep-alive connection stays open */
   readonly keepAliveTimeoutMs: number;
   readonly tlsPollMs: number;
+  /**
+   * On drain, /readyz fails this long before the listener closes: one readiness period, so the
+   * endpoints controller takes the pod out of the Service while it still answers everything sent
+   * to it (with failurePolicy Fail, a refused connection rejects a pod for nothing)
+   */
+  readonly shutdownDelayMs: number;
+  /** after the listener closes, how long requests in flight may still take */
   readonly drainTimeoutMs: number;
 }
 
@@ -33,6 +41,7 @@ export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'tls'> = Object.freeze({
   // nothing (linkerd/linkerd2#14096). Every reconnect is also a TLS handshake on the request path.
   keepAliveTimeoutMs: 120_000,
   tlsPollMs: 10_000,
+  shutdownDelayMs: 5_000,
   drainTimeoutMs: 20_000,
 });
 
@@ -52,14 +61,18 @@ export interface RunningServer {
   readonly port: number;
   /** requests being answered now: background work (the reporter) waits while there are any */
   inflight(): number;
-  /** stop accepting, answer what is in flight, then close: SIGTERM's job */
+  /**
+   * SIGTERM's job: fail readiness, keep answering for shutdownDelayMs, then stop accepting,
+   * answer what is in flight, and close
+   */
   drain(): Promise<void>;
 }
 
 /** The HTTP edge: parse, call decide, wrap, write. Nothing in here decides anything. */
 export async function startServer(config: ServerConfig, deps: ServerDeps): Promise<RunningServer> {
   const { cert, key } = readTls(config.tls);
-  let draining = false;
+  // serving -> unready (readiness fails, everything still answered) -> closing (listener closed)
+  let phase: 'serving' | 'unready' | 'closing' = 'serving';
   let inflight = 0;
   const server = createServer({
     cert,
@@ -73,6 +86,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
     handshakeTimeout: config.headersTimeoutMs,
   });
   server.maxHeadersCount = 100;
+  const connections = trackConnections(server);
   const tlsWatch = watchTls(config.tls, (pair) => server.setSecureContext(pair), deps.log, config.tlsPollMs);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -84,6 +98,9 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
     const finish = (status: number, body: string, type = 'application/json') => {
       deps.metrics.request(path, status);
       if (res.headersSent) return;
+      // once readiness has failed, no connection is kept: the client's next request opens a new
+      // one through the Service, which by then sends it to another replica
+      if (phase !== 'serving') res.shouldKeepAlive = false;
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
@@ -109,7 +126,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
       case '/livez':
         return finish(200, 'ok\n', 'text/plain');
       case '/readyz':
-        return draining || !deps.ready()
+        return phase !== 'serving' || !deps.ready()
           ? finish(503, 'not ready\n', 'text/plain')
           : finish(200, 'ok\n', 'text/plain');
       case '/metrics':
@@ -195,14 +212,20 @@ export async function startServer(config: ServerConfig, deps: ServerDeps): Promi
     port,
     inflight: () => inflight,
     async drain() {
-      if (draining) return;
-      draining = true;
+      if (phase !== 'serving') return;
+      phase = 'unready';
+      deps.log('info', 'readiness failed; answering until the shutdown delay ends', {
+        delayMs: config.shutdownDelayMs,
+        inflight,
+      });
+      await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
+      phase = 'closing';
       tlsWatch.close();
       deps.log('info', 'draining', { inflight });
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const until = Date.now() + config.drainTimeoutMs;
-      while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const closed = connections.stopListening();
+      // a connection accepted just before the close gets this long to send its request
+      const graceMs = Math.min(1_000, config.headersTimeoutMs);
+      await connections.drain(graceMs, Date.now() + config.drainTimeoutMs);
       server.closeAllConnections();
       await closed;
       deps.log('info', 'drained', {});

@@ -1,10 +1,10 @@
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { PLAIN_RELEASE, renderChart } from '../src/chart.ts';
+import { PLAIN_RELEASE } from './helm.ts';
 import type { TlsFixture } from './tls-fixture.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -26,6 +26,8 @@ export function spawnWebhook(o: {
       ...['--tls-cert', o.tls.certFile, '--tls-key', o.tls.keyFile],
       ...['--port', '0', '--host', '127.0.0.1'],
       ...['--policy-file', o.policyFile, '--store-dir', o.storeDir],
+      // no readiness period to wait out in tests that stop the server; the drain test sets its own
+      ...(o.args?.some((a) => a.startsWith('--shutdown-delay-ms')) ? [] : ['--shutdown-delay-ms', '0']),
       ...(o.args ?? []),
     ],
     { stdio: o.stdio, ...(o.env ? { env: o.env } : {}) },
@@ -77,7 +79,14 @@ export function spawnAsChart(o: {
     }
     return arg;
   };
-  const args = container.args.map((a) => (a.startsWith('--port=') ? '--port=0' : hostPath(a)));
+  // side by side on one host, and no readiness period to wait out when the test stops it
+  const args = container.args.map((a) =>
+    a.startsWith('--port=')
+      ? '--port=0'
+      : a.startsWith('--shutdown-delay-ms=')
+        ? '--shutdown-delay-ms=0'
+        : hostPath(a),
+  );
   const sa = mkdtempSync(join(tmpdir(), 'modelseal-sa-'));
   const account = join(sa, 'secrets/kubernetes.io/serviceaccount');
   mkdirSync(account, { recursive: true });
@@ -124,7 +133,9 @@ interface ChartContainer {
 }
 
 function chartContainer(): ChartContainer {
-  const deployment = parseAllDocuments(renderChart(PLAIN_RELEASE))
+  // the plain manifests are `helm template` of the chart (a test keeps them equal)
+  const plain = readFileSync(new URL('../../deploy/manifests/10-webhook.yaml', import.meta.url), 'utf8');
+  const deployment = parseAllDocuments(plain)
     .map((d) => d.toJS())
     .find((d) => d?.kind === 'Deployment');
   const container = deployment?.spec?.template?.spec?.containers?.[0];

@@ -1,7 +1,7 @@
 import { UsageError } from '@modelseal/core';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { AttestOptions, AttestResult } from '../flows/attest.ts';
-import { err, type OutputFormat, outJson } from '../io.ts';
+import { err, type OutputFormat, out, outJson } from '../io.ts';
 import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
 import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 import { classifyTarget, type Target } from '../options/target.ts';
@@ -20,7 +20,9 @@ interface AttestArgs extends SignerArgs, RegistryArgs {
   source?: string;
   bundle?: string;
   store?: string | false;
-  output: OutputFormat;
+  output: OutputFormat | 'k8s';
+  'k8s-name'?: string;
+  'k8s-namespace'?: string;
 }
 
 export const attestCommand: CommandModule<object, AttestArgs> = {
@@ -70,11 +72,26 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
         describe:
           'attestation store: dir:PATH, a path or oci://REGISTRY/REPO (default .modelseal/attestations, for a reference its own repository; --no-store to skip)',
       })
-      .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const })
+      .option('output', {
+        alias: 'o',
+        choices: ['text', 'json', 'k8s'] as const,
+        default: 'text' as const,
+        describe: 'k8s: print the ModelAttestation custom resource (YAML) for kubectl apply -f -',
+      })
+      .option('k8s-name', {
+        type: 'string',
+        describe: 'with --output k8s: metadata.name (default from subject, type, digest)',
+      })
+      .option('k8s-namespace', { type: 'string', describe: 'with --output k8s: metadata.namespace' })
       .check((a) => {
         // a coded usage error: main's fail handler passes ModelsealErrors through as they are
         if (a['path'] !== undefined && a['subject'] !== undefined)
           throw new UsageError({ code: 'TARGET_CONFLICT', message: 'give a path or --subject, not both' });
+        if ((a['k8s-name'] !== undefined || a['k8s-namespace'] !== undefined) && a['output'] !== 'k8s')
+          throw new UsageError({
+            code: 'USAGE_CONFLICT',
+            message: '--k8s-name and --k8s-namespace go with --output k8s',
+          });
         if (a['path'] === undefined && a['subject'] === undefined)
           throw new UsageError({
             code: 'TARGET_MISSING',
@@ -86,12 +103,24 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
 };
 
 interface Options extends AttestOptions {
-  readonly output: OutputFormat;
+  readonly output: OutputFormat | 'k8s';
+  readonly k8s: { readonly name?: string; readonly namespace?: string };
 }
 
 async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
   const { predicateFor } = await import('@modelseal/attest');
-  const { DEFAULT_STORE_PATH } = await import('@modelseal/store');
+  const { DEFAULT_STORE_PATH, K8S_NAME_RE, K8S_NAMESPACE_RE } = await import('@modelseal/store');
+  if (a['k8s-name'] !== undefined && !K8S_NAME_RE.test(a['k8s-name']))
+    throw new UsageError({
+      code: 'BAD_K8S_NAME',
+      message: `--k8s-name ${JSON.stringify(a['k8s-name'].slice(0, 100))} is not a Kubernetes object name (lowercase DNS subdomain)`,
+    });
+  if (a['k8s-namespace'] !== undefined && !K8S_NAMESPACE_RE.test(a['k8s-namespace']))
+    throw new UsageError({
+      code: 'BAD_K8S_NAME',
+      message: `--k8s-namespace ${JSON.stringify(a['k8s-namespace'].slice(0, 100))} is not a namespace name (lowercase DNS label)`,
+    });
+
   const target: Target | undefined = a.path !== undefined ? await classifyTarget(a.path) : undefined;
   // --bundle alone writes only the bundle; --store names a store; --no-store skips the default one
   // (a reference's default store is its own repository: bundles become referrers of the model)
@@ -129,15 +158,38 @@ async function toOptions(a: ArgumentsCamelCase<AttestArgs>): Promise<Options> {
     },
     env: process.env,
     output: a.output,
+    printsBundle: a.output === 'k8s',
+    k8s: {
+      ...(a['k8s-name'] ? { name: a['k8s-name'] } : {}),
+      ...(a['k8s-namespace'] ? { namespace: a['k8s-namespace'] } : {}),
+    },
   };
 }
 
-async function run(o: Options): Promise<AttestResult & { output: OutputFormat }> {
+async function run(o: Options): Promise<AttestResult & Pick<Options, 'output' | 'k8s'>> {
   const { runAttest } = await import('../flows/attest.ts');
-  return { ...(await runAttest(o)), output: o.output };
+  return { ...(await runAttest(o)), output: o.output, k8s: o.k8s };
 }
 
-function render(r: Awaited<ReturnType<typeof run>>): void {
+async function render(r: Awaited<ReturnType<typeof run>>): Promise<void> {
+  if (r.output === 'k8s') {
+    const { modelAttestationResource } = await import('@modelseal/store');
+    const { stringify } = await import('yaml');
+    const resource = modelAttestationResource({
+      subjectDigest: r.filedUnder,
+      predicateType: r.predicateType,
+      bundle: r.bundle,
+      subjectName: r.subject.name,
+      ...r.k8s,
+    });
+    // lineWidth 0: no folding, so the bundle text reads back exactly as signed
+    out(stringify(resource, { lineWidth: 0 }));
+    err(
+      `attested ${r.subject.name} (${r.subject.digest}) with ${r.predicateType}; ModelAttestation on stdout`,
+    );
+    if (r.storePath) err(`  store:  ${r.storePath}`);
+    return;
+  }
   if (r.output === 'json') {
     outJson({
       ok: true,

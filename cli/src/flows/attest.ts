@@ -42,6 +42,8 @@ export interface AttestOptions {
   readonly signer: SignerConfig;
   readonly write: BundleOutput;
   readonly env: Env;
+  /** the caller prints the result itself (a ModelAttestation resource): no file or store needed */
+  readonly printsBundle?: boolean;
 }
 
 export interface AttestResult {
@@ -50,10 +52,13 @@ export interface AttestResult {
   readonly bundlePath?: string;
   readonly storePath?: string;
   readonly statement: Statement;
+  readonly bundle: Uint8Array;
+  /** the digest the bundle is filed under (for a reference: its manifest digest) */
+  readonly filedUnder: string;
 }
 
 export async function runAttest(o: AttestOptions): Promise<AttestResult> {
-  if (o.write.bundlePath === undefined && o.write.store === undefined)
+  if (o.write.bundlePath === undefined && o.write.store === undefined && !o.printsBundle)
     throw new UsageError({
       code: 'NO_OUTPUT',
       message: 'nowhere to write the attestation: give --bundle FILE or --store DIR',

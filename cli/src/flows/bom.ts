@@ -146,7 +146,10 @@ async function buildBom(
     policy: {
       policy: decision.policy,
       allowed: decision.allowed,
-      reasons: decision.reasons.map((r) => ({ code: r.code, message: r.message })),
+      reasons: decision.reasons.map((r) => ({
+        code: r.code,
+        message: r.source ? `${r.source}: ${r.message}` : r.message,
+      })),
     },
     tool: o.tool,
     timestamp: o.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),

@@ -15,6 +15,9 @@ export interface BundleOutput {
 export interface Published {
   readonly bundlePath?: string;
   readonly storePath?: string;
+  /** what was signed and the digest it is filed under: what a ModelAttestation resource carries */
+  readonly bundle: Uint8Array;
+  readonly filedUnder: string;
 }
 
 /** The one way a signing flow writes what it signed. */
@@ -34,7 +37,12 @@ export async function publishBundle(
     out.store === undefined
       ? undefined
       : await (await cliStore(out.store, out.registry)).put(subjectDigest, predicateType, bundle);
-  return { ...(bundlePath ? { bundlePath } : {}), ...(storePath ? { storePath } : {}) };
+  return {
+    ...(bundlePath ? { bundlePath } : {}),
+    ...(storePath ? { storePath } : {}),
+    bundle,
+    filedUnder: subjectDigest,
+  };
 }
 
 /** Bundles are written as compact JSON, as model_signing and cosign write them. */

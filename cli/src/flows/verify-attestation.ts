@@ -60,7 +60,10 @@ export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise
     throw new PolicyError({
       code: 'POLICY_DENIED',
       message: `policy ${policy.name} denies ${subject.name} (${subject.digest}):\n${decision.reasons
-        .map((r) => `  - [${r.code}] ${r.message}${r.requirement ? ` [requirement ${r.requirement}]` : ''}`)
+        .map(
+          (r) =>
+            `  - [${r.code}] ${r.message}${r.requirement ? ` [requirement ${r.requirement}]` : ''}${r.source ? ` (from ${r.source})` : ''}`,
+        )
         .join('\n')}`,
       details: { subject, decision },
     });

@@ -6,6 +6,7 @@ import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { globMatch } from './glob.ts';
+import { clip, modelLabel, publicReason, scrubPaths, warning, warningFor } from './messages.ts';
 import { changedImage } from './modelcars.ts';
 import { type RuntimeVerdict, runtimeDenials } from './runtime-validate.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
@@ -55,7 +56,6 @@ export interface Gathered {
   readonly findings: readonly Finding[];
 }
 
-export const WARNING_MAX = 120;
 const MESSAGE_MAX = 16 * 1024;
 
 /**
@@ -93,7 +93,7 @@ export async function withDeadline(
   } catch (e) {
     const code = isModelsealError(e) ? e.code : 'INTERNAL';
     const msg = e instanceof Error ? e.message : String(e);
-    return deny(uid, `modelseal: ${code}: ${msg}; denied to fail closed`);
+    return deny(uid, scrubPaths(`modelseal: ${code}: ${msg}; denied to fail closed`));
   } finally {
     clearTimeout(timer);
   }
@@ -117,8 +117,7 @@ export async function gather(
   const kind = request.kind?.kind ?? '';
   if (!ADMITTED_KINDS.includes(kind) || !inScope(request, kind)) return allow;
   const object = request.object;
-  if (!isRecord(object))
-    return { response: deny(uid, `modelseal: REQUEST_NO_OBJECT: ${kind} request carries no object`) };
+  if (!isRecord(object)) return { response: deny(uid, noObject(kind, object)) };
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const namespace = request.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : '');
   const name = request.name || (typeof meta.name === 'string' ? meta.name : '') || '(generated name)';
@@ -141,6 +140,19 @@ export async function gather(
   if (findings.some((f) => f.reasons.some((r) => r.code === 'DEADLINE_EXCEEDED')))
     return { response: deadlineDeny(uid, deps.deadlineMs) };
   return { uid, kind, request, target, what: `${kind} ${namespace ? `${namespace}/` : ''}${name}`, findings };
+}
+
+/** What a request without a usable object carries, said precisely (a string is a caller's encoding slip). */
+function noObject(kind: string, object: unknown): string {
+  if (object === undefined || object === null)
+    return `modelseal: REQUEST_NO_OBJECT: ${kind} request carries no object`;
+  const type = Array.isArray(object)
+    ? 'an array'
+    : typeof object === 'string'
+      ? 'a string'
+      : `a ${typeof object}`;
+  const size = typeof object === 'string' ? ` of ${object.length} characters` : '';
+  return `modelseal: REQUEST_OBJECT_INVALID: request.object of this ${kind} request is ${type}${size}, not a JSON object; the AdmissionReview must carry the ${kind} itself as an object, not encoded`;
 }
 
 function inScope(request: AdmissionRequest, kind: string): boolean {
@@ -207,7 +219,8 @@ function respond(
   findings: readonly Finding[],
   runtime: RuntimeVerdict,
 ): AdmissionResponse {
-  const denials: string[] = [...runtime.denials];
+  // denials grouped by model, so each model (and its digest) is named once whatever the policies
+  const byModel = new Map<string, { label: string; parts: string[] }>();
   const warnings: string[] = runtime.warnings.map(warning);
   const audit: Record<string, string> = {};
   for (const f of findings) {
@@ -216,14 +229,14 @@ function respond(
     if (!failed) continue;
     const mode = f.forced ?? f.policy.settings.mode;
     switch (mode) {
-      case 'enforce':
-        denials.push(
-          `policy ${f.policy.policy.name}: ${describe(f.model)}: ${f.reasons.map(formatReason).join('; ')}`,
-        );
+      case 'enforce': {
+        const entry = byModel.get(f.model.path) ?? { label: modelLabel(f.model), parts: [] };
+        entry.parts.push(`policy ${f.policy.policy.name}: ${f.reasons.map(publicReason).join('; ')}`);
+        byModel.set(f.model.path, entry);
         break;
+      }
       case 'warn':
-        for (const r of f.reasons)
-          warnings.push(warning(`${f.policy.policy.name} ${f.model.path} ${r.code}: ${r.message}`));
+        warnings.push(warningFor(f.policy.policy.name, f.model, f.reasons));
         break;
       case 'audit':
         break;
@@ -231,6 +244,10 @@ function respond(
         assertNever(mode);
     }
   }
+  const denials = [
+    ...runtime.denials.map(scrubPaths),
+    ...[...byModel.values()].map((e) => `${e.label}: ${e.parts.join('; ')}`),
+  ];
   const extra = {
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(Object.keys(audit).length > 0 ? { auditAnnotations: audit } : {}),
@@ -238,15 +255,6 @@ function respond(
   if (denials.length === 0) return { uid, allowed: true, ...extra };
   const message = clip(`modelseal denied ${what}: ${denials.join(' | ')}`, MESSAGE_MAX);
   return { ...deny(uid, message), ...extra };
-}
-
-function describe(m: ModelRef): string {
-  const digest = m.kind === 'pinned' ? m.digest : 'none';
-  return `${m.path} (${m.container ? 'container' : 'volume'} ${m.volume}, model ${m.reference}, digest ${digest})`;
-}
-
-function formatReason(r: Reason): string {
-  return `${r.code}: ${r.message}${r.requirement ? ` [requirement ${r.requirement}]` : ''}`;
 }
 
 function auditKey(f: Finding): string {
@@ -261,15 +269,6 @@ function auditValue(f: Finding): string {
   const verdict = f.reasons.length === 0 ? 'ok' : f.reasons.map((r) => r.code).join(',');
   const signers = f.signers.map(describeSigner).join(',') || 'none';
   return clip(`${digest} signers=${signers} result=${verdict}`, 1024);
-}
-
-/** Warnings travel as HTTP headers: printable ASCII, <= 120 characters. */
-export function warning(text: string): string {
-  return clip(text.replace(/[^\x20-\x7e]/g, '?'), WARNING_MAX);
-}
-
-function clip(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
 }
 
 export function deny(uid: string, message: string): AdmissionResponse {

@@ -26,7 +26,7 @@ export type {
   VerifiedAttestation,
   VerifyFn,
 } from './contract.ts';
-export { type DecideDeps, decide, deny, WARNING_MAX, warning } from './decide.ts';
+export { type DecideDeps, decide, deny } from './decide.ts';
 export { createEngine, realVerify } from './engine.ts';
 export { ADMITTED_KINDS, createExtractor, type Extractor, type ModelRef } from './extractor.ts';
 export { globMatch } from './glob.ts';
@@ -38,6 +38,7 @@ export {
   type ModelResult,
   type WorkloadEntry,
 } from './inventory.ts';
+export { WARNING_MAX, warning } from './messages.ts';
 export { type MutateDeps, type Mutation, mutate } from './mutate.ts';
 export { type MutationPlan, type PatchOp, planMutation } from './mutation.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';

@@ -8,6 +8,7 @@ import { describeSigner } from '@modelseal/verify';
 import type { Checker } from './checker.ts';
 import { decide, examine, type Finding } from './decide.ts';
 import { createExtractor } from './extractor.ts';
+import { publicText } from './messages.ts';
 import { requestsFromManifests } from './offline.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 
@@ -111,7 +112,7 @@ function entryOf(f: Finding): ModelEntry {
     ...(f.model.kind === 'pinned' ? { digest: f.model.digest } : {}),
     result: resultOf(f),
     signers: [...new Set(f.signers.map(describeSigner))],
-    reasons: f.reasons.map((r) => ({ code: r.code, message: r.message })),
+    reasons: f.reasons.map((r) => ({ code: r.code, message: publicText(r) })),
   };
 }
 

@@ -6,7 +6,8 @@
  * it, with the full message, for the same reason, for the tag, or for the missing check.
  */
 import type { AdmissionRequest, AdmissionResponse } from './admission.ts';
-import { type DecideDeps, gather, warning, withDeadline } from './decide.ts';
+import { type DecideDeps, gather, withDeadline } from './decide.ts';
+import { warning } from './messages.ts';
 import { type PatchOp, planMutation } from './mutation.ts';
 import { type PinConfig, type PinResult, pinnable, planPins } from './pin.ts';
 import { podSpec } from './runtime.ts';

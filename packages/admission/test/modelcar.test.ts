@@ -62,9 +62,9 @@ describe('modelcar containers', () => {
       expect(bad.allowed).toBe(false);
       const msg = bad.status!.message;
       expect(msg).toMatch(
-        /\.containers\[1\] \(container modelcar, model registry\.example\.com\/models\/tiny@/,
+        /container modelcar \(spec(\.\w+)*\.containers\[1\]\), model registry\.example\.com\/models\/tiny, digest /,
       );
-      expect(msg).toMatch(/\.initContainers\[0\] \(container modelcar-init/);
+      expect(msg).toMatch(/container modelcar-init \(spec(\.\w+)*\.initContainers\[0\]\)/);
       expect(msg).toContain(`digest ${D2}`);
       expect(msg).toContain('ATTESTATION_MISSING');
     },

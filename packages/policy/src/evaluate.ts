@@ -76,7 +76,7 @@ function checkRequirement(
       reasons: [
         reason(
           'ATTESTATION_MISSING',
-          `no verified ${req.predicateType} attestation for ${subject} signed by any of [${who}]`,
+          `no verified ${req.predicateType} attestation signed by any of [${who}]`,
         ),
       ],
     };
@@ -87,7 +87,7 @@ function checkRequirement(
       reasons: [
         reason(
           'WRONG_AUTHORITY',
-          `the ${req.predicateType} attestation for ${subject} is signed by [${by}], but this requirement accepts only [${who}]`,
+          `the ${req.predicateType} attestation is signed by [${by}], but this requirement accepts only [${who}]`,
         ),
       ],
     };
@@ -97,7 +97,8 @@ function checkRequirement(
     const failed = runConditions(req.conditions, a, subject, clock, budget);
     if (failed.length === 0) return { satisfiedBy: a, reasons: [] };
     for (const f of failed) {
-      if (reasons.length < MAX_REASONS_PER_REQUIREMENT) reasons.push(reason(f.code, f.message));
+      if (reasons.length < MAX_REASONS_PER_REQUIREMENT)
+        reasons.push({ ...reason(f.code, f.message), ...(f.source ? { source: f.source } : {}) });
     }
   }
   return { reasons };
@@ -109,10 +110,12 @@ function runConditions(
   subject: string,
   clock: EvaluationClock | undefined,
   budget: SharedBudget,
-): { code: string; message: string }[] {
-  const out: { code: string; message: string }[] = [];
+): { code: string; message: string; source?: string }[] {
+  const out: { code: string; message: string; source?: string }[] = [];
   const stmt = a.verified.statement;
-  const from = `(attestation by ${a.authority}${a.source ? ` from ${a.source}` : ''})`;
+  const from = `(attestation by ${a.authority})`;
+  const push = (code: string, message: string) =>
+    out.push({ code, message, ...(a.source ? { source: a.source } : {}) });
   for (const c of conditions) {
     checkDeadline(clock, subject);
     const r: ConditionResult = c.evaluate(
@@ -129,28 +132,25 @@ function runConditions(
       case 'true':
         break;
       case 'false':
-        out.push({
-          code: 'CONDITION_FAILED',
-          message: `condition ${JSON.stringify(c.expression)} is false ${from}`,
-        });
+        push('CONDITION_FAILED', `condition ${JSON.stringify(c.expression)} is false ${from}`);
         break;
       case 'not-bool':
-        out.push({
-          code: 'CONDITION_NOT_BOOL',
-          message: `condition ${JSON.stringify(c.expression)} gave a ${r.type}, not a bool ${from}`,
-        });
+        push(
+          'CONDITION_NOT_BOOL',
+          `condition ${JSON.stringify(c.expression)} gave a ${r.type}, not a bool ${from}`,
+        );
         break;
       case 'error':
-        out.push({
-          code: 'CONDITION_ERROR',
-          message: `condition ${JSON.stringify(c.expression)} failed to evaluate: ${r.message} ${from}`,
-        });
+        push(
+          'CONDITION_ERROR',
+          `condition ${JSON.stringify(c.expression)} failed to evaluate: ${r.message} ${from}`,
+        );
         break;
       case 'cost-exceeded':
-        out.push({
-          code: 'CONDITION_COST_EXCEEDED',
-          message: `condition ${JSON.stringify(c.expression)} exceeded the evaluation budget ${from}`,
-        });
+        push(
+          'CONDITION_COST_EXCEEDED',
+          `condition ${JSON.stringify(c.expression)} exceeded the evaluation budget ${from}`,
+        );
         break;
       case 'deadline-exceeded':
         throw deadlineExceeded(subject);
@@ -218,8 +218,10 @@ export function boundAttestations(ev: Evidence, digest: string): readonly Verifi
 function failureReasons(ev: Evidence): Reason[] {
   return ev.failures.map((f) => ({
     code: f.code,
-    message: `${f.source}: ${f.message}`,
+    message: f.message,
     subject: ev.subject,
+    // a store-level failure names the subject itself as its source: nothing to add
+    ...(f.source && f.source !== ev.subject ? { source: f.source } : {}),
   }));
 }
 

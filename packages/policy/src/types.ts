@@ -141,6 +141,11 @@ export interface Reason {
   readonly subject: string;
   /** predicate type of the requirement it concerns */
   readonly requirement?: string;
+  /**
+   * where the evidence came from (a store's bundle location), kept out of the message: the CLI
+   * shows it, the webhook does not (its store paths are the server's business)
+   */
+  readonly source?: string;
 }
 
 export interface Decision {

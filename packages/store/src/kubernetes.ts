@@ -3,7 +3,8 @@
  * in memory, indexed by subject digest. Fed by a list/watch informer at the edge (webhook/src/kube.ts);
  * this file does no I/O, so it is tested with plain objects.
  */
-import { fromBase64, isRecord, utf8 } from '@modelseal/core';
+import { fromBase64, isRecord, sha256Hex, utf8 } from '@modelseal/core';
+import { digestHex, predicateSlug } from './layout.ts';
 
 export interface StoredBundle {
   readonly bundle: Uint8Array;
@@ -122,3 +123,62 @@ export function parseModelAttestation(o: unknown, key: string): Entry | string {
     return `spec.bundle is over ${MODEL_ATTESTATION_MAX_BUNDLE} bytes`;
   return { key, subject, stored: { bundle, predicateType, source: `kubernetes:ModelAttestation/${key}` } };
 }
+
+/**
+ * The ModelAttestation custom resource for one bundle: what `parseModelAttestation` reads back.
+ * The bundle goes in as its JSON text when it is JSON (kept byte for byte), else as base64.
+ * The default name is readable and unique per (subject, predicate type, bundle).
+ */
+export function modelAttestationResource(o: {
+  readonly subjectDigest: string;
+  readonly predicateType: string;
+  readonly bundle: Uint8Array;
+  readonly subjectName?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+}): Record<string, unknown> {
+  const hex = digestHex(o.subjectDigest);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(o.bundle);
+  const isJson = text.trimStart().startsWith('{') && utf8(text).length === o.bundle.byteLength;
+  const name =
+    o.name ??
+    [
+      dnsPart(o.subjectName ?? 'model', 80),
+      dnsPart(predicateSlug(o.predicateType).split('~')[0]!, 60),
+      hex.slice(0, 12),
+      sha256Hex(o.bundle).slice(0, 8),
+    ]
+      .filter(Boolean)
+      .join('-');
+  return {
+    apiVersion: 'modelseal.dev/v1alpha1',
+    kind: 'ModelAttestation',
+    metadata: {
+      name,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      ...(o.subjectName
+        ? { annotations: { 'modelseal.dev/subject-name': o.subjectName.slice(0, 253) } }
+        : {}),
+    },
+    spec: {
+      subjectDigest: `sha256:${hex}`,
+      predicateType: o.predicateType,
+      bundle: isJson ? text : Buffer.from(o.bundle).toString('base64'),
+    },
+  };
+}
+
+/** Lowercase alphanumerics and '-', as a DNS-1123 name part allows. */
+function dnsPart(s: string, max: number): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+}
+
+/** A DNS-1123 subdomain (metadata.name of a custom resource). */
+export const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** A DNS-1123 label (a namespace). */
+export const K8S_NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
