@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the OCI tests run against: docker-registry (Distribution 2.8) and
-# skopeo. Idempotent: does nothing when both commands exist. Root runs apt-get directly; anyone
-# else needs sudo. Meant to be sourced or called from .ci/run before the tests.
+# Installs the Debian packages the tests run against: docker-registry (Distribution 2.8) and
+# skopeo (OCI tests), b3sum (BLAKE3 digests checked against the reference tool). Idempotent:
+# does nothing when all three commands exist. Root runs apt-get directly; anyone else needs sudo. Meant to be sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
 
 need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v b3sum >/dev/null 2>&1 || need+=(b3sum)
 if [ "${#need[@]}" -eq 0 ]; then
-  say "docker-registry and skopeo already installed"
+  say "docker-registry, skopeo and b3sum already installed"
   exit 0
 fi
 
@@ -27,5 +28,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 # the package's service is not used by the tests, which start their own registry on 127.0.0.1
-command -v docker-registry >/dev/null && command -v skopeo >/dev/null
-say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version)"
+command -v docker-registry >/dev/null && command -v skopeo >/dev/null && command -v b3sum >/dev/null
+say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); $(b3sum --version)"
