@@ -8,6 +8,7 @@ import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import { CHUNK } from './threads.ts';
+import { joinSplit, splitTasks } from './tree.ts';
 import { walkModel } from './walk.ts';
 
 /* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing
@@ -92,6 +93,21 @@ async function startHashing(
   const hashType = cfg.serialization.hashType;
   const dlen = DIGEST_BYTES[hashType];
   const newHasher = await hasherFactory(hashType);
+  // BLAKE3 with the native tree: big files are cut into ranges that any thread can take
+  const split = cfg.concurrency > 1 && newHasher.tree ? splitTasks(plan.tasks) : undefined;
+  if (split && newHasher.tree) {
+    const tree = newHasher.tree;
+    const running = (pool ?? takePool(cfg.concurrency)).start({
+      hashType,
+      tasks: split.tasks,
+      digestBytes: dlen,
+      totalBytes: plan.totalBytes,
+      hasher: newHasher,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    return { finish: async () => joinSplit(split, await running.finish(), tree) };
+  }
   const small =
     plan.tasks.length <= INLINE_MAX_TASKS &&
     plan.totalBytes !== undefined &&

@@ -1,5 +1,6 @@
 import { HashFailure } from './failure.ts';
 import type { HasherFactory, StreamHasher } from './hasher.ts';
+import { subtreeHasher } from './tree.ts';
 
 // Not `import`: this module is most of what a hashing thread loads, and an ES import of node:fs
 // builds its ES facade, which reads every export and so loads the streams (~5 ms, `--cpu-prof`).
@@ -15,6 +16,8 @@ export interface ReadTask {
   readonly end?: number;
   /** file size the shard plan was made for; a different size means the file changed */
   readonly expectedSize?: number;
+  /** a BLAKE3 range of a split file: the result is its chaining value (tree.ts) */
+  readonly subtree?: boolean;
 }
 
 export interface ReadHooks {
@@ -102,7 +105,7 @@ export function* hashSteps(
       if (h === undefined && whole && pos === start && n === end - start && n < want) {
         single = engine.oneShot(chunk);
       } else {
-        h ??= engine.create();
+        h ??= task.subtree ? rangeHasher(engine, start) : engine.create();
         h.update(chunk);
       }
       pos += n;
@@ -121,6 +124,12 @@ export function* hashSteps(
   } finally {
     closeSync(fd);
   }
+}
+
+function rangeHasher(engine: HasherFactory, start: number): StreamHasher {
+  if (!engine.tree)
+    throw new HashFailure('internal', 'READ_FAILED', 'a BLAKE3 range without the BLAKE3 tree');
+  return subtreeHasher(engine.tree, start);
 }
 
 /** the last view `prefix` made; one per thread, as hashSteps runs one file at a time per thread */
