@@ -51,6 +51,7 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
     extraIgnore: o.extraIgnore,
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
+    onNote: err,
   }).finally(progress.end);
   if (manifest.resources.length === 0) {
     throw new InputError({

@@ -1,5 +1,5 @@
 import type { IdentityPolicy, TrustConfig, VerifiedStatement } from '@modelseal/verify';
-import { progressReporter } from '../io.ts';
+import { err, progressReporter } from '../io.ts';
 import { readBundleFile } from '../options/files.ts';
 import { bundlesToSkip } from '../options/model.ts';
 
@@ -52,6 +52,7 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
     ),
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
+    onNote: err,
   }).finally(progress.end);
   // --allow-symlinks changes how the files are read, not what was signed: compare the files
   const allowSymlinks = signed.serialization.allowSymlinks;

@@ -51,7 +51,11 @@ interface NativeAddon {
 
 let loaded: Promise<Blake3Engine> | undefined;
 
-/** Once per thread. `MODELSEAL_BLAKE3=wasm|noble` skips the faster ones (tests, comparisons). */
+/**
+ * Once per thread. `MODELSEAL_BLAKE3=wasm|noble` skips the faster ones (comparisons);
+ * `MODELSEAL_BLAKE3_ADDON=path` loads another addon file in place of the package's (tests use it
+ * to check the fallback on a broken or wrong addon).
+ */
 export function blake3Engine(): Promise<Blake3Engine> {
   loaded ??= pick(process.env.MODELSEAL_BLAKE3);
   return loaded;
@@ -60,7 +64,7 @@ export function blake3Engine(): Promise<Blake3Engine> {
 async function pick(forced: string | undefined): Promise<Blake3Engine> {
   const reasons: string[] = [];
   if (forced !== 'wasm' && forced !== 'noble') {
-    const n = nativeBlake3();
+    const n = nativeBlake3(process.env.MODELSEAL_BLAKE3_ADDON);
     if ('engine' in n) return n.engine;
     reasons.push(n.why);
   }
@@ -74,14 +78,14 @@ async function pick(forced: string | undefined): Promise<Blake3Engine> {
 
 type Attempt = { engine: Blake3Engine } | { why: string };
 
-function nativeBlake3(): Attempt {
+function nativeBlake3(override: string | undefined): Attempt {
   let addon: NativeAddon;
   try {
     const require = createRequire(import.meta.url);
     const dir = require.resolve('@c4312/blake3-native/package.json').slice(0, -'package.json'.length);
     // the addon itself, not the package's JS wrapper (a Transform stream per hash, and a helper
     // package we do not need)
-    addon = require(`${dir}build/Release/blake3.node`) as NativeAddon;
+    addon = require(override || `${dir}build/Release/blake3.node`) as NativeAddon;
   } catch (e) {
     return { why: `the native BLAKE3 addon did not load (${(e as Error)?.message?.split('\n')[0]})` };
   }

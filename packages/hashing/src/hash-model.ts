@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
+import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
@@ -93,6 +94,7 @@ async function startHashing(
   const hashType = cfg.serialization.hashType;
   const dlen = DIGEST_BYTES[hashType];
   const newHasher = await hasherFactory(hashType);
+  if (hashType === 'blake3') await noteFallback(options.onNote);
   // BLAKE3 with the native tree: big files are cut into ranges that any thread can take
   const split = cfg.concurrency > 1 && newHasher.tree ? splitTasks(plan.tasks) : undefined;
   if (split && newHasher.tree) {
@@ -124,6 +126,14 @@ async function startHashing(
     });
   }
   return { finish: async () => hashInline(plan, options, newHasher, dlen) };
+}
+
+let noted = false;
+async function noteFallback(onNote: ((text: string) => void) | undefined): Promise<void> {
+  const e = await blake3Engine();
+  if (noted || !e.fallback || !onNote) return;
+  noted = true;
+  onNote(`note: BLAKE3 runs on the slower ${e.backend} implementation: ${e.fallback}`);
 }
 
 function hashInline(plan: Plan, options: HashOptions, newHasher: HasherFactory, dlen: number): Uint8Array {
