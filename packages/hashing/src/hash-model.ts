@@ -18,6 +18,7 @@ const INLINE_MAX_TASKS = 64;
 const INLINE_MAX_BYTES = 32 << 20;
 /** with few files, statting them on the main thread is cheap and buys balance and a progress total */
 const STAT_MAX_FILES = 256;
+const INLINE_PROGRESS_MS = 100;
 
 /** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
 export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
@@ -140,13 +141,25 @@ function hashInline(plan: Plan, options: HashOptions, newHasher: HasherFactory, 
   const out = new Uint8Array(plan.tasks.length * dlen);
   const buf = new Uint8Array(CHUNK);
   let done = 0;
+  let reported = 0;
   const total = plan.totalBytes ?? 0;
+  const report = () => {
+    reported = performance.now();
+    options.onProgress?.(done, Math.max(total, done));
+  };
+  // reported while a big file is read, not only when it ends (this thread does not yield meanwhile)
+  const hooks = {
+    onBytes: (n: number) => {
+      done += n;
+      if (performance.now() - reported >= INLINE_PROGRESS_MS) report();
+    },
+  };
   for (let i = 0; i < plan.tasks.length; i++) {
     options.signal?.throwIfAborted();
-    const r = hashTask(plan.tasks[i]!, newHasher, buf);
+    const r = hashTask(plan.tasks[i]!, newHasher, buf, options.onProgress ? hooks : undefined);
     out.set(r.digest, i * dlen);
-    done += r.size;
-    options.onProgress?.(done, Math.max(total, done));
+    if (!options.onProgress) continue;
+    report();
   }
   return out;
 }
