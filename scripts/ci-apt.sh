@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run against: docker-registry (Distribution 2.8) and
 # skopeo (OCI tests), b3sum (BLAKE3 digests checked against the reference tool). Idempotent:
-# does nothing when all three commands exist. Root runs apt-get directly; anyone else needs sudo. Meant to be sourced or called from .ci/run before the tests.
+# does nothing when all three commands exist. Root runs apt-get directly; anyone else needs sudo.
+# Meant to be sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
 
