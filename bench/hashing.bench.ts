@@ -15,7 +15,8 @@
  *
  * Sizes (environment, defaults in brackets): MODELSEAL_BENCH_BIG_GIB [4] the single BLAKE3 file
  * and the model's four files, MODELSEAL_BENCH_SMALL_FILES [20000], MODELSEAL_BENCH_MANY_FILES
- * [100000] (0 skips it); the files are 4 KiB.
+ * [100000] (0 skips it); the files are 4 KiB. MODELSEAL_BENCH_ONLY=text runs only the cases whose
+ * label contains it (e.g. BLAKE3).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +124,8 @@ export async function run(flags: string[]): Promise<void> {
     );
   }
 
+  const only = process.env.MODELSEAL_BENCH_ONLY;
+  if (only) cases.splice(0, cases.length, ...cases.filter((c) => c.label.includes(only)));
   process.stdout.write(
     'model_signing (the Python reference) is not measured: it is not on the local PyPI mirror, so it cannot be installed here.\n',
   );

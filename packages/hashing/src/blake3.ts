@@ -17,6 +17,11 @@ const { createRequire } = process.getBuiltinModule('node:module');
 export interface Blake3Tree {
   subtreeCv(data: Uint8Array, chunkCounter: number, out: Uint8Array): void;
   parentCv(block: Uint8Array, root: boolean, out: Uint8Array): void;
+  /**
+   * subtreeCv over [offset, offset + length) of an open file, mapped rather than read (no copy out
+   * of the page cache): 0 when done, 1 when the file ended early, -errno when it cannot be mapped
+   */
+  subtreeCvFd?(fd: number, offset: number, length: number, chunkCounter: number, out: Uint8Array): number;
 }
 
 export interface Blake3Engine {
@@ -47,6 +52,7 @@ interface NativeAddon {
   hashInto(data: Uint8Array, out: Uint8Array): void;
   subtreeCv(data: Uint8Array, chunkCounter: number, out: Uint8Array): void;
   parentCv(block: Uint8Array, root: boolean, out: Uint8Array): void;
+  subtreeCvFd?(fd: number, offset: number, length: number, chunkCounter: number, out: Uint8Array): number;
 }
 
 let loaded: Promise<Blake3Engine> | undefined;
@@ -106,7 +112,13 @@ function nativeBlake3(override: string | undefined): Attempt {
       return out;
     },
   };
-  const tree: Blake3Tree = { subtreeCv: addon.subtreeCv, parentCv: addon.parentCv };
+  const tree: Blake3Tree = {
+    subtreeCv: addon.subtreeCv,
+    parentCv: addon.parentCv,
+    ...(typeof addon.subtreeCvFd === 'function' && process.env.MODELSEAL_BLAKE3_MMAP !== 'off'
+      ? { subtreeCvFd: addon.subtreeCvFd }
+      : {}),
+  };
   return { engine: { factory, backend: 'native', tree } };
 }
 
