@@ -42,6 +42,12 @@ fi
 ln -sf "$tools/pnpm/node_modules/.bin/pnpm" "$tools/bin/pnpm"
 
 cd "$root"
+# pkcs11js compiles a native addon with node-gyp, which would otherwise download Node's headers
+# (no host but the package registries is reachable): point it at the headers beside this Node.
+node_prefix="$(cd "$(dirname "$(readlink -f "$node_bin")")/.." && pwd)"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node_api.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
 say "installing workspace dependencies"
 if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --reporter=silent; fi
 say "ready: node $(node -v), pnpm $(pnpm -v)"

@@ -83,7 +83,7 @@ function expectPure(path: string): void {
 }
 
 describe('import purity', () => {
-  it.each(['manifest', 'attest', 'keys', 'policy', 'bom', 'scan'])(
+  it.each(['manifest', 'attest', 'keys', 'policy', 'bom', 'scan', 'pkcs11'])(
     '@modelseal/%s loads no fs, os or worker_threads',
     (pkg) => {
       expectPure(`packages/${pkg}/src/index.ts`);

@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { realVerify } from '../packages/admission/src/engine.ts';
@@ -25,7 +24,7 @@ import { cycloneDxErrors } from '../packages/bom/test/validate.ts';
 import { kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { DEFAULT_REPORTER_CONFIG, startReporter } from '../webhook/src/reports.ts';
-import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
+import { type FakeApiServer, kubeConfigFor, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
 import { makeTlsFixture, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary JSON
@@ -150,13 +149,7 @@ describe('modelseal inventory --kubeconfig', () => {
         (m: Json) => `${w.uid} ${m.policy} ${m.volume} ${m.digest} ${m.result} ${m.signers.join(',')}`,
       ),
     );
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: api.url, caData: tls.ca.toString('base64') }],
-      users: [{ name: 'u', token: TOKEN }],
-      contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
-      currentContext: 'c',
-    });
+    const kc = kubeConfigFor(api, { caData: tls.ca.toString('base64'), token: TOKEN });
     const sources = await kubeSources(kc, testEngine, silentLogger, { retryMs: 50 });
     const reporter = await startReporter(
       { ...DEFAULT_REPORTER_CONFIG, debounceMs: 0, deadlineMs: 5000, excludeNamespaces: [] },

@@ -27,6 +27,7 @@ const LIBRARIES = [
   'scan',
   'bom',
   'kube',
+  'pkcs11',
 ];
 /** a flag inside words; a literal that is itself a flag (`'--digest='`) is argv being built, not advice */
 const FLAG = /[\s(]--[a-z][a-z-]+/;

@@ -2,14 +2,13 @@
  * The informer-backed store and policy source against a local API server speaking list/watch
  * over HTTP on 127.0.0.1, including a dropped watch that resumes and a 410 Gone that relists.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { kubernetesStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { D1, D2 } from '../packages/admission/test/reviews.ts';
 import { policyDoc, testEngine, testSigner } from '../packages/admission/test/signing.ts';
 import { type KubeSources, kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
-import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
+import { type FakeApiServer, kubeConfigFor, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
 
 const MODEL_SIG = 'https://model_signing/signature/v1.0';
 const attestation = (name: string, subject: string, bundle: string, namespace = 'ml') => ({
@@ -63,13 +62,7 @@ describe('informer-backed sources over list/watch', () => {
     api = await startFakeApiServer();
     api.put(PLURALS.attestations, attestation('m1', D1, '{"n":1}'));
     api.put(PLURALS.clusterPolicies, clusterPolicy('release', {}));
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
-      currentContext: 'c',
-    });
+    const kc = kubeConfigFor(api);
     sources = await kubeSources(kc, testEngine, silentLogger, { retryMs: 50 });
   });
 
@@ -142,13 +135,7 @@ describe('informer start-up', () => {
   it('fails fast with a coded error when a CRD is not installed', async () => {
     const api = await startFakeApiServer({ missing: [PLURALS.clusterPolicies] });
     try {
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
-        users: [{ name: 'u' }],
-        contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
-        currentContext: 'c',
-      });
+      const kc = kubeConfigFor(api);
       await expect(kubeSources(kc, testEngine, silentLogger, { retryMs: 50 })).rejects.toMatchObject({
         code: 'KUBE_LIST_FAILED',
         message: expect.stringContaining('clustermodelpolicies.modelseal.dev'),

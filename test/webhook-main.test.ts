@@ -83,6 +83,17 @@ describe('webhook/src/main.ts', () => {
     );
     expect(r4.status).toBe(2);
     expect(r4.stderr).toContain('BAD_EXCLUDE_NAMESPACES');
+    // tag pinning: a mode it knows, and a registry repository to resolve tags in
+    const base = [main, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--policy-file', dir];
+    for (const [args, code] of [
+      [['--store-dir', dir, '--pin-tags', 'always'], 'BAD_PIN_TAGS'],
+      [['--store-dir', dir, '--pin-tags', 'patch'], 'PIN_TAGS_NEED_REGISTRY'],
+      [['--store', 'oci://127.0.0.1:1/m', '--pin-tags=annotate', '--pin-cache-ms=-1'], 'BAD_CACHE_TTL'],
+    ] as const) {
+      const r = spawnSync(process.execPath, [...base, ...args], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(code);
+    }
   });
 
   it('serves decisions over HTTPS and drains on SIGTERM', async () => {

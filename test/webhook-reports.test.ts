@@ -4,7 +4,6 @@
  * reports written as the PolicyReport CRD requires (the fake API server rejects writes that fail
  * its schema, webhook/test/policyreport-crd.yaml), and the pass -> fail flip timed.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realVerify } from '../packages/admission/src/engine.ts';
 import { D1, D2, D3, imageVolume, podSpec } from '../packages/admission/test/reviews.ts';
@@ -19,7 +18,7 @@ import {
 import { type KubeSources, kubeSources, PLURALS } from '../webhook/src/kube.ts';
 import { silentLogger } from '../webhook/src/log.ts';
 import { DEFAULT_REPORTER_CONFIG, type Reporter, startReporter } from '../webhook/src/reports.ts';
-import { type FakeApiServer, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
+import { type FakeApiServer, kubeConfigFor, startFakeApiServer } from '../webhook/test/fake-apiserver.ts';
 import { policyReportErrors } from '../webhook/test/policyreport-schema.ts';
 import { codeOfAsync } from './codes.ts';
 
@@ -64,19 +63,8 @@ async function until<T>(f: () => T | undefined | false, what: string, ms = 8000)
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function kubeConfig(api: FakeApiServer): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'fake', server: api.url, skipTLSVerify: true }],
-    users: [{ name: 'u' }],
-    contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
-    currentContext: 'c',
-  });
-  return kc;
-}
-
 async function reporterOn(api: FakeApiServer): Promise<{ sources: KubeSources; reporter: Reporter }> {
-  const kc = kubeConfig(api);
+  const kc = kubeConfigFor(api);
   const sources = await kubeSources(kc, testEngine, silentLogger, { retryMs: 50 });
   const reporter = await startReporter(CONFIG, {
     kc,
@@ -309,7 +297,7 @@ describe('reporter start-up', () => {
   it('without the PolicyReport CRD, or without RBAC for pods, it is off with REPORTS_UNAVAILABLE', async () => {
     for (const opts of [{ missing: [REPORTS] }, { forbidden: [REPORTS] }, { forbidden: ['pods'] }]) {
       api = await startFakeApiServer(opts);
-      const kc = kubeConfig(api);
+      const kc = kubeConfigFor(api);
       const sources = await kubeSources(kc, testEngine, silentLogger, { retryMs: 50 });
       try {
         const start = startReporter(CONFIG, {

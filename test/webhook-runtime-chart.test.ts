@@ -45,6 +45,13 @@ describe('chart: runtime verification', () => {
     expect(all.some((d) => d.kind === 'ValidatingWebhookConfiguration')).toBe(true);
   });
 
+  it('pinTags: off by default; enabled passes --pin-tags=<mode> to the webhook that /mutate serves', () => {
+    expect(args(docs(renderChart(PLAIN_RELEASE))).some((a) => a.startsWith('--pin-tags'))).toBe(false);
+    const all = docs(renderChart(PLAIN_RELEASE, { pinTags: { enabled: true, mode: 'annotate' } }));
+    expect(args(all)).toContain('--pin-tags=annotate');
+    expect(all.some((d) => d.kind === 'MutatingWebhookConfiguration')).toBe(true);
+  });
+
   it('the image holds the CLI the verifier runs', () => {
     const df = readFileSync(fileURLToPath(new URL('../deploy/Dockerfile', import.meta.url)), 'utf8');
     expect(df).toMatch(/^COPY cli\/ cli\/$/m);

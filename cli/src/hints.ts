@@ -47,6 +47,20 @@ const HINTS: Partial<Record<ErrorCode, Hint>> = {
   KUBE_AUTH_FAILED: 'check the credentials of the context given with --kubeconfig (and --context)',
   KUBE_DENIED: 'the kubeconfig user needs list on pods and on the modelseal.dev resources',
   KUBECONFIG_INVALID: 'fix the file given with --kubeconfig, or pick another --context',
+  PASSWORD_FLAG_REFUSED:
+    'set MODELSEAL_KEY_PASSPHRASE (or name another variable with --passphrase-env), or run on a terminal to be prompted',
+  STAGING_UNSUPPORTED: "pass the staging instance's --trusted-root (verify) or --signing-config (sign)",
+  METHOD_UNKNOWN: 'repeat a flag for each value: --certificate-chain A --certificate-chain B <model>',
+  PKCS11_PIN_REQUIRED:
+    'add pin-source=file:/path/to/pin to the --key URI (or pin-value=…), or run on a terminal to be prompted',
+  PKCS11_MODULE_REQUIRED:
+    'add module-path=/path/to/module.so to the --key URI, pass --pkcs11-module, or set MODELSEAL_PKCS11_MODULE',
+  PKCS11_MODULE_NOT_FOUND:
+    'SoftHSM2 on Debian is /usr/lib/softhsm/libsofthsm2.so; check --pkcs11-module or module-path',
+  PKCS11_TOKEN_NOT_FOUND: 'list the tokens with: pkcs11-tool --module <module.so> --list-token-slots',
+  PKCS11_OBJECT_NOT_FOUND:
+    'list the keys with: pkcs11-tool --module <module.so> --token-label <token> --login --list-objects --type privkey',
+  PKCS11_PIN_INCORRECT: 'check the PIN file named by pin-source in --key (one final newline is dropped)',
   IDENTITY_REQUIRED:
     'pass --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer (or --certificate-oidc-issuer-regexp)',
 };

@@ -28,6 +28,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
         if (e && (isModelsealError(e) || e.name !== 'YError')) throw e;
         throw new ModelsealError('usage', { code: 'USAGE', message: msg ?? e?.message });
       })
+      // the protocol the `completion` scripts use (--get-yargs-completions); its own command is ours
+      .completion('__complete', false)
       .help()
       .alias('h', 'help')
       .version('0.1.0')
@@ -38,15 +40,20 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    const error = isModelsealError(e)
-      ? e
-      : new ModelsealError('internal', { code: 'INTERNAL', message: (e as Error)?.stack ?? String(e) });
-    const hint = hintFor(error);
-    if (wantsJson) outJson({ ok: false, error: { ...error.toJSON(), ...(hint ? { hint } : {}) } });
-    err(`error[${error.code}]: ${error.message}`);
-    if (hint) err(`  hint: ${hint}`);
-    return EXIT_CODES[error.kind];
+    return reportError(e, wantsJson);
   }
+}
+
+/** An error as the user sees it (stderr, and stdout with --output json); returns its exit code. */
+export function reportError(e: unknown, wantsJson: boolean): number {
+  const error = isModelsealError(e)
+    ? e
+    : new ModelsealError('internal', { code: 'INTERNAL', message: (e as Error)?.stack ?? String(e) });
+  const hint = hintFor(error);
+  if (wantsJson) outJson({ ok: false, error: { ...error.toJSON(), ...(hint ? { hint } : {}) } });
+  err(`error[${error.code}]: ${error.message}`);
+  if (hint) err(`  hint: ${hint}`);
+  return EXIT_CODES[error.kind];
 }
 
 function jsonRequested(argv: readonly string[]): boolean {

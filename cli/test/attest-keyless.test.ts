@@ -93,6 +93,34 @@ describe('modelseal attest keylessly against a local Sigstore, then verify-attes
     expect(wrong.stderr).toContain('[IDENTITY_MISMATCH]');
     expect(wrong.stderr).toContain(IDENTITY);
     expect(wrong.stderr).toContain('https://github.com/evil/train/.github/workflows/x.yml');
+
+    // cosign's habit: the signer named with flags, no policy file
+    const byFlags = (identity: string) =>
+      runCli(
+        [
+          ...verify,
+          '--trusted-root',
+          at('root.json'),
+          '--certificate-identity',
+          identity,
+          '--certificate-oidc-issuer',
+          ISSUER,
+        ],
+        { env: ENV },
+      );
+    const flagged = await byFlags(IDENTITY);
+    expect(flagged.status, flagged.stderr).toBe(0);
+    const otherSigner = await byFlags('https://github.com/evil/train/.github/workflows/x.yml');
+    expect(otherSigner.status).toBe(EXIT_CODES.policy);
+    const halfNamed = await runCli([...verify, '--certificate-identity', IDENTITY], { env: ENV });
+    expect(errorCode(halfNamed.stderr)).toBe('IDENTITY_REQUIRED');
+    const both = await runCli(
+      [...verify, '--policy', at('policy.yaml'), '--certificate-identity', IDENTITY],
+      {
+        env: ENV,
+      },
+    );
+    expect(errorCode(both.stderr)).toBe('USAGE_CONFLICT');
   });
 
   it('takes the token and services from flags as sign does (--identity-token-file, --fulcio-url ...)', async () => {
@@ -161,6 +189,7 @@ describe('modelseal attest keylessly against a local Sigstore, then verify-attes
         join(PKI, 'leaf.key'),
         '--certificate-chain',
         join(PKI, 'leaf.pem'),
+        '--certificate-chain',
         join(PKI, 'int.pem'),
       ],
       { env: ENV },

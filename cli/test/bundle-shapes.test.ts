@@ -63,7 +63,16 @@ describe('bundle media type and verification material, per kind', () => {
 
   it('certificate chain: v0.3, x509CertificateChain leaf first, accepted by model_signing’s certificate rules', async () => {
     const m = model('chain');
-    const r = await runCli(['sign', m, '--key', pki.leafKey, '--certificate-chain', pki.leaf, pki.int]);
+    const r = await runCli([
+      'sign',
+      m,
+      '--key',
+      pki.leafKey,
+      '--certificate-chain',
+      pki.leaf,
+      '--certificate-chain',
+      pki.int,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const b = read(join(m, 'model.sig'));
     expect(b.mediaType).toBe(V03);
@@ -80,7 +89,18 @@ describe('bundle media type and verification material, per kind', () => {
   it('our verifier still reads a v0.2 chain bundle (what modelseal wrote before)', async () => {
     const m = model('chain-v02');
     expect(
-      (await runCli(['sign', m, '--key', pki.leafKey, '--certificate-chain', pki.leaf, pki.int])).status,
+      (
+        await runCli([
+          'sign',
+          m,
+          '--key',
+          pki.leafKey,
+          '--certificate-chain',
+          pki.leaf,
+          '--certificate-chain',
+          pki.int,
+        ])
+      ).status,
     ).toBe(0);
     const b = read(join(m, 'model.sig'));
     writeFileSync(join(m, 'model.sig'), JSON.stringify({ ...b, mediaType: V02 }));
@@ -124,6 +144,34 @@ describe('bundle media type and verification material, per kind', () => {
       'https://oidc.example',
     ]);
     expect(v.status, v.stderr).toBe(0);
+  });
+
+  it('sign-blob --key: v0.3 with the public key hint, verify-blob --key accepts it and refuses others', async () => {
+    const out = f('blob-key.sigstore.json');
+    const r = await runCli(['sign-blob', f('blob.txt'), '--key', f('k.key'), '--bundle', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const b = read(out);
+    expect(b.mediaType).toBe(V03);
+    expect(materialKeys(b)).toEqual(['publicKey']);
+    expect(b.verificationMaterial.publicKey.hint).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.messageSignature.messageDigest.algorithm).toBe('SHA2_256');
+    const verify = (file: string, key: string) =>
+      runCli(['verify-blob', file, '--bundle', out, '--key', key]);
+    expect((await verify(f('blob.txt'), f('k.pub'))).status).toBe(0);
+    writeFileSync(f('blob-other.txt'), 'other bytes');
+    expect((await verify(f('blob-other.txt'), f('k.pub'))).status).toBe(4);
+    await runCli(['keygen', '--output-key-prefix', f('other')]);
+    expect((await verify(f('blob.txt'), f('other.pub'))).status).toBe(3);
+    const chain = await runCli([
+      'sign-blob',
+      f('blob.txt'),
+      '--key',
+      pki.leafKey,
+      '--certificate-chain',
+      pki.leaf,
+    ]);
+    expect(chain.status).toBe(2);
+    expect(chain.stderr).toContain('BLOB_SIGNER_UNSUPPORTED');
   });
 
   it('attest with a key and keylessly: v0.3, publicKey hint / single certificate', async () => {

@@ -19,6 +19,7 @@ function signedModel(leaf: string): string {
     join(PKI, 'leaf.key'),
     '--certificate-chain',
     join(PKI, leaf),
+    '--certificate-chain',
     join(PKI, 'int.pem'),
   ]);
   expect(r.status, r.stderr).toBe(0);

@@ -76,7 +76,16 @@ describe.each(['ecdsa-p384', 'ecdsa-p521'])('%s', (alg) => {
     mkdirSync(pkiDir);
     const pki = makePki(pkiDir, alg === 'ecdsa-p384' ? 'P-384' : 'P-521');
     const m = model(`${alg}-chain`);
-    const s = cli(['sign', m, '--key', pki.leafKey, '--certificate-chain', pki.leaf, pki.int]);
+    const s = cli([
+      'sign',
+      m,
+      '--key',
+      pki.leafKey,
+      '--certificate-chain',
+      pki.leaf,
+      '--certificate-chain',
+      pki.int,
+    ]);
     expect(s.status, s.stderr).toBe(0);
     const b = JSON.parse(readFileSync(join(m, 'model.sig'), 'utf8'));
     expect(() => modelSigningCertificateCheck(b, readFileSync(pki.root, 'utf8'))).not.toThrow();

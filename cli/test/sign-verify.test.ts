@@ -116,12 +116,23 @@ describe('sign then verify', () => {
     }
   });
 
-  it('signs a single file into <file>.sig beside it, named "."', () => {
+  it('signs a single file into <file>.sig beside it, named by its basename (OMS v1.0 §6.1)', () => {
     const file = join(tempDir(), 'weights.bin');
     writeFileSync(file, 'weights');
     expect(cli(['sign', file, '--key', key]).status).toBe(0);
-    expect(decode(`${file}.sig`).statement.predicate.resources[0].name).toBe('.');
+    expect(decode(`${file}.sig`).statement.predicate.resources[0].name).toBe('weights.bin');
     expect(cli(['verify', file, '--public-key', pub]).status).toBe(0);
+  });
+
+  it("after model_signing's method word a single file is named '.', as model_signing 1.1 writes and expects", () => {
+    const file = join(tempDir(), 'weights.bin');
+    writeFileSync(file, 'weights');
+    const sig = `${file}.ms.sig`;
+    expect(cli(['sign', 'key', file, '--private_key', key, '--signature', sig]).status).toBe(0);
+    expect(decode(sig).statement.predicate.resources[0].name).toBe('.');
+    expect(cli(['verify', file, '--key', pub, '--bundle', sig]).status).toBe(0);
+    writeFileSync(file, 'weightz');
+    expect(cli(['verify', file, '--key', pub, '--bundle', sig]).status).toBe(4);
   });
 
   it('inspect decodes without verifying and says so', () => {

@@ -6,6 +6,7 @@ import {
   DEFAULT_CHECKER_CONFIG,
   decide,
   mutate,
+  type PinConfig,
   type PolicyEngine,
   type Store,
   type VerifierConfig,
@@ -30,6 +31,8 @@ export interface WebhookConfig {
   readonly excludeNamespaces?: readonly string[];
   /** start-up checks: /mutate injects verifier init containers, /validate requires them */
   readonly runtime?: VerifierConfig;
+  /** tag pinning (`--pin-tags`): /mutate resolves tag-only model images */
+  readonly pin?: PinConfig;
 }
 
 /** The one factory: store + verifier + engine + policies composed into a running HTTPS server. */
@@ -68,14 +71,20 @@ export async function startWebhook(
     ...(config.excludeNamespaces ? { excludeNamespaces: config.excludeNamespaces } : {}),
     ...(config.runtime ? { runtime: config.runtime } : {}),
   };
-  const runtime = config.runtime;
+  const { runtime, pin } = config;
   return startServer(config.server, {
     decide: (request: AdmissionRequest) => decide(request, decideDeps),
-    ...(runtime
+    ...(runtime || pin
       ? {
           mutate: async (request: AdmissionRequest) => {
-            const m = await mutate(request, { ...decideDeps, runtime });
+            const m = await mutate(request, {
+              ...decideDeps,
+              ...(runtime ? { runtime } : {}),
+              ...(pin ? { pin } : {}),
+            });
             metrics.injected(m.injected);
+            for (const p of m.pins)
+              metrics.pin(p.failure ? 'failed' : pin!.mode === 'patch' ? 'pinned' : 'annotated');
             return m.response;
           },
         }

@@ -5,18 +5,23 @@
  *                          [--allow-insecure-registry]
  *                          [--exclude-namespaces kube-system,<own namespace>]
  *                          [--verifier-image IMAGE]   (start-up checks: /mutate injects, /validate requires)
+ *                          [--pin-tags off|patch|annotate] [--pin-cache-ms 30000]   (/mutate resolves tags)
  *                          [--reports]   (with --kubernetes: a PolicyReport per pod, reports.ts)
  * The edge: reads flags and files, composes the parts, handles signals. Exit 2 on bad flags.
  */
 import { parseArgs } from 'node:util';
 import { createEngine, DEFAULT_CHECKER_CONFIG, realVerify, type Store } from '@modelseal/admission';
 import { isModelsealError, UsageError } from '@modelseal/core';
+import { registryClient } from '@modelseal/oci';
+import { parseReference } from '@modelseal/oci/reference';
+import { parseStoreSpec } from '@modelseal/store';
 import { loadTrustedRoot } from '@modelseal/verify/load';
 import { type PolicySource, startWebhook } from './app.ts';
 import { jsonLogger } from './log.ts';
+import { registryTagResolver } from './pin-resolver.ts';
 import { watchPolicyFiles } from './policy-files.ts';
 import { DEFAULT_SERVER_CONFIG } from './server.ts';
-import { openWebhookStores } from './stores.ts';
+import { openWebhookStores, registryOptions } from './stores.ts';
 
 const log = jsonLogger();
 
@@ -42,6 +47,8 @@ async function main(argv: string[]): Promise<void> {
       'exclude-namespaces': { type: 'string' },
       'verifier-image': { type: 'string' },
       reports: { type: 'boolean', default: false },
+      'pin-tags': { type: 'string', default: 'off' },
+      'pin-cache-ms': { type: 'string', default: '30000' },
     },
   });
   const certFile = values['tls-cert'];
@@ -88,6 +95,30 @@ async function main(argv: string[]): Promise<void> {
       message: `--verifier-image ${JSON.stringify(verifierImage.slice(0, 200))} is not an image reference`,
     });
   }
+  const pinMode = (['off', 'patch', 'annotate'] as const).find((m) => m === values['pin-tags']);
+  if (pinMode === undefined) {
+    throw new UsageError({
+      code: 'BAD_PIN_TAGS',
+      message: `--pin-tags ${JSON.stringify(String(values['pin-tags']).slice(0, 40))}: give off, patch or annotate`,
+    });
+  }
+  const pinCacheMs = Number(values['pin-cache-ms']);
+  if (!Number.isInteger(pinCacheMs) || pinCacheMs < 0 || pinCacheMs > 3_600_000) {
+    throw new UsageError({ code: 'BAD_CACHE_TTL', message: '--pin-cache-ms must be 0..3600000' });
+  }
+  const pinRepositories = values.store.flatMap((s) => {
+    const spec = parseStoreSpec(s);
+    if (spec.kind !== 'oci') return [];
+    // the form pod references are compared in (docker.io for index.docker.io, and so on)
+    const ref = parseReference(`${spec.registry}/${spec.repository}`);
+    return [`${ref.registry}/${ref.repository}`];
+  });
+  if (pinMode !== 'off' && pinRepositories.length === 0) {
+    throw new UsageError({
+      code: 'PIN_TAGS_NEED_REGISTRY',
+      message: `--pin-tags ${pinMode} resolves tags only in the repositories named with --store oci://REGISTRY/REPO; give one`,
+    });
+  }
   const excludeNamespaces = parseExcludeNamespaces(values['exclude-namespaces'], process.env.POD_NAMESPACE);
 
   // keyless authorities without their own root get this one, put on them as policies are parsed
@@ -117,6 +148,24 @@ async function main(argv: string[]): Promise<void> {
     log,
   );
 
+  const registryFlags = {
+    allowInsecureRegistry: values['allow-insecure-registry'],
+    registryCa: values['registry-ca'],
+    ...(values['registry-auth-file'] ? { registryAuthFile: values['registry-auth-file'] } : {}),
+    deadlineMs,
+  };
+  const pin =
+    pinMode === 'off'
+      ? undefined
+      : {
+          mode: pinMode,
+          resolver: registryTagResolver({
+            client: registryClient(await registryOptions(registryFlags, log)),
+            repositories: pinRepositories,
+            freshMs: pinCacheMs,
+          }),
+        };
+
   const server = await startWebhook(
     {
       server: { ...DEFAULT_SERVER_CONFIG, tls: { certFile, keyFile }, port, host: values.host },
@@ -124,6 +173,7 @@ async function main(argv: string[]): Promise<void> {
       cache: DEFAULT_CHECKER_CONFIG,
       excludeNamespaces,
       ...(verifierImage ? { runtime: { image: verifierImage } } : {}),
+      ...(pin ? { pin } : {}),
     },
     { policies, store, verify: realVerify, engine, log },
   );

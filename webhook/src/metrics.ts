@@ -9,6 +9,8 @@ export interface Metrics {
   /** /mutate answers: patched (containers injected or moved) or unchanged */
   mutation(result: 'patched' | 'unchanged'): void;
   injected(containers: number): void;
+  /** one tag-only model image looked at by /mutate's pinning */
+  pin(result: 'pinned' | 'annotated' | 'failed'): void;
   render(extra?: Readonly<Record<string, number>>): string;
 }
 
@@ -21,6 +23,7 @@ export function createMetrics(): Metrics {
   let storeErrors = 0;
   const mutations = new Map<string, number>();
   let injected = 0;
+  const pins = new Map<string, number>();
   const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   return {
     request: (path, status) => inc(requests, `path="${path}",code="${status}"`),
@@ -36,6 +39,7 @@ export function createMetrics(): Metrics {
       storeErrors++;
     },
     mutation: (result) => inc(mutations, `result="${result}"`),
+    pin: (result) => inc(pins, `result="${result}"`),
     injected: (n) => {
       injected += n;
     },
@@ -48,6 +52,12 @@ export function createMetrics(): Metrics {
       series('modelseal_http_requests_total', 'counter', 'HTTP requests by path and status.', requests);
       series('modelseal_admission_decisions_total', 'counter', 'Admission decisions by result.', decisions);
       series('modelseal_mutations_total', 'counter', '/mutate answers by result.', mutations);
+      series(
+        'modelseal_pins_total',
+        'counter',
+        'Tag-only model images /mutate pinned, annotated or left.',
+        pins,
+      );
       lines.push(
         '# HELP modelseal_verifier_containers_injected_total Verifier init containers added by /mutate.',
         '# TYPE modelseal_verifier_containers_injected_total counter',

@@ -38,7 +38,7 @@ export const DEFAULT_SERVER_CONFIG: Omit<ServerConfig, 'tls'> = Object.freeze({
 
 export interface ServerDeps {
   readonly decide: (request: AdmissionRequest) => Promise<AdmissionResponse>;
-  /** /mutate; absent, the route answers 404 (start-up checks off: no --verifier-image) */
+  /** /mutate; absent, the route answers 404 (no --verifier-image and --pin-tags off) */
   readonly mutate?: (request: AdmissionRequest) => Promise<AdmissionResponse>;
   /** false until policies (and the store) have synced */
   readonly ready: () => boolean;

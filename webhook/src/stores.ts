@@ -7,6 +7,7 @@
 import type { Store } from '@modelseal/admission';
 import { UsageError } from '@modelseal/core';
 import { FILE_LIMITS, readUserBytes } from '@modelseal/input';
+import type { RegistryClientOptions } from '@modelseal/oci';
 import { cachedStore, combinedStores, openStore, parseStoreSpec } from '@modelseal/store';
 
 export interface WebhookStoreFlags {
@@ -19,6 +20,45 @@ export interface WebhookStoreFlags {
   readonly deadlineMs: number;
   /** registry answers younger than this are served from the cache without asking */
   readonly freshMs: number;
+}
+
+export type RegistryFlags = Pick<
+  WebhookStoreFlags,
+  'allowInsecureRegistry' | 'registryCa' | 'registryAuthFile' | 'deadlineMs'
+>;
+
+/** How the webhook talks to registries, for its stores and its tag pinning alike. */
+export async function registryOptions(
+  flags: RegistryFlags,
+  log: (level: 'info' | 'error', msg: string, fields?: Record<string, unknown>) => void,
+): Promise<RegistryClientOptions> {
+  const { dockerCredentials } = await import('@modelseal/oci');
+  return {
+    // podman's variable: the one file read, so the pod's credentials are exactly the Secret
+    credentials: dockerCredentials({
+      env: flags.registryAuthFile ? { REGISTRY_AUTH_FILE: flags.registryAuthFile } : {},
+      home: '/nonexistent',
+    }),
+    allowInsecure: flags.allowInsecureRegistry,
+    ...(flags.registryCa.length > 0
+      ? {
+          ca: flags.registryCa.map((path) =>
+            Buffer.from(
+              readUserBytes({
+                path,
+                what: 'registry CA',
+                flag: '--registry-ca',
+                maxBytes: FILE_LIMITS.key,
+              }),
+            ),
+          ),
+        }
+      : {}),
+    // a lookup may finish after its decision was answered, to refresh the cache; never much later
+    timeoutMs: flags.deadlineMs,
+    userAgent: 'modelseal-webhook',
+    log: (line: string) => log('info', 'registry', { request: line }),
+  };
 }
 
 export async function openWebhookStores(
@@ -36,33 +76,7 @@ export async function openWebhookStores(
   }
   const specs = flags.stores.map((s) => parseStoreSpec(s));
   if (specs.some((s) => s.kind === 'oci')) {
-    const { dockerCredentials } = await import('@modelseal/oci');
-    const registry = {
-      // podman's variable: the one file read, so the pod's credentials are exactly the Secret
-      credentials: dockerCredentials({
-        env: flags.registryAuthFile ? { REGISTRY_AUTH_FILE: flags.registryAuthFile } : {},
-        home: '/nonexistent',
-      }),
-      allowInsecure: flags.allowInsecureRegistry,
-      ...(flags.registryCa.length > 0
-        ? {
-            ca: flags.registryCa.map((path) =>
-              Buffer.from(
-                readUserBytes({
-                  path,
-                  what: 'registry CA',
-                  flag: '--registry-ca',
-                  maxBytes: FILE_LIMITS.key,
-                }),
-              ),
-            ),
-          }
-        : {}),
-      // a lookup may finish after its decision was answered, to refresh the cache; never much later
-      timeoutMs: flags.deadlineMs,
-      userAgent: 'modelseal-webhook',
-      log: (line: string) => log('info', 'registry', { request: line }),
-    };
+    const registry = await registryOptions(flags, log);
     for (const spec of specs) {
       if (spec.kind !== 'oci') continue;
       const opened = openStore(spec, { registry });

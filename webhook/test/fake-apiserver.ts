@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
 
 type Obj = { apiVersion: string; kind: string; metadata: Record<string, unknown>; [k: string]: unknown };
 interface Event {
@@ -284,4 +285,23 @@ function selects(selector: string | null, o: Obj): boolean {
     const [k, v] = term.split('=');
     return k !== undefined && labels[k] === v;
   });
+}
+
+/** A kubeconfig for the fake server: no auth and no TLS check, or the server's CA and a token. */
+export function kubeConfigFor(
+  api: FakeApiServer,
+  auth: { caData?: string; token?: string } = {},
+): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      auth.caData
+        ? { name: 'fake', server: api.url, caData: auth.caData }
+        : { name: 'fake', server: api.url, skipTLSVerify: true },
+    ],
+    users: [auth.token ? { name: 'u', token: auth.token } : { name: 'u' }],
+    contexts: [{ name: 'c', cluster: 'fake', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kc;
 }

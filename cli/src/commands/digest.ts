@@ -34,7 +34,7 @@ export interface DigestResult {
 }
 
 export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
-  const serialization = await serializationFrom(a);
+  const serialization = await serializationFrom(a, existsSync(a.path) ? a.path : undefined);
   // a missing path is reported by hashModel, with its own code
   const location = existsSync(a.path) ? locateModel(a.path, undefined) : undefined;
   const present = location && presentDefaultBundle(location);

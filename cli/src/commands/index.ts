@@ -1,4 +1,5 @@
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { EXAMPLES } from './examples.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types
 type AnyCommand = CommandModule<any, any>;
@@ -10,6 +11,7 @@ type AnyCommand = CommandModule<any, any>;
 const loaders: Record<string, () => Promise<AnyCommand>> = {
   attest: async () => (await import('./attest.ts')).attestCommand,
   bom: async () => (await import('./bom.ts')).bomCommand,
+  completion: async () => (await import('./completion.ts')).completionCommand,
   copy: async () => (await import('./copy.ts')).copyCommand,
   digest: async () => (await import('./digest.ts')).digestCommand,
   'exit-codes': async () => (await import('./help-exit-codes.ts')).exitCodesCommand,
@@ -30,6 +32,19 @@ const loaders: Record<string, () => Promise<AnyCommand>> = {
 export async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
   const word = argv[0];
   const loader = word === undefined ? undefined : loaders[word];
-  if (loader) return [await loader()];
-  return Promise.all(Object.values(loaders).map((load) => load()));
+  if (loader) return [withExamples(word ?? '', await loader())];
+  return Promise.all(Object.entries(loaders).map(async ([w, load]) => withExamples(w, await load())));
+}
+
+/** The command with its examples (./examples.ts) added to its --help. */
+function withExamples(word: string, c: AnyCommand): AnyCommand {
+  const examples = EXAMPLES[word] ?? [];
+  const builder = c.builder;
+  return {
+    ...c,
+    builder: (y: Argv) => {
+      const built = typeof builder === 'function' ? builder(y) : y.options(builder ?? {});
+      return examples.reduce((acc: Argv, [cmd, what]) => acc.example(cmd, what), built as Argv);
+    },
+  };
 }

@@ -1,8 +1,10 @@
 import type { ObjectVerdict } from '@modelseal/admission';
 import type { CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
+
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { type RegistryArgs, withRegistry } from '../options/registry.ts';
+import { EXAMPLES } from './examples.ts';
 
 interface Argv extends RegistryArgs {
   manifest: string;
@@ -28,7 +30,8 @@ const policyTestCommand: CommandModule<object, Argv> = {
   describe:
     'run the admission webhook decision on local manifests (Pods and workloads); exit 7 if any is denied',
   builder: (y) =>
-    withRegistry(y)
+    (EXAMPLES['policy test'] ?? [])
+      .reduce((acc, [cmd, what]) => acc.example(cmd, what), withRegistry(y))
       .positional('manifest', {
         type: 'string',
         demandOption: true,

@@ -4,9 +4,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { err, out, outJson } from '../io.ts';
 import { FILE_LIMITS, readUserBytes } from '../options/files.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
-import { requireKeylessConfig, type SigstoreServiceArgs, withSigstoreServices } from '../options/sigstore.ts';
+import { type SignerArgs, signerFrom, withSigner } from '../options/signer.ts';
 
-interface Args extends SigstoreServiceArgs, OutputArgs {
+interface Args extends SignerArgs, OutputArgs {
   file: string;
   bundle?: string;
 }
@@ -14,7 +14,7 @@ interface Args extends SigstoreServiceArgs, OutputArgs {
 interface Options {
   readonly file: string;
   readonly bundlePath: string | undefined;
-  readonly signer: Extract<SignerConfig, { kind: 'keyless' }>;
+  readonly signer: Extract<SignerConfig, { kind: 'keyless' | 'key' }>;
   readonly output: OutputArgs['output'];
 }
 
@@ -22,15 +22,30 @@ async function toOptions(argv: Args): Promise<Options> {
   return Object.freeze({
     file: argv.file,
     bundlePath: argv.bundle,
-    signer: await requireKeylessConfig(argv),
+    signer: await blobSigner(argv),
     output: argv.output,
   });
 }
 
+/** --key signs with that key (as `cosign sign-blob --key`); without it, keylessly. */
+async function blobSigner(argv: Args): Promise<Options['signer']> {
+  const config = await signerFrom(argv);
+  if (config.kind === 'certificate' || config.kind === 'pkcs11') {
+    const { UsageError } = await import('@modelseal/core');
+    throw new UsageError({
+      code: 'BLOB_SIGNER_UNSUPPORTED',
+      message: `sign-blob signs with a key file or keylessly; ${config.kind === 'pkcs11' ? 'a PKCS#11 key' : 'a certificate chain'} is for model signatures (sign)`,
+    });
+  }
+  return config;
+}
+
 async function run(o: Options) {
   const data = readBlob(o.file);
-  const { keylessBlobSigner } = await import('@modelseal/sign');
-  const bundle = await keylessBlobSigner(o.signer).sign(data);
+  const { keyBlobSigner, keylessBlobSigner } = await import('@modelseal/sign');
+  const bundle = await (o.signer.kind === 'key' ? keyBlobSigner(o.signer) : keylessBlobSigner(o.signer)).sign(
+    data,
+  );
   const text = JSON.stringify(bundle);
   if (o.bundlePath !== undefined) await writeFile(o.bundlePath, text);
   return { bundle, text, ...o };
@@ -39,9 +54,8 @@ async function run(o: Options) {
 function render(r: Awaited<ReturnType<typeof run>>): void {
   if (r.bundlePath === undefined) out(r.text);
   else if (r.output === 'json') outJson({ ok: true, file: r.file, bundle: r.bundlePath });
-  err(
-    `Signed ${r.file} keylessly via ${r.signer.fulcioUrl}${r.bundlePath ? `; bundle written to ${r.bundlePath}` : ''}`,
-  );
+  const how = r.signer.kind === 'key' ? 'with the key' : `keylessly via ${r.signer.fulcioUrl}`;
+  err(`Signed ${r.file} ${how}${r.bundlePath ? `; bundle written to ${r.bundlePath}` : ''}`);
 }
 
 function readBlob(path: string): Uint8Array {
@@ -57,9 +71,9 @@ function readBlob(path: string): Uint8Array {
 export const signBlobCommand: CommandModule<object, Args> = {
   command: 'sign-blob <file>',
   describe:
-    'sign a file keylessly with Sigstore (Fulcio certificate, Rekor entry, optional TSA), like cosign sign-blob',
+    'sign a file with --key, or keylessly with Sigstore (Fulcio certificate, Rekor entry, optional TSA), like cosign sign-blob',
   builder: (y: Argv) =>
-    withSigstoreServices(withOutput(y))
+    withSigner(withOutput(y))
       .positional('file', { type: 'string', demandOption: true, describe: 'the file to sign' })
       .option('bundle', {
         type: 'string',

@@ -2,13 +2,14 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { VerifyAttestationOptions, VerifyAttestationResult } from '../flows/verify-attestation.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
 import { type RegistryArgs, registryFrom, withRegistry } from '../options/registry.ts';
+import { repeatable } from '../options/repeatable.ts';
+import { type SigstoreTrustArgs, withSigstoreTrust } from '../options/sigstore.ts';
 
-interface VerifyAttestationArgs extends RegistryArgs {
+interface VerifyAttestationArgs extends RegistryArgs, SigstoreTrustArgs {
   target: string;
   type?: string;
   policy?: string;
   key?: string[];
-  'trusted-root'?: string;
   store?: string;
   bundle?: string[];
   output: OutputFormat;
@@ -19,7 +20,7 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
   describe:
     'verify the attestations of a model or dataset (path, sha256:<hex> or OCI reference) against a policy',
   builder: (y: Argv) =>
-    withRegistry(y)
+    withSigstoreTrust(withRegistry(y))
       .positional('target', {
         type: 'string',
         demandOption: true,
@@ -34,13 +35,8 @@ export const verifyAttestationCommand: CommandModule<object, VerifyAttestationAr
         describe: 'slsa | dataset | oms | cyclonedx | scan | URI: check only this predicate type',
       })
       .option('key', {
-        type: 'string',
-        array: true,
-        describe: 'trusted public key PEM (instead of --policy)',
-      })
-      .option('trusted-root', {
-        type: 'string',
-        describe: 'Sigstore trusted_root.json for keyless authorities',
+        alias: ['public-key'],
+        ...repeatable('trusted public key PEM (instead of --policy)'),
       })
       .option('store', {
         type: 'string',
@@ -71,6 +67,12 @@ async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<
     ...(a.policy ? { policyFile: a.policy } : {}),
     ...(a.type ? { predicateType: resolvePredicateType(a.type) } : {}),
     keyFiles: a.key ?? [],
+    identity: {
+      ...(a['certificate-identity'] ? { identity: a['certificate-identity'] } : {}),
+      ...(a['certificate-identity-regexp'] ? { identityRegexp: a['certificate-identity-regexp'] } : {}),
+      ...(a['certificate-oidc-issuer'] ? { issuer: a['certificate-oidc-issuer'] } : {}),
+      ...(a['certificate-oidc-issuer-regexp'] ? { issuerRegexp: a['certificate-oidc-issuer-regexp'] } : {}),
+    },
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
     ...(a.store !== undefined ? { store: a.store } : {}),
     bundleFiles: a.bundle ?? [],

@@ -37,6 +37,7 @@ async function toOptions(a: Args): Promise<Options> {
     path: a.path,
     digest: checkDigestFlag(a.digest),
     hash: {
+      // the webhook's own protocol: ignore paths are relative to the model, never the current directory
       serialization: await serializationFrom(a),
       ignoreGitPaths: a['ignore-git-paths'],
       ...(a.workers !== undefined ? { concurrency: a.workers } : {}),

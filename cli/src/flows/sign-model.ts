@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import type { Statement } from '@modelseal/attest';
 import { InputError } from '@modelseal/core';
 import type { Serialization } from '@modelseal/manifest';
@@ -6,6 +6,7 @@ import type { SignerConfig } from '@modelseal/sign';
 import { err, progressReporter } from '../io.ts';
 import { modelSigningWarning } from '../options/signer.ts';
 import { type BundleOutput, bundleBytes, type Published, publishBundle } from './publish.ts';
+import { nameSingleFile, type SingleFileName } from './single-file.ts';
 import type { Subject } from './subject.ts';
 
 export interface SignModelOptions {
@@ -16,6 +17,8 @@ export interface SignModelOptions {
   readonly ignoreGitPaths: boolean;
   readonly signer: SignerConfig;
   readonly write: BundleOutput;
+  /** a single file's resource name: OMS v1.0's basename (default) or model_signing 1.1's `.` */
+  readonly singleFileName?: SingleFileName;
 }
 
 /** The Hugging Face cache revision a signed snapshot came from. */
@@ -46,13 +49,16 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
   const warning = await modelSigningWarning(o.signer);
   if (warning) err(`warning: ${warning}`);
   const progress = progressReporter('hashing');
-  const manifest = await hashModel(o.model, {
+  const hashed = await hashModel(o.model, {
     serialization: o.serialization,
     extraIgnore: o.extraIgnore,
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
     onNote: err,
   }).finally(progress.end);
+  const manifest = statSync(o.model).isFile()
+    ? nameSingleFile(hashed, o.model, o.singleFileName ?? 'basename')
+    : hashed;
   if (manifest.resources.length === 0) {
     throw new InputError({
       code: 'MODEL_EMPTY',

@@ -17,11 +17,20 @@ export interface VerifyAttestationOptions {
   /** with --policy: keep only this requirement; without: the required type for --key */
   readonly predicateType?: string;
   readonly keyFiles: readonly string[];
+  /** cosign's --certificate-identity/--certificate-oidc-issuer (and regexp forms), instead of --policy */
+  readonly identity?: CliIdentity;
   readonly trustedRootFile?: string;
   /** a store spec: dir:PATH, a path or oci://; default the reference's repository, else DEFAULT_STORE_PATH */
   readonly store?: string;
   readonly bundleFiles: readonly string[];
   readonly registry?: RegistryClientOptions;
+}
+
+export interface CliIdentity {
+  readonly identity?: string;
+  readonly identityRegexp?: string;
+  readonly issuer?: string;
+  readonly issuerRegexp?: string;
 }
 
 export interface VerifyAttestationResult {
@@ -117,17 +126,22 @@ export async function gatherEvidence(
   });
 }
 
-/** --policy FILE, or --key PEMs as a one-requirement policy (the type, default SLSA, by one of them). */
+/**
+ * --policy FILE, or --key PEMs and/or a Sigstore identity (cosign's flags) as a one-requirement
+ * policy: the type (default SLSA) signed by one of them.
+ */
 export async function loadPolicy(
-  o: Pick<VerifyAttestationOptions, 'policyFile' | 'predicateType' | 'keyFiles'>,
+  o: Pick<VerifyAttestationOptions, 'policyFile' | 'predicateType' | 'keyFiles' | 'identity'>,
   parse: ParseOptions,
 ): Promise<ModelPolicy> {
   const { parsePolicy, POLICY_API_VERSION } = await import('@modelseal/policy');
+  const id = o.identity ?? {};
+  const wantsIdentity = Object.keys(id).length > 0;
   if (o.policyFile) {
-    if (o.keyFiles.length > 0)
+    if (o.keyFiles.length > 0 || wantsIdentity)
       throw new UsageError({
         code: 'USAGE_CONFLICT',
-        message: 'the policy names its trusted keys; drop --key or --policy',
+        message: 'the policy names its trusted signers; drop --key and the identity options, or --policy',
       });
     const policy = parsePolicy(await readDocument(o.policyFile, 'policy', '--policy'), o.policyFile, parse);
     if (!o.predicateType) return policy;
@@ -140,25 +154,32 @@ export async function loadPolicy(
     }
     return Object.freeze({ ...policy, requirements });
   }
-  if (o.keyFiles.length === 0)
+  if (o.keyFiles.length === 0 && !wantsIdentity)
     throw new UsageError({
       code: 'TRUST_MISSING',
-      message: 'give --policy policy.yaml, or --key <public key PEM>',
+      message:
+        'give --policy policy.yaml, --key <public key PEM>, or --certificate-identity with --certificate-oidc-issuer',
     });
+  if (wantsIdentity && !((id.identity || id.identityRegexp) && (id.issuer || id.issuerRegexp))) {
+    throw new UsageError({
+      code: 'IDENTITY_REQUIRED',
+      message: 'a Sigstore signer is named by both its identity and its OIDC issuer',
+    });
+  }
   const keys: string[] = [];
   for (const f of o.keyFiles) keys.push(readUserFile(f, 'public key', '--key'));
-  // an implicit one-requirement policy: the type (default SLSA) signed by one of these keys
+  const authorities = [
+    ...(keys.length > 0 ? [{ name: 'key', key: { publicKeys: keys } }] : []),
+    ...(wantsIdentity ? [{ name: 'keyless', keyless: { ...id } }] : []),
+  ];
   return parsePolicy(
     {
       apiVersion: POLICY_API_VERSION,
       kind: 'ModelPolicy',
       metadata: { name: 'command-line' },
-      spec: {
-        authorities: [{ name: 'key', key: { publicKeys: keys } }],
-        require: [{ predicateType: o.predicateType ?? 'slsa' }],
-      },
+      spec: { authorities, require: [{ predicateType: o.predicateType ?? 'slsa' }] },
     },
-    '--key',
+    wantsIdentity ? 'the command line' : '--key',
     parse,
   );
 }

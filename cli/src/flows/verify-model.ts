@@ -1,7 +1,9 @@
+import { statSync } from 'node:fs';
 import type { IdentityPolicy, TrustConfig, VerifiedStatement } from '@modelseal/verify';
 import { err, progressReporter } from '../io.ts';
 import { readBundleFile } from '../options/files.ts';
 import { bundlesToSkip } from '../options/model.ts';
+import { matchSingleFile } from './single-file.ts';
 
 export interface VerifyModelOptions {
   readonly model: string;
@@ -14,6 +16,8 @@ export interface VerifyModelOptions {
   /** added to the signed ignore_paths (model_signing's --ignore-paths) */
   readonly ignorePaths: readonly string[];
   readonly ignoreGitPaths: boolean;
+  /** model_signing's --ignore-unsigned-files: files the signature does not list are left out */
+  readonly ignoreUnsignedFiles?: boolean;
   /** follow symlinks even if the signature did not (a Hugging Face cache snapshot is all links) */
   readonly allowSymlinks: boolean;
 }
@@ -39,7 +43,7 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
   });
   const signed = manifestFromOmsStatement(verified.statement);
   const progress = progressReporter('hashing');
-  const actual = await hashModel(o.model, {
+  const hashed = await hashModel(o.model, {
     serialization: {
       ...signed.serialization,
       // a signature made with symlinks followed is checked the same way, flag or not
@@ -54,8 +58,19 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
     onProgress: progress.update,
     onNote: err,
   }).finally(progress.end);
+  const actual = statSync(o.model).isFile()
+    ? matchSingleFile(hashed, signed.resources, signed.serialization)
+    : hashed;
   // --allow-symlinks changes how the files are read, not what was signed: compare the files
   const allowSymlinks = signed.serialization.allowSymlinks;
-  checkManifest(signed, { ...actual, serialization: { ...actual.serialization, allowSymlinks } });
+  const signedFiles = new Set(signed.resources.map((r) => resourceFile(r.name, signed.serialization.method)));
+  const resources = o.ignoreUnsignedFiles
+    ? actual.resources.filter((r) => signedFiles.has(resourceFile(r.name, actual.serialization.method)))
+    : actual.resources;
+  checkManifest(signed, {
+    ...actual,
+    resources,
+    serialization: { ...actual.serialization, allowSymlinks },
+  });
   return { verified, signedBy: describeSigner(verified.signer), resources: signed.resources.length };
 }

@@ -28,7 +28,7 @@ export async function resolvePassphrase(argv: PassphraseArgs, prompt: string): P
   return undefined;
 }
 
-function readHidden(prompt: string): Promise<string> {
+export function readHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     process.stderr.write(prompt);

@@ -1,5 +1,8 @@
 import type { Serialization } from '@modelseal/manifest';
 import type { Argv } from 'yargs';
+import { err } from '../io.ts';
+import { resolveIgnorePaths } from './method.ts';
+import { repeatable } from './repeatable.ts';
 
 /** How a model is hashed: shared by `digest`, `sign` and (ignore flags) `verify`. */
 export interface SerializationArgs {
@@ -15,9 +18,10 @@ export interface SerializationArgs {
 export const withIgnore = <T>(y: Argv<T>) =>
   y
     .option('ignore-paths', {
-      type: 'string',
-      array: true,
-      describe: 'paths relative to the model to leave out (a directory leaves out all below it)',
+      alias: ['ignore_paths'],
+      ...repeatable(
+        'a path to leave out, relative to the current directory as in model_signing (a directory leaves out all below it)',
+      ),
     })
     .option('ignore-git-paths', {
       type: 'boolean',
@@ -43,13 +47,15 @@ export const withSerialization = <T>(y: Argv<T>): Argv<T & SerializationArgs> =>
       describe: 'hash for each resource',
     })
     .option('allow-symlinks', {
+      alias: ['allow_symlinks'],
       type: 'boolean',
       default: false,
       describe:
         'hash symlinks as their targets (inside the model, or a Hugging Face cache snapshot’s own blobs/)',
     }) as Argv<T & SerializationArgs>;
 
-export async function serializationFrom(argv: SerializationArgs): Promise<Serialization> {
+/** `model`: the local model the ignore paths are resolved against (see ./method.ts). */
+export async function serializationFrom(argv: SerializationArgs, model?: string): Promise<Serialization> {
   const { UsageError } = await import('@modelseal/core');
   const { DEFAULT_SHARD_SIZE } = await import('@modelseal/hashing');
   const size = argv['shard-size'];
@@ -62,7 +68,7 @@ export async function serializationFrom(argv: SerializationArgs): Promise<Serial
   const base = {
     hashType: argv.hash,
     allowSymlinks: argv['allow-symlinks'],
-    ignorePaths: argv['ignore-paths'] ?? [],
+    ignorePaths: ignorePathsFor(argv['ignore-paths'] ?? [], model),
   };
   if (argv.serialization === 'files') return { method: 'files', ...base };
   const shardSize =
@@ -74,4 +80,10 @@ export async function serializationFrom(argv: SerializationArgs): Promise<Serial
     });
   }
   return { method: 'shards', ...base, shardSize };
+}
+
+/** Ignore paths as model_signing reads them (relative to the current directory) for a local model. */
+export function ignorePathsFor(paths: readonly string[], model: string | undefined): string[] {
+  if (model === undefined) return [...paths];
+  return resolveIgnorePaths(model, paths, (m) => err(`warning: ${m}`));
 }

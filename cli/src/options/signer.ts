@@ -8,6 +8,7 @@ import type { SignerConfig } from '@modelseal/sign';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { type PassphraseArgs, resolvePassphrase, withPassphrase } from './passphrase.ts';
+import { repeatable } from './repeatable.ts';
 import {
   keyTimestampUrlFrom,
   requireKeylessConfig,
@@ -18,21 +19,29 @@ import {
 export interface SignerArgs extends PassphraseArgs, SigstoreServiceArgs {
   key?: string;
   'certificate-chain'?: string[];
+  'pkcs11-module'?: string;
 }
 
 const ENCRYPTED = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+export const PKCS11_MODULE_ENV = 'MODELSEAL_PKCS11_MODULE';
 
 export const withSigner = <T>(y: Argv<T>): Argv<T & SignerArgs> =>
   withSigstoreServices(withPassphrase(y))
     .option('key', {
-      alias: ['private-key'],
+      alias: ['private-key', 'private_key'],
       type: 'string',
-      describe: 'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted); omit to sign keylessly',
+      describe:
+        'private key PEM (PKCS#8, SEC1 or PKCS#1; may be encrypted), or a PKCS#11 URI (pkcs11:token=…;object=…?pin-source=file:…); omit to sign keylessly',
+    })
+    .option('pkcs11-module', {
+      type: 'string',
+      describe: `PKCS#11 module library for a pkcs11: --key whose URI names none (default $${PKCS11_MODULE_ENV})`,
     })
     .option('certificate-chain', {
-      type: 'string',
-      array: true,
-      describe: 'signing certificate first, then intermediates (PEM files); needs --key',
+      alias: ['certificate_chain'],
+      ...repeatable(
+        'certificate chain (PEM): the signing certificate first unless --signing-certificate names it, then intermediates; needs --key',
+      ),
     }) as Argv<T & SignerArgs>;
 
 /** The frozen SignerConfig for these flags; reads the key and asks for its passphrase if needed. */
@@ -54,6 +63,7 @@ export async function signerFrom(argv: SignerArgs): Promise<SignerConfig> {
 
 async function keySigner(argv: SignerArgs, key: string): Promise<SignerConfig> {
   const tsa = keyTimestampUrlFrom(argv);
+  if (/^pkcs11:/i.test(key)) return (await import('./pkcs11.ts')).pkcs11SignerFrom(argv, key, tsa);
   const privateKeyPem = readUserFile(key, 'private key', '--key');
   const passphrase = ENCRYPTED.test(privateKeyPem)
     ? await resolvePassphrase(argv, `Passphrase for ${key}: `)
@@ -90,7 +100,11 @@ async function keySigner(argv: SignerArgs, key: string): Promise<SignerConfig> {
 export async function modelSigningWarning(config: SignerConfig): Promise<string | undefined> {
   if (config.kind === 'keyless') return undefined;
   const { loadPrivateKey, signatureParams } = await import('@modelseal/keys');
-  const p = signatureParams(loadPrivateKey(config.privateKeyPem, config.passphrase));
+  const p = signatureParams(
+    config.kind === 'pkcs11'
+      ? await (await import('./pkcs11.ts')).tokenPublicKey(config)
+      : loadPrivateKey(config.privateKeyPem, config.passphrase),
+  );
   switch (p.scheme) {
     case 'ecdsa':
       return undefined;

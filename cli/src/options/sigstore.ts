@@ -77,7 +77,7 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
     })
     .option('certificate-oidc-issuer', {
       type: 'string',
-      alias: 'identity-provider',
+      alias: ['identity-provider', 'identity_provider'],
       group: GROUP_TRUST,
       describe:
         'expected OIDC issuer of the signer, exact (e.g. https://token.actions.githubusercontent.com)',
@@ -91,6 +91,7 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
 export const withSigstoreServices = <T>(y: Argv<T>): Argv<T & SigstoreServiceArgs> =>
   y
     .option('identity-token', {
+      alias: ['identity_token'],
       type: 'string',
       group: GROUP_SERVICES,
       describe:

@@ -9,6 +9,7 @@ import type { IdentityPolicy, KeyTimestampPolicy, TrustConfig } from '@modelseal
 import { loadTrustedRoot } from '@modelseal/verify/load';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
+import { repeatable } from './repeatable.ts';
 import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
 
 export interface TrustArgs extends SigstoreTrustArgs {
@@ -22,15 +23,14 @@ export interface TrustArgs extends SigstoreTrustArgs {
 export const withTrust = <T>(y: Argv<T>): Argv<T & TrustArgs> =>
   withSigstoreTrust(y)
     .option('key', {
-      alias: ['public-key'],
-      type: 'string',
-      array: true,
-      describe: 'trusted public key (PEM SPKI); repeat to trust several',
+      alias: ['public-key', 'public_key'],
+      ...repeatable('trusted public key (PEM SPKI)'),
     })
     .option('certificate-chain', {
-      type: 'string',
-      array: true,
-      describe: 'trusted root CA certificate(s) (PEM) the bundle certificate must chain to',
+      alias: ['certificate_chain'],
+      ...repeatable(
+        'trusted root CA certificate (PEM; a file may hold several) the bundle certificate must chain to',
+      ),
     })
     .option('verify-time', {
       type: 'string',

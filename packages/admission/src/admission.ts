@@ -9,6 +9,8 @@ export interface AdmissionRequest {
   readonly namespace?: string;
   readonly operation?: string;
   readonly object?: unknown;
+  /** UPDATE: the object before the change */
+  readonly oldObject?: unknown;
   readonly dryRun?: boolean;
 }
 

@@ -6,6 +6,7 @@ import type { Checker } from './checker.ts';
 import type { EvaluationClock, Reason } from './contract.ts';
 import { ADMITTED_KINDS, createExtractor, type ModelRef } from './extractor.ts';
 import { globMatch } from './glob.ts';
+import { changedImage } from './modelcars.ts';
 import { type RuntimeVerdict, runtimeDenials } from './runtime-validate.ts';
 import { type AdmissionPolicy, policyApplies } from './settings.ts';
 import type { VerifierConfig } from './verifier.ts';
@@ -67,7 +68,9 @@ export function decide(request: AdmissionRequest, deps: DecideDeps): Promise<Adm
   return withDeadline(request, deps, async (clock) => {
     const g = await gather(request, deps, clock);
     if ('response' in g) return g.response;
-    const extra = deps.runtime ? runtimeDenials(g, deps.runtime) : { denials: [], warnings: [] };
+    // a pod update changes container images only: start-up checks were settled at creation
+    const extra =
+      deps.runtime && !isPodUpdate(request) ? runtimeDenials(g, deps.runtime) : { denials: [], warnings: [] };
     return respond(g.uid, g.what, g.findings, extra);
   });
 }
@@ -125,10 +128,12 @@ export async function gather(
   const applicable = deps.policies().filter((p) => policyApplies(p, namespace));
   if (applicable.length === 0) return allow;
 
+  const counts = isPodUpdate(request) ? changedImage(request.oldObject) : () => true;
   const findings = await Promise.all(
     applicable.flatMap((policy) =>
       createExtractor(policy.settings)
         .models(target)
+        .filter(counts)
         .map((model) => examine(policy, model, deps.checker, clock)),
     ),
   );
@@ -141,9 +146,14 @@ export async function gather(
 function inScope(request: AdmissionRequest, kind: string): boolean {
   if (request.operation === 'CREATE') return request.subResource === undefined || request.subResource === '';
   if (request.operation !== 'UPDATE') return false;
-  // pod volumes are immutable; only ephemeral containers can reach them after creation
-  if (kind === 'Pod') return request.subResource === 'ephemeralcontainers';
+  // pod volumes are immutable; only ephemeral containers can reach them after creation, and
+  // a plain update can change container images (a modelcar's: see changedImage)
+  if (kind === 'Pod') return request.subResource === 'ephemeralcontainers' || !request.subResource;
   return !request.subResource;
+}
+
+function isPodUpdate(request: AdmissionRequest): boolean {
+  return request.kind?.kind === 'Pod' && request.operation === 'UPDATE' && !request.subResource;
 }
 
 /** One model under one policy; never throws (a failed check is a reason). The inventory reuses it. */
@@ -232,7 +242,7 @@ function respond(
 
 function describe(m: ModelRef): string {
   const digest = m.kind === 'pinned' ? m.digest : 'none';
-  return `${m.path} (volume ${m.volume}, model ${m.reference}, digest ${digest})`;
+  return `${m.path} (${m.container ? 'container' : 'volume'} ${m.volume}, model ${m.reference}, digest ${digest})`;
 }
 
 function formatReason(r: Reason): string {
@@ -241,7 +251,9 @@ function formatReason(r: Reason): string {
 
 function auditKey(f: Finding): string {
   // qualified-name rules: <= 63 characters of [A-Za-z0-9_.-]
-  return clip(`${f.policy.policy.name}.${f.model.volume}`.replace(/[^A-Za-z0-9_.-]/g, '_'), 63);
+  // volume names have no dots, so a container's key cannot collide with a volume's
+  const name = f.model.container ? `container.${f.model.volume}` : f.model.volume;
+  return clip(`${f.policy.policy.name}.${name}`.replace(/[^A-Za-z0-9_.-]/g, '_'), 63);
 }
 
 function auditValue(f: Finding): string {

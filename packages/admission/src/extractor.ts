@@ -1,9 +1,18 @@
 import { isRecord } from '@modelseal/core';
 import { globMatch } from './glob.ts';
+import { PINNED_IMAGE_RE, pointerOf, stripTag } from './image-ref.ts';
+import { modelContainers } from './modelcars.ts';
 import { type AdmissionSettings, DIGEST_ANNOTATION_PREFIX } from './settings.ts';
 
-/** A model a pod would see, with where it was found. */
-export type ModelRef =
+/**
+ * A model a pod would see, with where it was found. `volume` names the pod volume, or for a
+ * modelcar (`container: true`) the container whose image is the model.
+ */
+export type ModelRef = ModelRefKind & {
+  readonly container?: boolean;
+};
+
+type ModelRefKind =
   | {
       readonly kind: 'pinned';
       readonly path: string;
@@ -19,6 +28,8 @@ export type ModelRef =
       /** "not pinned by digest" (image) or "no digest declared" (PVC and other volumes) */
       readonly what: string;
       readonly hint: string;
+      /** an image reference (volume or container) that a digest could pin: its JSON pointer */
+      readonly pointer?: string;
     }
   | {
       readonly kind: 'invalid';
@@ -35,7 +46,6 @@ export interface Extractor {
 }
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-const PINNED_IMAGE_RE = /@(sha256:[0-9a-f]{64})$/;
 
 /** Where the pod spec sits in each kind we admit, as a field path prefix. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -83,6 +93,7 @@ export function createExtractor(settings: AdmissionSettings): Extractor {
         const ref = classify(vol, path, vol.name, ann, settings, listed);
         if (ref) out.push(ref);
       });
+      if (isRecord(spec)) out.push(...modelContainers(spec, specPath, settings));
       return out;
     },
   };
@@ -111,6 +122,7 @@ function classify(
       reference: reference || '(empty image reference)',
       what: 'not pinned by digest',
       hint: `pin it: image: { reference: ${stripTag(reference)}@sha256:<digest> }`,
+      ...(reference ? { pointer: `${pointerOf(path)}/image/reference` } : {}),
     };
   }
   const covered =
@@ -180,15 +192,6 @@ function describeSource(vol: Record<string, unknown>): string {
   if (isRecord(vol.emptyDir)) return 'emptyDir';
   const other = Object.keys(vol).find((k) => k !== 'name');
   return other ?? 'volume';
-}
-
-function stripTag(reference: string): string {
-  if (reference === '') return '<repository>';
-  const at = reference.indexOf('@');
-  const base = at >= 0 ? reference.slice(0, at) : reference;
-  const slash = base.lastIndexOf('/');
-  const colon = base.lastIndexOf(':');
-  return colon > slash ? base.slice(0, colon) : base;
 }
 
 function dig(v: unknown, path: readonly string[]): unknown {

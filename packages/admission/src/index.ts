@@ -13,6 +13,7 @@ export type {
   AdmissionSettings,
   Authority,
   Decision,
+  EvaluationClock,
   Evidence,
   Mode,
   ModelPolicy,
@@ -40,6 +41,17 @@ export {
 export { type MutateDeps, type Mutation, mutate } from './mutate.ts';
 export { type MutationPlan, type PatchOp, planMutation } from './mutation.ts';
 export { type ObjectVerdict, requestsFromManifests, testManifests } from './offline.ts';
+export {
+  type PinConfig,
+  type PinMode,
+  type PinPlan,
+  type PinResult,
+  pinnable,
+  planPins,
+  RESOLVED_ANNOTATION_PREFIX,
+  resolvedAnnotation,
+  type TagResolver,
+} from './pin.ts';
 export { POLICY_API_VERSION, parseYamlDocuments, policyOrBroken, toAdmissionPolicy } from './policies.ts';
 export {
   type ObjectRef,

@@ -12,7 +12,8 @@ export function runtimeFindings(g: Gathered): RuntimeFinding[] {
     policy: f.policy.policy.name,
     volume: f.model.volume,
     path: f.model.path,
-    admitted: f.reasons.length === 0 && f.model.kind === 'pinned',
+    // a modelcar's image is pulled by digest like an image volume: nothing to re-hash at start-up
+    admitted: f.reasons.length === 0 && f.model.kind === 'pinned' && f.model.container !== true,
     mode: f.forced ?? f.policy.settings.mode,
     ...(f.content ? { content: f.content } : {}),
   }));

@@ -1,5 +1,6 @@
 /** Start-up checks in the engine: what the attestation gives, the container, the patch, /validate's rules. */
 import { subjectDigestOf } from '@modelseal/manifest';
+import jsonpatch from 'fast-json-patch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseReview } from '../src/admission.ts';
 import { createChecker } from '../src/checker.ts';
@@ -42,7 +43,7 @@ const request = (object: Json) =>
     request: { uid: 'u1', kind: { kind: 'Pod' }, namespace: 'ml', operation: 'CREATE', object },
   });
 
-let deps: (mode?: string) => MutateDeps;
+let deps: (mode?: string, extra?: Record<string, unknown>) => MutateDeps;
 
 beforeAll(async () => {
   const signer = testSigner();
@@ -58,14 +59,36 @@ beforeAll(async () => {
   );
   // D1's OMS attestation lists no resources: it says nothing about how D1 was computed
   store.put(D1, OMS, await signer.attest(D1));
-  deps = (mode = 'enforce') => {
-    const policy = toAdmissionPolicy(policyDoc('p', { k: signer }, { mode }), 'test', testEngine);
+  deps = (mode = 'enforce', extra = {}) => {
+    const policy = toAdmissionPolicy(policyDoc('p', { k: signer }, { mode, ...extra }), 'test', testEngine);
     const checker = createChecker({ store, verify: realVerify, engine: testEngine, now: Date.now });
     return { policies: () => [policy], checker, deadlineMs: 5000, runtime: { image: IMAGE } };
   };
 });
 
 describe('start-up checks in the engine', () => {
+  it('with tag pinning, one patch pins a modelcar-init and appends the check after it; the result validates', async () => {
+    const d: MutateDeps = {
+      ...deps('enforce', { match: { containers: { names: ['modelcar-init'] } } }),
+      pin: { mode: 'patch', resolver: { resolve: async () => D1 } },
+    };
+    const object = pod(DIGEST, [{ name: 'modelcar-init', image: 'r.example.com/m:v1' }]);
+    const m = await mutate(request(object), d);
+    const ops = JSON.parse(Buffer.from(m.response.patch!, 'base64').toString());
+    expect(ops.map((o: { op: string; path: string }) => `${o.op} ${o.path}`)).toEqual([
+      'replace /spec/initContainers/0/image',
+      'add /spec/initContainers/-',
+    ]);
+    const patched = jsonpatch.applyPatch(structuredClone(object), ops, true, false).newDocument as Json;
+    const inits = (patched.spec as Json).initContainers as Json[];
+    expect(inits.map((c) => [c.name, c.image])).toEqual([
+      ['modelcar-init', `r.example.com/m:v1@${D1}`],
+      [verifierName('weights', 0), IMAGE],
+    ]);
+    const v = await decide(request(patched), d);
+    expect(v.allowed, JSON.stringify(v)).toBe(true);
+  });
+
   it('an attestation without ignore_paths is checked with model_signing defaults (git paths, model.sig)', async () => {
     const m = await mutate(request(pod(DIGEST)), deps());
     const ops = JSON.parse(Buffer.from(m.response.patch!, 'base64').toString());

@@ -9,6 +9,7 @@ export const DEFAULT_ADMISSION_SETTINGS: AdmissionSettings = Object.freeze({
   namespaces: Object.freeze(['*']),
   excludeNamespaces: Object.freeze([]),
   volumes: Object.freeze({ images: true, names: Object.freeze([]), annotation: DEFAULT_MODEL_ANNOTATION }),
+  containers: Object.freeze({ names: Object.freeze([]), images: Object.freeze([]) }),
 });
 
 /**
@@ -36,8 +37,8 @@ export function parseAdmission(
   const match = spec['match'] ?? {};
   if (!isRecord(match)) return bad('match', 'an object');
   for (const k of Object.keys(match))
-    if (k !== 'namespaces' && k !== 'excludeNamespaces' && k !== 'volumes')
-      bad(`match.${k}`, 'absent (known: namespaces, excludeNamespaces, volumes)');
+    if (!['namespaces', 'excludeNamespaces', 'volumes', 'containers'].includes(k))
+      bad(`match.${k}`, 'absent (known: namespaces, excludeNamespaces, volumes, containers)');
   const namespaces = match['namespaces'] ?? DEFAULT_ADMISSION_SETTINGS.namespaces;
   if (!isStringList(namespaces)) return bad('match.namespaces', 'a list of namespace names or globs');
   const excludeNamespaces = match['excludeNamespaces'] ?? DEFAULT_ADMISSION_SETTINGS.excludeNamespaces;
@@ -56,12 +57,27 @@ export function parseAdmission(
   const annotation = volumes['annotation'] ?? DEFAULT_MODEL_ANNOTATION;
   if (typeof annotation !== 'string' || annotation === '')
     return bad('match.volumes.annotation', 'an annotation key');
+  const containers = match['containers'] ?? {};
+  if (!isRecord(containers)) return bad('match.containers', 'an object');
+  for (const k of Object.keys(containers)) {
+    if (k !== 'names' && k !== 'images') bad(`match.containers.${k}`, 'absent (known: names, images)');
+  }
+  const containerNames = containers['names'] ?? [];
+  if (!isStringList(containerNames))
+    return bad('match.containers.names', 'a list of container names or globs');
+  const containerImages = containers['images'] ?? [];
+  if (!isStringList(containerImages) || containerImages.some((g) => /[\s@]/.test(g) || /:[^/]*$/.test(g)))
+    return bad('match.containers.images', 'a list of image repositories or globs, without tag or digest');
   return Object.freeze({
     mode: mode as Mode,
     ...(unpinned !== undefined ? { unpinned: unpinned as Unpinned } : {}),
     namespaces: Object.freeze([...namespaces]),
     excludeNamespaces: Object.freeze([...excludeNamespaces]),
     volumes: Object.freeze({ images, names: Object.freeze([...names]), annotation }),
+    containers: Object.freeze({
+      names: Object.freeze([...containerNames]),
+      images: Object.freeze([...containerImages]),
+    }),
   });
 }
 

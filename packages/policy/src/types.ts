@@ -78,6 +78,14 @@ export interface AdmissionSettings {
     /** pod annotation listing (comma-separated) the volumes that hold models */
     readonly annotation: string;
   };
+  /**
+   * containers whose image is a model (KServe modelcars): counted when the name matches `names`
+   * or the image's repository (`registry/path`, canonical) matches `images`; both empty by default
+   */
+  readonly containers: {
+    readonly names: readonly string[];
+    readonly images: readonly string[];
+  };
 }
 
 export interface ParseOptions {

@@ -97,6 +97,7 @@ spec:
       namespaces: ['ml-*'],
       excludeNamespaces: [],
       volumes: { images: true, names: ['*-model'], annotation: 'modelseal.dev/model' },
+      containers: { names: [], images: [] },
     });
     expect(Object.isFrozen(p)).toBe(true);
     expect(Object.isFrozen(p.admission.volumes)).toBe(true);
@@ -306,6 +307,26 @@ spec:
     [
       'empty annotation key',
       policyDoc({ match: { volumes: { annotation: '' } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'unknown containers field',
+      policyDoc({ match: { containers: { modelcar: true } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'container names not a list',
+      policyDoc({ match: { containers: { names: 'modelcar' } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'container image glob with a tag',
+      policyDoc({ match: { containers: { images: ['registry.example.com/models/*:v1'] } } }),
+      'POLICY_ADMISSION_INVALID',
+    ],
+    [
+      'container image glob with a digest',
+      policyDoc({ match: { containers: { images: [`registry.example.com/m@sha256:${'a'.repeat(64)}`] } } }),
       'POLICY_ADMISSION_INVALID',
     ],
     [

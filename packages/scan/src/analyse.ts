@@ -3,6 +3,7 @@ import { isTar } from './containers/tar.ts';
 import { type Ctx, type FormatName, report } from './context.ts';
 import { Findings } from './findings.ts';
 import { checkGguf, GGUF_MAGIC } from './formats/gguf.ts';
+import { scanHdf5 } from './formats/hdf5-scan.ts';
 import { checkJsonValue } from './formats/json-checks.ts';
 import { isNpy, readNpyHeader } from './formats/npy.ts';
 import { locationEscapes, walkOnnx } from './formats/onnx.ts';
@@ -27,15 +28,7 @@ export function analyseBlob(r: ReadAt, ctx: Ctx, where: string | undefined, dept
   if (head.byteLength >= 4 && new DataView(head.buffer, head.byteOffset).getUint32(0, true) === GGUF_MAGIC) {
     return scanGguf(r, ctx, where);
   }
-  if (ascii === '\x89HDF\r\n\x1a\n') {
-    report(
-      ctx,
-      where,
-      'FORMAT_NOT_ANALYSED',
-      'HDF5 is not analysed: a Keras .h5 model can hold Lambda layers with Python bytecode',
-    );
-    return 'hdf5';
-  }
+  if (ascii === '\x89HDF\r\n\x1a\n') return scanHdf5(r, ctx, where);
   if (ascii.startsWith('7z\xbc\xaf\x27\x1c')) {
     report(ctx, where, 'FORMAT_NOT_ANALYSED', '7z archives are not opened; the members cannot be checked');
     sniffPickles(r, ctx, where);

@@ -59,10 +59,6 @@ export function scanZip(r: ReadAt, ctx: Ctx, where: string | undefined, depth: n
       recordMember(ctx, path, 'tensor-data');
       continue;
     }
-    if (role === 'keras-weights' && ctx.profile.kerasWeightsHdf5) {
-      recordMember(ctx, path, 'hdf5');
-      continue;
-    }
     const opened = openZipMember(r, e, ctx.budget);
     if (!opened.ok) {
       report(ctx, path, opened.code, opened.message);
@@ -87,7 +83,7 @@ export function scanZip(r: ReadAt, ctx: Ctx, where: string | undefined, depth: n
   return layout.kind;
 }
 
-type Role = 'torch-pickle' | 'storage' | 'keras-weights' | 'member';
+type Role = 'torch-pickle' | 'storage' | 'member';
 
 function zipLayout(files: readonly ZipEntry[]): { kind: FormatName; roleOf(name: string): Role } {
   const prefixes = new Set(files.map((e) => e.name.split('/')[0]!));
@@ -107,7 +103,7 @@ function zipLayout(files: readonly ZipEntry[]): { kind: FormatName; roleOf(name:
     };
   }
   if (names.has('config.json') && names.has('metadata.json')) {
-    return { kind: 'keras', roleOf: (name) => (name === 'model.weights.h5' ? 'keras-weights' : 'member') };
+    return { kind: 'keras', roleOf: () => 'member' };
   }
   const npz = files.length > 0 && files.every((e) => e.name.endsWith('.npy'));
   return { kind: npz ? 'numpy-npz' : 'zip', roleOf: () => 'member' };

@@ -14,19 +14,12 @@ export interface Profile {
   readonly globals: ReadonlySet<string>;
   readonly justifications: ReadonlyMap<string, string>;
   readonly onnxDomains: ReadonlySet<string>;
-  /** accept the weights file inside a `.keras` archive (Keras 3 reads only datasets from it) */
-  readonly kerasWeightsHdf5: boolean;
 }
 
 export type ProfileName = 'weights-only' | 'ml';
 export const PROFILE_NAMES: readonly ProfileName[] = ['weights-only', 'ml'];
 
-function build(
-  name: string,
-  extra: readonly AllowEntry[],
-  onnx: readonly AllowEntry[],
-  kerasWeightsHdf5: boolean,
-): Profile {
+function build(name: string, extra: readonly AllowEntry[], onnx: readonly AllowEntry[]): Profile {
   const globals = new Set(WEIGHTS_ONLY_GLOBALS);
   const justifications = new Map<string, string>();
   for (const e of extra) {
@@ -40,16 +33,16 @@ function build(
   }
   return Object.freeze({
     name,
-    version: 1,
+    // 2: HDF5 is analysed in every profile (1 accepted a .keras weights file unread, in ml only)
+    version: 2,
     globals,
     justifications,
     onnxDomains: new Set([...ONNX_STANDARD_DOMAINS, ...onnx.map((d) => d.global)]),
-    kerasWeightsHdf5,
   });
 }
 
-export const WEIGHTS_ONLY_PROFILE: Profile = build('weights-only', [], [], false);
-export const ML_PROFILE: Profile = build('ml', ML_EXTRA, ONNX_ML_DOMAINS, true);
+export const WEIGHTS_ONLY_PROFILE: Profile = build('weights-only', [], []);
+export const ML_PROFILE: Profile = build('ml', ML_EXTRA, ONNX_ML_DOMAINS);
 
 export function getProfile(name: ProfileName): Profile {
   switch (name) {
@@ -67,7 +60,6 @@ export function profileDocument(p: Profile): Record<string, unknown> {
     version: p.version,
     globals: [...p.globals].sort(),
     onnxDomains: [...p.onnxDomains].sort(),
-    kerasWeightsHdf5: p.kerasWeightsHdf5,
   };
 }
 

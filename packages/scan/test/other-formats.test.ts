@@ -71,8 +71,8 @@ describe('ONNX', () => {
 });
 
 describe('formats that are identified and refused or checked', () => {
-  it('HDF5 and TF SavedModel fail closed; SavedModel file ops are named', () => {
-    expect(codes(cat('\x89HDF\r\n\x1a\n', new Uint8Array(64)))).toEqual(['FORMAT_NOT_ANALYSED']);
+  it('a broken HDF5 file and TF SavedModel fail closed; SavedModel file ops are named', () => {
+    expect(codes(cat('\x89HDF\r\n\x1a\n', new Uint8Array(64)))).toEqual(['HDF5_MALFORMED']);
     const node = cat(pb.bytes(1, 'r'), pb.bytes(2, 'ReadFile'));
     const saved = cat(pb.int(1, 1), pb.bytes(2, cat(pb.bytes(2, pb.bytes(1, node)))));
     const r = scan(saved, ML_PROFILE);

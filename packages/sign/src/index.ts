@@ -1,5 +1,6 @@
 // keygen lives in @modelseal/keys; re-exported for webhook/test until that branch imports keys
 export { generateKeyPair, KEYGEN_ALGORITHMS, type KeygenAlgorithm } from '@modelseal/keys';
+export { type KeyBlobConfig, keyBlobSigner } from './key-blob.ts';
 export { keylessBlobSigner, keylessSigner, witnessesFor } from './keyless.ts';
 export {
   type KeylessServiceInput,

@@ -1,6 +1,7 @@
-import { type KeyObject, X509Certificate } from 'node:crypto';
+import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
 import { keyId, loadPrivateKey, publicKeyPem, signBytes } from '@modelseal/keys';
+import { openTokenKey } from '@modelseal/pkcs11/token';
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
 import { keylessSigner, witnessesFor } from './keyless.ts';
@@ -10,12 +11,21 @@ import type { Signer, SignerConfig } from './types.ts';
 export function createSigner(config: SignerConfig): Signer {
   switch (config.kind) {
     case 'key':
-      return keySigner(loadPrivateKey(config.privateKeyPem, config.passphrase), config.timestampServerUrl);
+      return keySigner(fileKey(config.privateKeyPem, config.passphrase), config.timestampServerUrl);
     case 'certificate':
-      return certificateSigner(
-        loadPrivateKey(config.privateKeyPem, config.passphrase),
-        config.certificateChainPem,
-      );
+      return certificateSigner(fileKey(config.privateKeyPem, config.passphrase), config.certificateChainPem);
+    case 'pkcs11': {
+      // opened here, before any hashing: a wrong PIN or a missing object fails first
+      const token = openTokenKey({
+        uri: config.uri,
+        ...(config.pin === undefined ? {} : { pin: config.pin }),
+        ...(config.module === undefined ? {} : { module: config.module }),
+      });
+      const key: KeyMaterial = { publicKey: token.publicKey, sign: async (data) => token.sign(data) };
+      return config.certificateChainPem?.length
+        ? certificateSigner(key, config.certificateChainPem)
+        : keySigner(key, config.timestampServerUrl);
+    }
     case 'keyless':
       return keylessSigner(config);
     default:
@@ -64,10 +74,22 @@ function modelSigningShape(json: Record<string, unknown>): Record<string, unknow
   };
 }
 
-function keySigner(key: KeyObject, timestampServerUrl?: string): Signer {
-  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(key), hint: keyId(key) };
+/** A signing key wherever it lives: a PEM file in memory, or a token that signs on the device. */
+interface KeyMaterial {
+  readonly publicKey: KeyObject;
+  sign(data: Uint8Array): Promise<Buffer>;
+}
+
+function fileKey(pem: string, passphrase: string | undefined): KeyMaterial {
+  const key = loadPrivateKey(pem, passphrase);
+  return { publicKey: createPublicKey(key), sign: async (data) => signBytes(key, data) };
+}
+
+function keySigner(key: KeyMaterial, timestampServerUrl?: string): Signer {
+  const pub = key.publicKey;
+  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(pub), hint: keyId(pub) };
   const signer: SigstoreSigner = {
-    sign: async (data) => ({ signature: signBytes(key, data), key: material }),
+    sign: async (data) => ({ signature: await key.sign(data), key: material }),
   };
   // @sigstore/bundle copies the hint into the DSSE keyid; model_signing leaves keyid empty
   // (keyid is outside the signed PAE, so this changes no signed byte).
@@ -104,10 +126,10 @@ function parseChain(pems: readonly string[]): X509Certificate[] {
 }
 
 /** model_signing `certificate` method: the leaf signs, the chain (leaf first) travels in the bundle. */
-function certificateSigner(key: KeyObject, chainPem: readonly string[]): Signer {
+function certificateSigner(key: KeyMaterial, chainPem: readonly string[]): Signer {
   const chain = parseChain(chainPem);
   const leaf = chain[0] as X509Certificate;
-  if (!leaf.checkPrivateKey(key)) {
+  if (!leaf.publicKey.equals(key.publicKey)) {
     throw new InputError({
       code: 'KEY_CERTIFICATE_MISMATCH',
       message: `the private key does not belong to the first certificate of the chain (${leaf.subject.replace(/\n/g, ', ')}); put the signing certificate first`,
@@ -115,7 +137,7 @@ function certificateSigner(key: KeyObject, chainPem: readonly string[]): Signer 
   }
   const material = { $case: 'x509Certificate' as const, certificate: leaf.toString() };
   const signer: SigstoreSigner = {
-    sign: async (data) => ({ signature: signBytes(key, data), key: material }),
+    sign: async (data) => ({ signature: await key.sign(data), key: material }),
   };
   // The builder writes only the leaf, and labels a chain v0.2. model_signing 1.1 reads only
   // `x509CertificateChain` (leaf first, then intermediates) and only in a v0.3 bundle, so that is

@@ -64,6 +64,41 @@ function pick(
   });
 }
 
+/**
+ * For certificates from a private CA (certificate-roots trust) identity and issuer are each
+ * optional, but what a policy gives is binding: a policy naming an identity must never accept
+ * another certificate from the same CA. Fulcio's issuer extension is what `issuer` matches.
+ */
+export function checkOptionalIdentity(
+  policy: IdentityPolicy,
+  signer: { identity?: string | undefined; issuer?: string | undefined },
+): void {
+  const any = '/.*/';
+  const identity = optional(policy.identity, policy.identityRegexp, 'identity');
+  const issuer = optional(policy.issuer, policy.issuerRegexp, 'oidc-issuer');
+  checkIdentity(
+    {
+      identity: identity?.re ?? { test: () => true },
+      issuer: issuer?.re ?? { test: () => true },
+      describe: { identity: identity?.text ?? any, issuer: issuer?.text ?? any },
+    },
+    // an absent constraint accepts an absent value too
+    {
+      identity: identity ? signer.identity : (signer.identity ?? ''),
+      issuer: issuer ? signer.issuer : (signer.issuer ?? ''),
+    },
+  );
+}
+
+function optional(
+  exact: string | undefined,
+  regexp: string | undefined,
+  flag: 'identity' | 'oidc-issuer',
+): { re: IdentityMatcher; text: string } | undefined {
+  if ((exact === undefined || exact === '') && (regexp === undefined || regexp === '')) return undefined;
+  return pick(exact, regexp, flag);
+}
+
 /** Checks the signer's SAN and OIDC issuer against the compiled policy. */
 export function checkIdentity(
   compiled: CompiledIdentity,

@@ -13,8 +13,10 @@ import { keyId, loadPublicKey, verifyBytes } from '@modelseal/keys';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
+import { identityFields } from './cert-fields.ts';
 import { verifyChain } from './chain.ts';
 import { describeSigner } from './describe.ts';
+import { checkOptionalIdentity } from './identity.ts';
 import { verifyKeyAtSigningTime } from './key-window.ts';
 import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
 import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
@@ -43,6 +45,8 @@ interface Resolved {
   readonly key: KeyObject;
   readonly hint: string;
   readonly signer: SignerInfo;
+  /** the chain's verified leaf, for certificate-roots trust */
+  readonly leaf?: X509Certificate;
 }
 
 export async function verifyBundle(options: VerifyBundleOptions): Promise<VerifiedStatement> {
@@ -56,6 +60,10 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verifi
     return { payload: parsed.payload, statement, signer, bundleDigest: sha256Hex(bytes) };
   }
   const resolved = resolveSigner(parsed.material, trust, options.now ?? new Date());
+  if (options.identity && resolved.leaf) {
+    const f = identityFields(resolved.leaf);
+    checkOptionalIdentity(options.identity, { identity: f.san, issuer: f.oidcIssuer });
+  }
   const timestamped = trust.kind === 'keys' ? trust.timestamps : undefined;
   const entity = signedEntity(parsed, resolved.hint, timestamped !== undefined);
   try {
@@ -109,7 +117,7 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
       const roots = trust.rootCertificates.flatMap(parseRoots);
       const path = verifyChain(material.certificates, roots, now);
       const leaf = path[0] as X509Certificate;
-      return { key: leaf.publicKey, hint: leaf.fingerprint256, signer: certificateSigner(leaf) };
+      return { key: leaf.publicKey, hint: leaf.fingerprint256, signer: certificateSigner(leaf), leaf };
     }
     case 'sigstore':
       throw new UsageError({

@@ -114,6 +114,26 @@ describe('verifyBundle round trips', () => {
       'TRUST_MODE_MISMATCH',
     );
   });
+  it('certificate-roots trust holds a policy to the identity and issuer it names', async () => {
+    const trust: TrustConfig = { kind: 'certificate-roots', rootCertificates: [read(`${F}root.pem`)] };
+    const bundle = await certBundle();
+    const ok = (identity: object) => verifyBundle({ bundle, trust, identity });
+    expect((await ok({ identity: 'signer@example.com' })).signer.kind).toBe('certificate');
+    expect((await ok({ identityRegexp: '.*@example\\.com' })).signer.kind).toBe('certificate');
+    // another certificate from the same CA is not the named signer
+    expect(await codeOf(() => ok({ identity: 'alice@example.com' }))).toBe('IDENTITY_MISMATCH');
+    expect(await codeOf(() => ok({ identityRegexp: 'signer@example' }))).toBe('IDENTITY_MISMATCH');
+    // the leaf has no Fulcio issuer extension: a named issuer cannot match
+    expect(await codeOf(() => ok({ issuer: 'https://accounts.example.com' }))).toBe('ISSUER_MISMATCH');
+    // model_signing's vector leaf has no SAN at all
+    const vector = readFileSync(`${V}v1.1.0-certificate/model.sig`);
+    const vtrust: TrustConfig = { kind: 'certificate-roots', rootCertificates: [vectorCa] };
+    expect(
+      await codeOf(() =>
+        verifyBundle({ bundle: vector, trust: vtrust, identity: { identity: 'x@example.com' } }),
+      ),
+    ).toBe('IDENTITY_MISMATCH');
+  });
   it('a swapped payload fails the signature check', async () => {
     const other = serializeStatement(omsStatement({ ...manifest, modelName: 'n' }));
     const bundle = await mutate((b) => {
