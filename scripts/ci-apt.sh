@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests run against: docker-registry (Distribution 2.8) and
 # skopeo for the OCI tests, softhsm2 (a software PKCS#11 token) and opensc (pkcs11-tool) for the
 # hardware-key tests, b3sum (BLAKE3 digests checked against the reference tool). Idempotent: does
-# nothing when all commands exist. Root runs apt-get directly; anyone else needs sudo. Meant to be sourced or called from .ci/run before the tests.
+# nothing when all commands exist. Root runs apt-get directly; anyone else needs sudo.
+# Meant to be sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
 
