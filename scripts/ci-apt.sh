@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run against: docker-registry (Distribution 2.8) and
 # skopeo for the OCI tests, softhsm2 (a software PKCS#11 token) and opensc (pkcs11-tool) for the
-# hardware-key tests, and buildah, which test/image-build.test.ts builds deploy/Dockerfile with
-# (no daemon). Idempotent: does nothing when all commands exist. Root runs apt-get directly; anyone
-# else needs sudo. Meant to be sourced or called from .ci/run before the tests.
+# hardware-key tests, buildah, which test/image-build.test.ts builds deploy/Dockerfile with
+# (no daemon), and b3sum (BLAKE3 digests checked against the reference tool). Idempotent: does
+# nothing when all commands exist. Root runs apt-get directly; anyone else needs sudo. Meant to be
+# sourced or called from .ci/run before the tests.
 set -euo pipefail
 say() { printf 'ci-apt: %s\n' "$*" >&2; }
 
@@ -13,8 +14,9 @@ command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v b3sum >/dev/null 2>&1 || need+=(b3sum)
 if [ "${#need[@]}" -eq 0 ]; then
-  say "docker-registry, skopeo, softhsm2, opensc and buildah already installed"
+  say "docker-registry, skopeo, softhsm2, opensc, buildah and b3sum already installed"
   exit 0
 fi
 
@@ -34,4 +36,5 @@ export DEBIAN_FRONTEND=noninteractive
 # the package's service is not used by the tests, which start their own registry on 127.0.0.1
 command -v docker-registry >/dev/null && command -v skopeo >/dev/null
 command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null && command -v buildah >/dev/null
-say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); softhsm2 $(softhsm2-util --version); $(buildah --version)"
+command -v b3sum >/dev/null
+say "installed: $(docker-registry --version 2>/dev/null | head -1); $(skopeo --version); softhsm2 $(softhsm2-util --version); $(buildah --version); $(b3sum --version)"

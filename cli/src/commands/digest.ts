@@ -63,6 +63,7 @@ export async function run(o: DigestOptions): Promise<DigestResult> {
     const manifest = await hashModel(o.path, {
       ...o.hash,
       onProgress: process.stderr.isTTY ? bar.update : undefined,
+      onNote: err,
     });
     return { manifest, options: o, wallMs: performance.now() - started };
   } finally {

@@ -54,6 +54,7 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
     extraIgnore: o.extraIgnore,
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
+    onNote: err,
   }).finally(progress.end);
   const manifest = statSync(o.model).isFile()
     ? nameSingleFile(hashed, o.model, o.singleFileName ?? 'basename')

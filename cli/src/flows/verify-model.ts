@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { IdentityPolicy, TrustConfig, VerifiedStatement } from '@modelseal/verify';
-import { progressReporter } from '../io.ts';
+import { err, progressReporter } from '../io.ts';
 import { readBundleFile } from '../options/files.ts';
 import { bundlesToSkip } from '../options/model.ts';
 import { matchSingleFile } from './single-file.ts';
@@ -56,6 +56,7 @@ export async function verifyModel(o: VerifyModelOptions): Promise<VerifyModelRes
     ),
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
+    onNote: err,
   }).finally(progress.end);
   const actual = statSync(o.model).isFile()
     ? matchSingleFile(hashed, signed.resources, signed.serialization)

@@ -15,6 +15,8 @@ export interface HashOptions {
   /** workers; default min(2, cpus) */
   readonly concurrency?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** a one-line note for the user, at most once per process (e.g. BLAKE3 on a slower fallback) */
+  readonly onNote?: (text: string) => void;
   readonly signal?: AbortSignal;
 }
 

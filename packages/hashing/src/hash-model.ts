@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
+import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { toModelsealError } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
@@ -8,6 +9,7 @@ import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import { CHUNK } from './threads.ts';
+import { joinSplit, splitTasks } from './tree.ts';
 import { walkModel } from './walk.ts';
 
 /* Tuning (bench/hashing.bench.ts): starting a worker costs tens of milliseconds, more than hashing
@@ -16,6 +18,7 @@ const INLINE_MAX_TASKS = 64;
 const INLINE_MAX_BYTES = 32 << 20;
 /** with few files, statting them on the main thread is cheap and buys balance and a progress total */
 const STAT_MAX_FILES = 256;
+const INLINE_PROGRESS_MS = 100;
 
 /** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
 export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
@@ -92,6 +95,22 @@ async function startHashing(
   const hashType = cfg.serialization.hashType;
   const dlen = DIGEST_BYTES[hashType];
   const newHasher = await hasherFactory(hashType);
+  if (hashType === 'blake3') await noteFallback(options.onNote);
+  // BLAKE3 with the native tree: big files are cut into ranges that any thread can take
+  const split = cfg.concurrency > 1 && newHasher.tree ? splitTasks(plan.tasks) : undefined;
+  if (split && newHasher.tree) {
+    const tree = newHasher.tree;
+    const running = (pool ?? takePool(cfg.concurrency)).start({
+      hashType,
+      tasks: split.tasks,
+      digestBytes: dlen,
+      totalBytes: plan.totalBytes,
+      hasher: newHasher,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    return { finish: async () => joinSplit(split, await running.finish(), tree) };
+  }
   const small =
     plan.tasks.length <= INLINE_MAX_TASKS &&
     plan.totalBytes !== undefined &&
@@ -110,17 +129,37 @@ async function startHashing(
   return { finish: async () => hashInline(plan, options, newHasher, dlen) };
 }
 
+let noted = false;
+async function noteFallback(onNote: ((text: string) => void) | undefined): Promise<void> {
+  const e = await blake3Engine();
+  if (noted || !e.fallback || !onNote) return;
+  noted = true;
+  onNote(`note: BLAKE3 runs on the slower ${e.backend} implementation: ${e.fallback}`);
+}
+
 function hashInline(plan: Plan, options: HashOptions, newHasher: HasherFactory, dlen: number): Uint8Array {
   const out = new Uint8Array(plan.tasks.length * dlen);
   const buf = new Uint8Array(CHUNK);
   let done = 0;
+  let reported = 0;
   const total = plan.totalBytes ?? 0;
+  const report = () => {
+    reported = performance.now();
+    options.onProgress?.(done, Math.max(total, done));
+  };
+  // reported while a big file is read, not only when it ends (this thread does not yield meanwhile)
+  const hooks = {
+    onBytes: (n: number) => {
+      done += n;
+      if (performance.now() - reported >= INLINE_PROGRESS_MS) report();
+    },
+  };
   for (let i = 0; i < plan.tasks.length; i++) {
     options.signal?.throwIfAborted();
-    const r = hashTask(plan.tasks[i]!, newHasher, buf);
+    const r = hashTask(plan.tasks[i]!, newHasher, buf, options.onProgress ? hooks : undefined);
     out.set(r.digest, i * dlen);
-    done += r.size;
-    options.onProgress?.(done, Math.max(total, done));
+    if (!options.onProgress) continue;
+    report();
   }
   return out;
 }

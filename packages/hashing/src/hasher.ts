@@ -1,4 +1,5 @@
 import type { HashType } from '@modelseal/manifest';
+import { type Blake3Tree, blake3Engine } from './blake3.ts';
 
 // Not `import`: an ES import of node:crypto builds its ES facade, which reads every export and so
 // loads WebCrypto (~3 ms per thread, `--cpu-prof`). The CommonJS module has the same functions.
@@ -18,6 +19,8 @@ export interface StreamHasher {
 export interface HasherFactory {
   create(): StreamHasher;
   oneShot(data: Uint8Array): Uint8Array;
+  /** BLAKE3's tree, when the implementation exposes it: one file can then hash on several threads */
+  readonly tree?: Blake3Tree;
 }
 
 /** Python's hashlib.blake2b() defaults to a 64-byte digest, which is node's `blake2b512`. */
@@ -34,8 +37,10 @@ export async function hasherFactory(type: HashType): Promise<HasherFactory> {
       return nodeHasher('sha256', DIGEST_BYTES.sha256);
     case 'blake2b':
       return nodeHasher('blake2b512', DIGEST_BYTES.blake2b);
-    case 'blake3':
-      return (await wasmBlake3()) ?? (await nobleBlake3());
+    case 'blake3': {
+      const e = await blake3Engine();
+      return e.tree ? { ...e.factory, tree: e.tree } : e.factory;
+    }
     default:
       return unreachable(type);
   }
@@ -60,61 +65,4 @@ function nodeHasher(algorithm: string, digestBytes: number): HasherFactory {
 
 export function unreachable(x: never): never {
   throw new Error(`unreachable: ${String(x)}`);
-}
-
-/** BLAKE3 of bytes (i * 31 + 7) & 255 for i < 2^20 + 3, computed with @noble/hashes. */
-const BLAKE3_CHECK = 'abb731702595370957097d46027e3832e5d6f8f50220c0cc7e835c4274fb44eb';
-
-/**
- * hash-wasm's BLAKE3 is about 20x faster than the pure-JS one. A WASM BLAKE3 build elsewhere gave
- * wrong digests across 1 MiB updates, so it is used only after it reproduces a known digest fed
- * in two updates across that boundary; otherwise we fall back to @noble/hashes.
- */
-async function wasmBlake3(): Promise<HasherFactory | undefined> {
-  try {
-    const { createBLAKE3 } = await import('hash-wasm');
-    const inst = await createBLAKE3();
-    const probe = new Uint8Array((1 << 20) + 3);
-    for (let i = 0; i < probe.length; i++) probe[i] = (i * 31 + 7) & 255;
-    inst.init();
-    inst.update(probe.subarray(0, 1 << 20));
-    inst.update(probe.subarray(1 << 20));
-    if (inst.digest('hex') !== BLAKE3_CHECK) return undefined;
-    const spare = await nobleBlake3();
-    let busy = false;
-    const create = (): StreamHasher => {
-      // one WASM instance per thread; a second concurrent hash (never expected) takes the slow path
-      if (busy) return spare.create();
-      busy = true;
-      inst.init();
-      return {
-        update: (d) => void inst.update(d),
-        digest: () => {
-          busy = false;
-          return inst.digest('binary');
-        },
-      };
-    };
-    return {
-      create,
-      oneShot: (d) => {
-        const h = create();
-        h.update(d);
-        return h.digest();
-      },
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-async function nobleBlake3(): Promise<HasherFactory> {
-  const { blake3 } = await import('@noble/hashes/blake3.js');
-  return {
-    create() {
-      const h = blake3.create();
-      return { update: (d) => void h.update(d), digest: () => h.digest() };
-    },
-    oneShot: (d) => blake3(d),
-  };
 }

@@ -25,7 +25,7 @@ export interface WorkerJob {
   /** task paths joined by NUL (a byte no path can contain): one string clones far faster than 100k */
   readonly paths: string;
   readonly names: string;
-  /** start, end, expectedSize per task; NaN = not set */
+  /** start, end, expectedSize, subtree (1) per task; NaN = not set */
   readonly ranges: Float64Array;
   readonly digestBytes: number;
   readonly digests: SharedArrayBuffer;
@@ -61,12 +61,15 @@ export function progressCounter(shared: BigInt64Array): { add(n: number): void; 
   };
 }
 
+const SLOTS = 4;
+
 export function encodeTasks(tasks: readonly ReadTask[]): Pick<WorkerJob, 'paths' | 'names' | 'ranges'> {
-  const ranges = new Float64Array(tasks.length * 3);
+  const ranges = new Float64Array(tasks.length * SLOTS);
   tasks.forEach((t, i) => {
-    ranges[i * 3] = t.start ?? Number.NaN;
-    ranges[i * 3 + 1] = t.end ?? Number.NaN;
-    ranges[i * 3 + 2] = t.expectedSize ?? Number.NaN;
+    ranges[i * SLOTS] = t.start ?? Number.NaN;
+    ranges[i * SLOTS + 1] = t.end ?? Number.NaN;
+    ranges[i * SLOTS + 2] = t.expectedSize ?? Number.NaN;
+    ranges[i * SLOTS + 3] = t.subtree ? 1 : Number.NaN;
   });
   return { paths: tasks.map((t) => t.path).join('\0'), names: tasks.map((t) => t.name).join('\0'), ranges };
 }
@@ -81,8 +84,9 @@ export function decodeTask(
   return {
     path: paths[i]!,
     name: names[i]!,
-    start: num(ranges[i * 3]),
-    end: num(ranges[i * 3 + 1]),
-    expectedSize: num(ranges[i * 3 + 2]),
+    start: num(ranges[i * SLOTS]),
+    end: num(ranges[i * SLOTS + 1]),
+    expectedSize: num(ranges[i * SLOTS + 2]),
+    subtree: ranges[i * SLOTS + 3] === 1,
   };
 }
