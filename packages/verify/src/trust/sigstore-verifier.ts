@@ -131,18 +131,20 @@ function certificateSigner(
     throw new Error('unreachable: certificate signer without certificate');
   const cert = entity.key.certificate;
   let subject = '';
-  try {
-    const vm = bundle.verificationMaterial.content;
-    const der =
-      vm.$case === 'x509CertificateChain'
-        ? vm.x509CertificateChain.certificates[0]?.rawBytes
-        : vm.$case === 'certificate'
-          ? vm.certificate.rawBytes
-          : undefined;
-    if (der) subject = new NodeX509(der).subject ?? '';
-  } catch {
-    // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
-  }
+  // an empty subject (every Fulcio leaf) needs no second parse by node just to print it
+  if (cert.subject.length > 0)
+    try {
+      const vm = bundle.verificationMaterial.content;
+      const der =
+        vm.$case === 'x509CertificateChain'
+          ? vm.x509CertificateChain.certificates[0]?.rawBytes
+          : vm.$case === 'certificate'
+            ? vm.certificate.rawBytes
+            : undefined;
+      if (der) subject = new NodeX509(der).subject ?? '';
+    } catch {
+      // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
+    }
   return {
     kind: 'certificate',
     subject,
