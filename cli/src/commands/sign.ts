@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { SignModelOptions, SignModelResult } from '../flows/sign-model.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
@@ -11,6 +13,8 @@ interface Args extends OutputArgs, SerializationArgs, SignerArgs, RegistryArgs {
   path: string;
   bundle?: string;
   store?: string;
+  incremental: boolean;
+  'digest-cache'?: string;
 }
 
 interface Options extends SignModelOptions {
@@ -28,7 +32,15 @@ async function toOptions(argv: Args): Promise<Options> {
     // the bundle always goes where model_signing puts it; the store only when asked
     write: { bundlePath: location.bundle, ...(argv.store ? { store: argv.store } : {}) },
     output: argv.output,
+    ...(argv.incremental ? { incremental: { cacheDir: digestCacheDir(argv['digest-cache']) } } : {}),
   });
+}
+
+/** --digest-cache, else $XDG_CACHE_HOME/modelseal/digests, else ~/.cache/modelseal/digests */
+function digestCacheDir(flag: string | undefined): string {
+  if (flag) return resolve(flag);
+  const base = process.env.XDG_CACHE_HOME ? resolve(process.env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(base, 'modelseal', 'digests');
 }
 
 async function run(o: Options): Promise<SignModelResult & { output: OutputFormat }> {
@@ -47,11 +59,16 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
       subject,
       predicateType: r.statement.predicateType,
       resources: r.resources,
+      ...(r.incremental ? { incremental: r.incremental } : {}),
     });
     return;
   }
   err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundlePath}`);
   if (r.storePath) err(`  store: ${r.storePath}`);
+  if (r.incremental) {
+    const i = r.incremental;
+    err(`  incremental: ${i.reused} file(s) unchanged, ${i.hashed} hashed (${i.hashedBytes} bytes)`);
+  }
   if (r.huggingFace) err(`  Hugging Face ${r.huggingFace.repo} at revision ${r.huggingFace.revision}`);
 }
 
@@ -72,6 +89,16 @@ export const signCommand: CommandModule<object, Args> = {
         type: 'string',
         describe:
           'where to write the bundle (default: model.sig inside a directory, <file>.sig beside a file)',
+      })
+      .option('incremental', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'reuse the digests of files unchanged since the last incremental sign (same device, inode, size, mtime, ctime); verification never does',
+      })
+      .option('digest-cache', {
+        type: 'string',
+        describe: 'digest cache directory for --incremental (default: $XDG_CACHE_HOME/modelseal/digests)',
       })
       .option('store', {
         type: 'string',

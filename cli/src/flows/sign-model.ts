@@ -16,6 +16,8 @@ export interface SignModelOptions {
   readonly ignoreGitPaths: boolean;
   readonly signer: SignerConfig;
   readonly write: BundleOutput;
+  /** reuse digests of files unchanged since the last incremental sign (docs/hashing.md) */
+  readonly incremental?: { readonly cacheDir: string };
 }
 
 /** The Hugging Face cache revision a signed snapshot came from. */
@@ -31,6 +33,15 @@ export interface SignModelResult extends Published {
   readonly huggingFace?: HuggingFaceRevision;
   readonly statement: Statement;
   readonly resources: number;
+  readonly incremental?: IncrementalSummary;
+}
+
+/** What an incremental sign reused; files hashed again are named nowhere, only counted. */
+export interface IncrementalSummary {
+  readonly reused: number;
+  readonly hashed: number;
+  readonly hashedBytes: number;
+  readonly cacheFile?: string;
 }
 
 /**
@@ -38,7 +49,7 @@ export interface SignModelResult extends Published {
  * statement, sign it, write the bundle where asked.
  */
 export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
-  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/hashing');
+  const { hashModel, hashModelIncremental, huggingFaceSnapshot } = await import('@modelseal/hashing');
   const { omsStatement, serializeStatement } = await import('@modelseal/attest');
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
@@ -46,12 +57,29 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
   const warning = await modelSigningWarning(o.signer);
   if (warning) err(`warning: ${warning}`);
   const progress = progressReporter('hashing');
-  const manifest = await hashModel(o.model, {
+  const hashOptions = {
     serialization: o.serialization,
     extraIgnore: o.extraIgnore,
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
-  }).finally(progress.end);
+  };
+  let incremental: IncrementalSummary | undefined;
+  let manifest: Awaited<ReturnType<typeof hashModel>>;
+  try {
+    if (o.incremental) {
+      const r = await hashModelIncremental(o.model, { ...hashOptions, cacheDir: o.incremental.cacheDir });
+      for (const note of r.notes) err(`note: ${note}`);
+      manifest = r.manifest;
+      incremental = {
+        reused: r.reused,
+        hashed: r.hashed,
+        hashedBytes: r.hashedBytes,
+        ...(r.cacheFile ? { cacheFile: r.cacheFile } : {}),
+      };
+    } else manifest = await hashModel(o.model, hashOptions);
+  } finally {
+    progress.end();
+  }
   if (manifest.resources.length === 0) {
     throw new InputError({
       code: 'MODEL_EMPTY',
@@ -69,5 +97,6 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
     subject: { name: manifest.modelName, digest },
     statement,
     resources: manifest.resources.length,
+    ...(incremental ? { incremental } : {}),
   };
 }
