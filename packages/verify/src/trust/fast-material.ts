@@ -115,10 +115,18 @@ class LeafCertificate extends X509Certificate {
   }
 }
 
-/** The same trust material with remembering certificates; build once per trust root. */
+/**
+ * The same trust material with remembering certificates; build once per trust root. Each chain's
+ * own signatures (certificate i by i + 1, the last by itself) are checked here, where the library
+ * would check them first, so the first bundle does not pay for them.
+ */
 export function withRememberedCertificates(material: TrustMaterial): TrustMaterial {
   const authorities = (list: TrustMaterial['certificateAuthorities']) =>
-    list.map((ca) => ({ ...ca, certChain: ca.certChain.map((c) => new TrustedCertificate(c)) }));
+    list.map((ca) => {
+      const certChain = ca.certChain.map((c) => new TrustedCertificate(c));
+      certChain.forEach((c, i) => c.verify(certChain[i + 1]));
+      return { ...ca, certChain };
+    });
   return {
     ...material,
     certificateAuthorities: authorities(material.certificateAuthorities),

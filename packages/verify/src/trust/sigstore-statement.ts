@@ -52,3 +52,11 @@ export function verifySigstoreBundle(
   }
   return verifier.verify(bundle, entity);
 }
+
+/**
+ * Builds (and keeps) the verifier for this root and identity policy now, e.g. when a policy is
+ * loaded, so the first request does not pay for trust material.
+ */
+export function prepareSigstoreTrust(trustedRoot: TrustedRoot, identity: IdentityPolicy | undefined): void {
+  verifierFor(trustedRoot, identity);
+}
