@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keylessSigner } from '@modelseal/sign';
 import { startLocalSigstore } from '@modelseal/testkit';
-import { X509Certificate as CoreCertificate, RFC3161Timestamp } from '@sigstore/core';
+import { X509Certificate as CoreCertificate, crypto as coreCrypto, RFC3161Timestamp } from '@sigstore/core';
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { createBlobVerifier, parseSigstoreBundle, parseTrustedRoot } from '../src/index.ts';
@@ -173,6 +173,19 @@ describe('remembered answers never carry over to other bytes', () => {
         }
       };
       for (const b of good) expect(run(b)).toBe('ok');
+      // trust-root keys are parsed once; any other key as often as the library asks
+      const tsa = (
+        sigstore.trustedRoot.timestampAuthorities as { certChain: { certificates: { rawBytes: string }[] } }[]
+      )[0]!;
+      const tsaKey = CoreCertificate.parse(
+        Buffer.from(tsa.certChain.certificates[0]!.rawBytes, 'base64'),
+      ).publicKey;
+      expect(coreCrypto.createPublicKey(tsaKey)).toBe(coreCrypto.createPublicKey(tsaKey));
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+        format: 'der',
+        type: 'spki',
+      });
+      expect(coreCrypto.createPublicKey(other)).not.toBe(coreCrypto.createPublicKey(other));
       // the last byte of a certificate or timestamp is the last byte of its ECDSA signature
       const flipLast = (b64: string) => {
         const bytes = Buffer.from(b64, 'base64');

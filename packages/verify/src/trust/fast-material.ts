@@ -21,12 +21,38 @@ import { ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/co
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 
 /**
- * An ASN.1 node that encodes itself with one buffer per node: tag, minimal length, then the
- * value (a primitive) or its children's encodings, exactly as `ASN1Obj.toDER()` defines it
- * (fast-material.test.ts compares both on real certificates), without its two 1 KiB streams.
+ * An ASN.1 node that encodes itself as `ASN1Obj.toDER()` defines it (tag, minimal length, then
+ * the value or its children's encodings; fast-material.test.ts compares both on real
+ * certificates), without the library's two 1 KiB streams per node. A node whose parsed bytes
+ * already are that encoding (its header re-encodes to the bytes before its value, and the same
+ * holds below it) hands out a copy of them; a node whose children were changed since parsing
+ * (the SCT check removes an extension from a clone) is encoded from its children.
  */
 class Encoded extends ASN1Obj {
+  readonly #parsedChildren: readonly ASN1Obj[];
+  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
+    super(tag, value, subs);
+    this.#parsedChildren = [...subs];
+  }
+  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
+  parsedBytes(): Buffer | undefined {
+    const subs = this.subs;
+    if (subs.length !== this.#parsedChildren.length) return undefined;
+    for (let i = 0; i < subs.length; i++) {
+      const c = subs[i];
+      if (c !== this.#parsedChildren[i] || !(c instanceof Encoded) || c.parsedBytes() === undefined)
+        return undefined;
+    }
+    const v = this.value;
+    const header = derHeader(this.tag.toDER(), v.length);
+    const start = v.byteOffset - header.length;
+    if (start < 0) return undefined;
+    const all = Buffer.from(v.buffer, start, header.length + v.length);
+    return all.subarray(0, header.length).equals(header) ? all : undefined;
+  }
   override toDER(): Buffer {
+    const parsed = this.parsedBytes();
+    if (parsed) return Buffer.from(parsed);
     const body = this.subs.length > 0 ? Buffer.concat(this.subs.map((s) => s.toDER())) : this.value;
     return Buffer.concat([derHeader(this.tag.toDER(), body.length), body]);
   }
@@ -62,12 +88,38 @@ function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
 
 const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
 
+/**
+ * Public keys of trust-root certificates, by their SPKI DER. The library parses such a key on every
+ * call (the TSA's signing key once per timestamp, `createPublicKey` costing as much as the
+ * signature check); the one `@sigstore/core` function that does so is wrapped once, and answers
+ * from here only for DER bytes a trust root holds. Any other key goes to the library's function.
+ */
+const trustRootKeys = new Map<string, crypto.KeyObject>();
+const libraryCreatePublicKey = crypto.createPublicKey;
+Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'pkcs1'): crypto.KeyObject => {
+  if (typeof key !== 'string' && (type ?? 'spki') === 'spki') {
+    const known = trustRootKeys.get(key.toString('base64'));
+    if (known) return known;
+  }
+  return libraryCreatePublicKey(key, type);
+});
+
 /** A certificate from the trust root: its signature checks against trusted issuers are remembered. */
 class TrustedCertificate extends X509Certificate {
   readonly #verifiedBy = new WeakMap<X509Certificate, boolean>();
   #key: crypto.KeyObject | undefined;
   constructor(cert: X509Certificate) {
     super(encodedOnce(cert.root));
+    const der = this.publicKey;
+    const id = der.toString('base64');
+    if (!trustRootKeys.has(id)) {
+      if (trustRootKeys.size >= 4096) trustRootKeys.clear(); // roots reloaded over and over
+      try {
+        trustRootKeys.set(id, libraryCreatePublicKey(der));
+      } catch {
+        // a key node cannot load: the library meets (and reports) it when the key is used
+      }
+    }
   }
   override verify(issuer?: X509Certificate): boolean {
     // an issuer from outside the trust root (a bundle's certificate) is checked every time
@@ -85,7 +137,7 @@ class TrustedCertificate extends X509Certificate {
    * `X509Certificate.verify(issuer)` does, with the key parsed once rather than per call.
    */
   hasSigned(cert: X509Certificate): boolean {
-    this.#key ??= crypto.createPublicKey(this.publicKey);
+    this.#key ??= libraryCreatePublicKey(this.publicKey);
     return crypto.verify(
       cert.tbsCertificate.toDER(),
       this.#key,
