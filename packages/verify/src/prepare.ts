@@ -18,6 +18,6 @@ export function prepareTrust(trust: TrustConfig, identity?: IdentityPolicy): voi
       prepareSigstoreTrust(trust.trustedRoot, identity);
       return;
     default:
-      return trust satisfies never;
+      trust satisfies never;
   }
 }

@@ -176,7 +176,9 @@ export function withRememberedCertificates(material: TrustMaterial): TrustMateri
   const authorities = (list: TrustMaterial['certificateAuthorities']) =>
     list.map((ca) => {
       const certChain = ca.certChain.map((c) => new TrustedCertificate(c));
-      certChain.forEach((c, i) => c.verify(certChain[i + 1]));
+      certChain.forEach((c, i) => {
+        c.verify(certChain[i + 1]);
+      });
       return { ...ca, certChain };
     });
   return {
