@@ -34,6 +34,8 @@ class Encoded extends ASN1Obj {
     super(tag, value, subs);
     this.#parsedChildren = [...subs];
   }
+  /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
+  #span: Buffer | null | undefined;
   /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
   parsedBytes(): Buffer | undefined {
     const subs = this.subs;
@@ -43,12 +45,8 @@ class Encoded extends ASN1Obj {
       if (c !== this.#parsedChildren[i] || !(c instanceof Encoded) || c.parsedBytes() === undefined)
         return undefined;
     }
-    const v = this.value;
-    const header = derHeader(this.tag.toDER(), v.length);
-    const start = v.byteOffset - header.length;
-    if (start < 0) return undefined;
-    const all = Buffer.from(v.buffer, start, header.length + v.length);
-    return all.subarray(0, header.length).equals(header) ? all : undefined;
+    if (this.#span === undefined) this.#span = spanOf(this.tag.toDER(), this.value);
+    return this.#span ?? undefined;
   }
   override toDER(): Buffer {
     const parsed = this.parsedBytes();
@@ -65,10 +63,25 @@ class Encoded extends ASN1Obj {
  */
 class EncodedOnce extends Encoded {
   #der: Buffer | undefined;
+  #parsed: Buffer | null | undefined;
+  override parsedBytes(): Buffer | undefined {
+    if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
+    return this.#parsed ?? undefined;
+  }
   override toDER(): Buffer {
     this.#der ??= super.toDER();
     return Buffer.from(this.#der);
   }
+}
+
+/** `value` with the header bytes before it, if they are the DER header of (tag, value.length) */
+function spanOf(tag: number, value: Buffer): Buffer | null {
+  const header = derHeader(tag, value.length);
+  const start = value.byteOffset - header.length;
+  if (start < 0) return null;
+  const bytes = new Uint8Array(value.buffer, start, header.length);
+  for (let i = 0; i < header.length; i++) if (bytes[i] !== header[i]) return null;
+  return Buffer.from(value.buffer, start, header.length + value.length);
 }
 
 function derHeader(tag: number, length: number): Buffer {
@@ -209,4 +222,19 @@ export function rememberingEntity(entity: SignedEntity): SignedEntity {
 /** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */
 export function encodeAgain(node: ASN1Obj): Buffer {
   return rebuild(node, Encoded).toDER();
+}
+
+/**
+ * Runs a @sigstore/core parse with stack traces off: it tries every OCTET STRING as nested DER and
+ * catches the error when it is not, and capturing those errors' stacks was 5 % of verifying a
+ * certificate bundle. Errors that escape keep their messages (callers wrap them in coded errors).
+ */
+export function withoutStackTraces<T>(parse: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parse();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

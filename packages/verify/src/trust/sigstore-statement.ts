@@ -3,6 +3,7 @@ import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import type { IdentityPolicy, SignerInfo, TrustedRoot } from '../types.ts';
 import { withCurveHash } from './curve-hash.ts';
+import { withoutStackTraces } from './fast-material.ts';
 import { createSigstoreEntityVerifier, type SigstoreEntityVerifier } from './sigstore-verifier.ts';
 
 /**
@@ -38,7 +39,7 @@ export function verifySigstoreBundle(
   const verifier = verifierFor(trustedRoot, identity);
   let entity: ReturnType<typeof toSignedEntity>;
   try {
-    entity = toSignedEntity(bundle);
+    entity = withoutStackTraces(() => toSignedEntity(bundle));
   } catch (e) {
     throw new InputError({
       code: 'BUNDLE_INVALID',
