@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { SignModelOptions, SignModelResult } from '../flows/sign-model.ts';
 import { err, type OutputFormat, outJson } from '../io.ts';
@@ -29,6 +31,8 @@ interface Args
   store?: string;
   'signing-certificate'?: string;
   'pkcs11-uri'?: string;
+  incremental: boolean;
+  'digest-cache'?: string;
 }
 
 interface Options extends SignModelOptions {
@@ -49,6 +53,7 @@ async function toOptions(argv: Args, path: string, method: SignMethod | undefine
     output: argv.output,
     // model_signing's command line gets the name model_signing's verifier expects
     singleFileName: method ? 'dot' : 'basename',
+    ...(argv.incremental ? { incremental: { cacheDir: digestCacheDir(argv['digest-cache']) } } : {}),
   });
 }
 
@@ -94,6 +99,13 @@ function signerArgs(argv: Args, method: SignMethod | undefined): SignerArgs {
   return { ...argv, ...(key === undefined ? {} : { key }), 'certificate-chain': chain };
 }
 
+/** --digest-cache, else $XDG_CACHE_HOME/modelseal/digests, else ~/.cache/modelseal/digests */
+function digestCacheDir(flag: string | undefined): string {
+  if (flag) return resolve(flag);
+  const base = process.env.XDG_CACHE_HOME ? resolve(process.env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(base, 'modelseal', 'digests');
+}
+
 async function run(o: Options): Promise<SignModelResult & { output: OutputFormat }> {
   const { signModel } = await import('../flows/sign-model.ts');
   return { ...(await signModel(o)), output: o.output };
@@ -110,11 +122,16 @@ function render(r: Awaited<ReturnType<typeof run>>): void {
       subject,
       predicateType: r.statement.predicateType,
       resources: r.resources,
+      ...(r.incremental ? { incremental: r.incremental } : {}),
     });
     return;
   }
   err(`Signed ${r.resources} resource(s) of ${subject?.name}; bundle written to ${r.bundlePath}`);
   if (r.storePath) err(`  store: ${r.storePath}`);
+  if (r.incremental) {
+    const i = r.incremental;
+    err(`  incremental: ${i.reused} file(s) unchanged, ${i.hashed} hashed (${i.hashedBytes} bytes)`);
+  }
   if (r.huggingFace) err(`  Hugging Face ${r.huggingFace.repo} at revision ${r.huggingFace.revision}`);
 }
 
@@ -145,6 +162,16 @@ export const signCommand: CommandModule<object, Args> = {
         type: 'string',
         describe:
           'where to write the bundle (default: model.sig inside a directory, <file>.sig beside a file; after a method word, model.sig in the current directory as in model_signing)',
+      })
+      .option('incremental', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'reuse the digests of files unchanged since the last incremental sign (same device, inode, size, mtime, ctime); verification never does',
+      })
+      .option('digest-cache', {
+        type: 'string',
+        describe: 'digest cache directory for --incremental (default: $XDG_CACHE_HOME/modelseal/digests)',
       })
       .option('store', {
         type: 'string',

@@ -19,6 +19,8 @@ export interface SignModelOptions {
   readonly write: BundleOutput;
   /** a single file's resource name: OMS v1.0's basename (default) or model_signing 1.1's `.` */
   readonly singleFileName?: SingleFileName;
+  /** reuse digests of files unchanged since the last incremental sign (docs/hashing.md) */
+  readonly incremental?: { readonly cacheDir: string };
 }
 
 /** The Hugging Face cache revision a signed snapshot came from. */
@@ -34,6 +36,15 @@ export interface SignModelResult extends Published {
   readonly huggingFace?: HuggingFaceRevision;
   readonly statement: Statement;
   readonly resources: number;
+  readonly incremental?: IncrementalSummary;
+}
+
+/** What an incremental sign reused; files hashed again are named nowhere, only counted. */
+export interface IncrementalSummary {
+  readonly reused: number;
+  readonly hashed: number;
+  readonly hashedBytes: number;
+  readonly cacheFile?: string;
 }
 
 /**
@@ -41,7 +52,7 @@ export interface SignModelResult extends Published {
  * statement, sign it, write the bundle where asked.
  */
 export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
-  const { hashModel, huggingFaceSnapshot } = await import('@modelseal/hashing');
+  const { hashModel, hashModelIncremental, huggingFaceSnapshot } = await import('@modelseal/hashing');
   const { omsStatement, serializeStatement } = await import('@modelseal/attest');
   const { createSigner } = await import('@modelseal/sign');
   // Load the key before hashing: a wrong passphrase should not cost a full hash of the model.
@@ -49,13 +60,30 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
   const warning = await modelSigningWarning(o.signer);
   if (warning) err(`warning: ${warning}`);
   const progress = progressReporter('hashing');
-  const hashed = await hashModel(o.model, {
+  const hashOptions = {
     serialization: o.serialization,
     extraIgnore: o.extraIgnore,
     ignoreGitPaths: o.ignoreGitPaths,
     onProgress: progress.update,
     onNote: err,
-  }).finally(progress.end);
+  };
+  let incremental: IncrementalSummary | undefined;
+  let hashed: Awaited<ReturnType<typeof hashModel>>;
+  try {
+    if (o.incremental) {
+      const r = await hashModelIncremental(o.model, { ...hashOptions, cacheDir: o.incremental.cacheDir });
+      for (const note of r.notes) err(`note: ${note}`);
+      hashed = r.manifest;
+      incremental = {
+        reused: r.reused,
+        hashed: r.hashed,
+        hashedBytes: r.hashedBytes,
+        ...(r.cacheFile ? { cacheFile: r.cacheFile } : {}),
+      };
+    } else hashed = await hashModel(o.model, hashOptions);
+  } finally {
+    progress.end();
+  }
   const manifest = statSync(o.model).isFile()
     ? nameSingleFile(hashed, o.model, o.singleFileName ?? 'basename')
     : hashed;
@@ -76,5 +104,6 @@ export async function signModel(o: SignModelOptions): Promise<SignModelResult> {
     subject: { name: manifest.modelName, digest },
     statement,
     resources: manifest.resources.length,
+    ...(incremental ? { incremental } : {}),
   };
 }

@@ -1,6 +1,11 @@
 export { GIT_PATHS } from '@modelseal/manifest';
 export { DEFAULT_SHARD_SIZE, type HashOptions } from './config.ts';
 export { hashModel } from './hash-model.ts';
+export {
+  hashModelIncremental,
+  type IncrementalOptions,
+  type IncrementalResult,
+} from './incremental.ts';
 export { prestartWorkers } from './threads.ts';
 export {
   type HuggingFaceSnapshot,

@@ -2,6 +2,7 @@ export { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle
 export { verifyChain } from './chain.ts';
 export { describeSigner } from './describe.ts';
 export { type CompiledIdentity, checkIdentity, compileIdentity } from './identity.ts';
+export { prepareTrust } from './prepare.ts';
 export {
   type BlobArtifact,
   type BlobVerification,

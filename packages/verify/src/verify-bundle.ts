@@ -9,7 +9,7 @@ import {
   utf8,
   VerificationError,
 } from '@modelseal/core';
-import { keyId, loadPublicKey, verifyBytes } from '@modelseal/keys';
+import { keyId, verifyBytes } from '@modelseal/keys';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type BundleKeyMaterial, type ParsedBundle, parseBundle } from './bundle.ts';
@@ -19,6 +19,7 @@ import { describeSigner } from './describe.ts';
 import { checkOptionalIdentity } from './identity.ts';
 import { verifyKeyAtSigningTime } from './key-window.ts';
 import { verifySigstoreBundle } from './trust/sigstore-statement.ts';
+import { trustedKey } from './trusted-keys.ts';
 import type { IdentityPolicy, SignerInfo, TrustConfig, VerifiedStatement } from './types.ts';
 
 export interface VerifyBundleOptions {
@@ -94,9 +95,9 @@ function resolveSigner(material: BundleKeyMaterial, trust: TrustConfig, now: Dat
           details: { signedWith: 'certificate' },
         });
       }
-      const keys = trust.publicKeys.map((pem) => loadPublicKey(pem));
+      const keys = trust.publicKeys.map(trustedKey);
       const wanted = material.kind === 'hint' ? material.hint : keyId(material.key);
-      const key = keys.find((k) => keyId(k) === wanted);
+      const key = keys.find((k) => k.id === wanted)?.key;
       if (!key) {
         throw new VerificationError({
           code: 'KEY_NOT_TRUSTED',

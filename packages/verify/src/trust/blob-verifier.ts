@@ -15,6 +15,7 @@ import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { type SignedEntity, toSignedEntity } from '@sigstore/verify';
 import type { SignerInfo } from '../types.ts';
 import { withCurveHash } from './curve-hash.ts';
+import { withoutStackTraces } from './fast-material.ts';
 import { verifyPrehashed } from './prehashed.ts';
 import { createSigstoreEntityVerifier, type SigstoreVerifierOptions } from './sigstore-verifier.ts';
 
@@ -65,7 +66,9 @@ export function createBlobVerifier(options: BlobVerifierOptions): BlobVerifier {
 function signedEntity(bundle: Bundle, artifact: BlobArtifact): SignedEntity {
   let entity: SignedEntity;
   try {
-    entity = toSignedEntity(bundle, artifact.kind === 'bytes' ? Buffer.from(artifact.data) : undefined);
+    entity = withoutStackTraces(() =>
+      toSignedEntity(bundle, artifact.kind === 'bytes' ? Buffer.from(artifact.data) : undefined),
+    );
   } catch (e) {
     throw new InputError({
       code: 'BUNDLE_INVALID',

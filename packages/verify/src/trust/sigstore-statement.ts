@@ -3,6 +3,7 @@ import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import type { IdentityPolicy, SignerInfo, TrustedRoot } from '../types.ts';
 import { withCurveHash } from './curve-hash.ts';
+import { withoutStackTraces } from './fast-material.ts';
 import { createSigstoreEntityVerifier, type SigstoreEntityVerifier } from './sigstore-verifier.ts';
 
 /**
@@ -38,7 +39,7 @@ export function verifySigstoreBundle(
   const verifier = verifierFor(trustedRoot, identity);
   let entity: ReturnType<typeof toSignedEntity>;
   try {
-    entity = toSignedEntity(bundle);
+    entity = withoutStackTraces(() => toSignedEntity(bundle));
   } catch (e) {
     throw new InputError({
       code: 'BUNDLE_INVALID',
@@ -51,4 +52,12 @@ export function verifySigstoreBundle(
     entity = withCurveHash(entity, pae(env.payloadType, env.payload));
   }
   return verifier.verify(bundle, entity);
+}
+
+/**
+ * Builds (and keeps) the verifier for this root and identity policy now, e.g. when a policy is
+ * loaded, so the first request does not pay for trust material.
+ */
+export function prepareSigstoreTrust(trustedRoot: TrustedRoot, identity: IdentityPolicy | undefined): void {
+  verifierFor(trustedRoot, identity);
 }

@@ -6,6 +6,7 @@ import type { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type SignedEntity, type TrustMaterial, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { type CompiledIdentity, checkIdentity, compileIdentity } from '../identity.ts';
 import type { IdentityPolicy, SignerInfo } from '../types.ts';
+import { rememberingEntity, withRememberedCertificates } from './fast-material.ts';
 
 export interface SigstoreVerifierOptions {
   /** parsed and checked with parseTrustedRoot */
@@ -77,7 +78,7 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
           : keyVerifier;
       let signer: ReturnType<Verifier['verify']>;
       try {
-        signer = verifier.verify(entity);
+        signer = verifier.verify(rememberingEntity(entity));
       } catch (e) {
         throw libraryFailure(e);
       }
@@ -104,10 +105,12 @@ function loadKey(publicKeyPem: string): KeyObject {
 function buildMaterial(root: TrustedRoot, key: KeyObject | undefined): TrustMaterial {
   try {
     // cosign ignores the bundle's key hint when --key is given: the user's key is the only one.
-    return toTrustMaterial(root, () => {
-      if (!key) throw new UsageError({ code: 'KEY_REQUIRED', message: 'no public key given' });
-      return { publicKey: key, validFor: () => true };
-    });
+    return withRememberedCertificates(
+      toTrustMaterial(root, () => {
+        if (!key) throw new UsageError({ code: 'KEY_REQUIRED', message: 'no public key given' });
+        return { publicKey: key, validFor: () => true };
+      }),
+    );
   } catch (e) {
     throw new InputError({
       code: 'TRUST_ROOT_INVALID',
@@ -128,18 +131,20 @@ function certificateSigner(
     throw new Error('unreachable: certificate signer without certificate');
   const cert = entity.key.certificate;
   let subject = '';
-  try {
-    const vm = bundle.verificationMaterial.content;
-    const der =
-      vm.$case === 'x509CertificateChain'
-        ? vm.x509CertificateChain.certificates[0]?.rawBytes
-        : vm.$case === 'certificate'
-          ? vm.certificate.rawBytes
-          : undefined;
-    if (der) subject = new NodeX509(der).subject ?? '';
-  } catch {
-    // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
-  }
+  // an empty subject (every Fulcio leaf) needs no second parse by node just to print it
+  if (cert.subject.length > 0)
+    try {
+      const vm = bundle.verificationMaterial.content;
+      const der =
+        vm.$case === 'x509CertificateChain'
+          ? vm.x509CertificateChain.certificates[0]?.rawBytes
+          : vm.$case === 'certificate'
+            ? vm.certificate.rawBytes
+            : undefined;
+      if (der) subject = new NodeX509(der).subject ?? '';
+    } catch {
+      // Fulcio leaves have an empty subject and node may refuse odd encodings; the SAN is what counts.
+    }
   return {
     kind: 'certificate',
     subject,
