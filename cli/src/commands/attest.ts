@@ -76,7 +76,8 @@ export const attestCommand: CommandModule<object, AttestArgs> = {
         alias: 'o',
         choices: ['text', 'json', 'k8s'] as const,
         default: 'text' as const,
-        describe: 'k8s: print the ModelAttestation custom resource (YAML) for kubectl apply -f -',
+        describe:
+          'text summary on stderr, json result on stdout, or k8s: the ModelAttestation resource (YAML) for kubectl apply -f -',
       })
       .option('k8s-name', {
         type: 'string',
