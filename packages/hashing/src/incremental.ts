@@ -12,7 +12,6 @@ import {
   type Manifest,
   type Resource,
   type Serialization,
-  shardName,
   sortByResourceName,
 } from '@modelseal/manifest';
 import { type HashOptions, resolveConfig } from './config.ts';
@@ -25,6 +24,7 @@ import {
 } from './digest-cache.ts';
 import { toModelsealError } from './errors.ts';
 import { hashModel } from './hash-model.ts';
+import { resourceAlgorithm, shardsOf } from './plan.ts';
 import { ioError } from './read.ts';
 import { type WalkedFile, walkModel } from './walk.ts';
 
@@ -99,7 +99,7 @@ async function incremental(path: string, options: IncrementalOptions): Promise<I
     const resources: Resource[] = walked.files.flatMap((f, i) => {
       const names = resourceNames(f, before[i]!, s);
       const digests = digestsOf(i)!;
-      return names.map((name, k) => ({ name, algorithm: algorithmOf(s), digest: digests[k]! }));
+      return names.map((name, k) => ({ name, algorithm: resourceAlgorithm(s), digest: digests[k]! }));
     });
     manifest = createManifest({
       modelName: cfg.modelName,
@@ -184,21 +184,12 @@ function usable(entry: CacheEntry, now: FileStamp, s: Serialization): boolean {
 }
 
 function shardCount(size: number, s: Serialization): number {
-  return s.method === 'shards' ? Math.ceil(size / (s.shardSize ?? 1)) : 1;
+  return s.method === 'shards' ? Math.ceil(size / s.shardSize) : 1;
 }
 
 function resourceNames(f: WalkedFile, stamp: FileStamp, s: Serialization): string[] {
   if (s.method !== 'shards') return [f.name];
-  const size = Number(stamp.size);
-  const shard = s.shardSize ?? 1;
-  const names: string[] = [];
-  for (let start = 0; start < size; start += shard)
-    names.push(shardName(f.name, start, Math.min(size, start + shard)));
-  return names;
-}
-
-function algorithmOf(s: Serialization): string {
-  return s.method === 'shards' ? `${s.hashType}-sharded-${s.shardSize}` : s.hashType;
+  return shardsOf(f.name, Number(stamp.size), s.shardSize).map((x) => x.name);
 }
 
 /** One file as a one-file model: the same reader and hashers, digests in shard order. */

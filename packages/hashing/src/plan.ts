@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { shardName } from '@modelseal/manifest';
+import { type Serialization, shardName } from '@modelseal/manifest';
 import type { HashConfig } from './config.ts';
 import { ioError, type ReadTask } from './read.ts';
 import type { WalkedFile } from './walk.ts';
@@ -18,7 +18,7 @@ export function planTasks(cfg: HashConfig, files: readonly WalkedFile[]): Plan {
     case 'files':
       return {
         tasks: files.map((f) => ({ path: f.path, name: f.name })),
-        algorithm: s.hashType,
+        algorithm: resourceAlgorithm(s),
         totalBytes: undefined,
       };
     case 'shards': {
@@ -32,15 +32,32 @@ export function planTasks(cfg: HashConfig, files: readonly WalkedFile[]): Plan {
           throw ioError(e, f.name, 'stat');
         }
         total += size;
-        // model_signing emits no shard for an empty file.
-        for (let start = 0; start < size; start += s.shardSize) {
-          const end = Math.min(size, start + s.shardSize);
-          tasks.push({ path: f.path, name: shardName(f.name, start, end), start, end, expectedSize: size });
+        for (const shard of shardsOf(f.name, size, s.shardSize)) {
+          tasks.push({ path: f.path, ...shard, expectedSize: size });
         }
       }
-      return { tasks, algorithm: `${s.hashType}-sharded-${s.shardSize}`, totalBytes: total };
+      return { tasks, algorithm: resourceAlgorithm(s), totalBytes: total };
     }
     default:
       throw new Error('unreachable serialization');
   }
+}
+
+/** A file's shards as model_signing names them; none for an empty file, as model_signing emits none. */
+export function shardsOf(
+  name: string,
+  size: number,
+  shardSize: number,
+): { name: string; start: number; end: number }[] {
+  const shards: { name: string; start: number; end: number }[] = [];
+  for (let start = 0; start < size; start += shardSize) {
+    const end = Math.min(size, start + shardSize);
+    shards.push({ name: shardName(name, start, end), start, end });
+  }
+  return shards;
+}
+
+/** The algorithm each resource records: `sha256`, or `sha256-sharded-<shard size>`. */
+export function resourceAlgorithm(s: Serialization): string {
+  return s.method === 'shards' ? `${s.hashType}-sharded-${s.shardSize}` : s.hashType;
 }
