@@ -13,7 +13,7 @@ import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { D1, imageVolume, podSpec, review, workload } from '../packages/admission/test/reviews.ts';
 import { OMS, policyDoc, SLSA, type TestSigner, testSigner } from '../packages/admission/test/signing.ts';
-import { spawnWebhook } from '../webhook/test/spawn-webhook.ts';
+import { listeningPort, spawnWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
 const DELAY_MS = 1500;
@@ -119,16 +119,8 @@ it('SIGTERM: readiness fails first, nothing is refused before it turned, nothing
     stderr += d.toString();
   });
   const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setInterval(() => {
-      const m = /"msg":"listening".*?"port":(\d+)/.exec(stderr);
-      if (m) {
-        clearInterval(t);
-        resolve(Number(m[1]));
-      }
-    }, 20);
-    child.once('exit', () => reject(new Error(`webhook exited: ${stderr}`)));
-  });
+  // our collector stays attached: the log lines after 'listening' are checked below
+  const port = await listeningPort(child);
 
   const fast = JSON.stringify(
     review(workload('Pod', podSpec([imageVolume('m', `r/m@${D1}`)])), { namespace: 'ml' }),

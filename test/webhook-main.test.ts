@@ -57,56 +57,21 @@ describe('webhook/src/main.ts', () => {
       level: 'error',
       code: 'TLS_REQUIRED',
     });
-    const r2 = spawnSync(
-      process.execPath,
-      [main, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--store-dir', dir],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
-    expect(r2.status).toBe(2);
-    expect(r2.stderr).toContain('NO_POLICY_SOURCE');
-    const r4 = spawnSync(
-      process.execPath,
-      [
-        main,
-        '--tls-cert',
-        tls.certFile,
-        '--tls-key',
-        tls.keyFile,
-        '--kubernetes',
-        '--exclude-namespaces',
-        'Kube_System',
-      ],
-      { encoding: 'utf8', timeout: 30_000 },
-    );
-    expect(r4.status).toBe(2);
-    expect(r4.stderr).toContain('BAD_EXCLUDE_NAMESPACES');
-    const r5 = spawnSync(
-      process.execPath,
-      [
-        main,
-        '--tls-cert',
-        tls.certFile,
-        '--tls-key',
-        tls.keyFile,
-        '--kubernetes',
-        '--shutdown-delay-ms',
-        '5s',
-      ],
-      { encoding: 'utf8', timeout: 30_000 },
-    );
-    expect(r5.status).toBe(2);
-    expect(r5.stderr).toContain('BAD_SHUTDOWN_DELAY');
-    // tag pinning: a mode it knows, and a registry repository to resolve tags in
-    const base = [main, '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--policy-file', dir];
+    const tlsArgs = ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile];
+    const withPolicy = [...tlsArgs, '--policy-file', dir];
     for (const [args, code] of [
-      [['--store-dir', dir, '--pin-tags', 'always'], 'BAD_PIN_TAGS'],
-      [['--store-dir', dir, '--pin-tags', 'patch'], 'PIN_TAGS_NEED_REGISTRY'],
-      [['--store', 'oci://127.0.0.1:1/m', '--pin-tags=annotate', '--pin-cache-ms=-1'], 'BAD_CACHE_TTL'],
+      [[...tlsArgs, '--store-dir', dir], 'NO_POLICY_SOURCE'],
+      [[...tlsArgs, '--kubernetes', '--exclude-namespaces', 'Kube_System'], 'BAD_EXCLUDE_NAMESPACES'],
+      [[...tlsArgs, '--kubernetes', '--shutdown-delay-ms', '5s'], 'BAD_SHUTDOWN_DELAY'],
+      // tag pinning: a mode it knows, and a registry repository to resolve tags in
+      [[...withPolicy, '--store-dir', dir, '--pin-tags', 'always'], 'BAD_PIN_TAGS'],
+      [[...withPolicy, '--store-dir', dir, '--pin-tags', 'patch'], 'PIN_TAGS_NEED_REGISTRY'],
+      [
+        [...withPolicy, '--store', 'oci://127.0.0.1:1/m', '--pin-tags=annotate', '--pin-cache-ms=-1'],
+        'BAD_CACHE_TTL',
+      ],
     ] as const) {
-      const r = spawnSync(process.execPath, [...base, ...args], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toContain(code);
     }
