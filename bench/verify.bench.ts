@@ -166,14 +166,7 @@ export async function run(flags: string[]): Promise<void> {
   const sigstore = await startLocalSigstore();
   try {
     const identity = { identity: 'bench@example.com', issuer: 'https://oidc.bench.test' };
-    const signer = keylessSigner({
-      kind: 'keyless',
-      identityToken: sigstore.mintToken(identity),
-      fulcioUrl: sigstore.fulcioUrl,
-      rekorUrl: sigstore.rekorUrl,
-      timestampServerUrl: sigstore.tsaUrl,
-      tlogUpload: true,
-    });
+    const signer = keylessSigner(sigstore.keylessConfig(identity));
     const samples: Sample[] = [];
     for (let i = 0; i < n; i++) {
       const st = statementFor(i);

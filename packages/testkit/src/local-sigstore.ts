@@ -30,6 +30,15 @@ export interface LocalSigstore {
   readonly signingConfig: Record<string, unknown>;
   /** an OIDC token the local Fulcio accepts; its certificate SAN is `identity`, issuer extension `issuer` */
   mintToken(claims: { identity: string; issuer: string; ttlSeconds?: number }): string;
+  /** a keyless signer config (@modelseal/sign) for this instance: Fulcio, Rekor upload and the TSA */
+  keylessConfig(claims: { identity: string; issuer: string }): {
+    readonly kind: 'keyless';
+    readonly identityToken: string;
+    readonly fulcioUrl: string;
+    readonly rekorUrl: string;
+    readonly timestampServerUrl: string;
+    readonly tlogUpload: true;
+  };
   close(): Promise<void>;
 }
 
@@ -155,6 +164,14 @@ export async function startLocalSigstore(options: LocalSigstoreOptions = {}): Pr
       trustedRoot,
       signingConfig,
       mintToken: (claims) => mintToken(tokenSecret, claims),
+      keylessConfig: (claims) => ({
+        kind: 'keyless',
+        identityToken: mintToken(tokenSecret, claims),
+        fulcioUrl,
+        rekorUrl,
+        timestampServerUrl: tsaUrl,
+        tlogUpload: true,
+      }),
       close: closeAll,
     };
   } catch (e) {

@@ -146,14 +146,7 @@ describe('remembered answers never carry over to other bytes', () => {
     const sigstore = await startLocalSigstore();
     try {
       const identity = { identity: 'memo@example.com', issuer: 'https://oidc.memo.test' };
-      const signer = keylessSigner({
-        kind: 'keyless',
-        identityToken: sigstore.mintToken(identity),
-        fulcioUrl: sigstore.fulcioUrl,
-        rekorUrl: sigstore.rekorUrl,
-        timestampServerUrl: sigstore.tsaUrl,
-        tlogUpload: true,
-      });
+      const signer = keylessSigner(sigstore.keylessConfig(identity));
       const artifact = new Uint8Array(Buffer.from('remembered bytes'));
       const statement = {
         _type: 'https://in-toto.io/Statement/v1',
