@@ -68,7 +68,8 @@ const signKey = (m: string, b: string, ...extra: string[]) =>
     keys.key,
     ...extra,
   ]);
-const verifyKey = (m: string, b: string, ...extra: string[]) =>
+/** verify-model --method key with the given public key (default: the one the tests sign with) */
+const verifyKeyWith = (pub: string, m: string, b: string, ...extra: string[]) =>
   adapter([
     'verify-model',
     '--method',
@@ -78,9 +79,10 @@ const verifyKey = (m: string, b: string, ...extra: string[]) =>
     '--bundle',
     b,
     '--public-key',
-    keys.pub,
+    pub,
     ...extra,
   ]);
+const verifyKey = (m: string, b: string, ...extra: string[]) => verifyKeyWith(keys.pub, m, b, ...extra);
 
 describe('round trips', () => {
   it('key: sign, verify; ignore paths are absolute and recorded out of the resources', () => {
@@ -208,17 +210,7 @@ describe('pre-made bundles that verify', () => {
     const m = join(tempDir(), 'signme-1');
     cpSync(join(MT, 'v0.3.1-elliptic-key/signme-1'), m);
     const pub = join(MT_KEYS, 'signing-key-pub.pem');
-    const r = adapter([
-      'verify-model',
-      '--method',
-      'key',
-      '--model-path',
-      m,
-      '--bundle',
-      join(MT, 'v0.3.1-elliptic-key/model.sig'),
-      '--public-key',
-      pub,
-    ]);
+    const r = verifyKeyWith(pub, m, join(MT, 'v0.3.1-elliptic-key/model.sig'));
     expect(r.status, r.stderr).toBe(0);
   });
 });
@@ -252,19 +244,7 @@ describe('bundles that must fail', () => {
   });
 
   it('wrong key, wrong method, wrong media type, truncated, empty, no signature, wrong statement', () => {
-    expect(
-      adapter([
-        'verify-model',
-        '--method',
-        'key',
-        '--model-path',
-        m,
-        '--bundle',
-        b,
-        '--public-key',
-        keys.wrongPub,
-      ]).status,
-    ).not.toBe(0);
+    expect(verifyKeyWith(keys.wrongPub, m, b).status).not.toBe(0);
     expect(
       adapter([
         'verify-model',
