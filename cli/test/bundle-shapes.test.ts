@@ -61,9 +61,9 @@ describe('bundle media type and verification material, per kind', () => {
     expect(() => modelSigningKeyCheck(b, readFileSync(f('k.pub'), 'utf8'))).not.toThrow();
   });
 
-  it('certificate chain: v0.3, x509CertificateChain leaf first, accepted by model_signing’s certificate rules', async () => {
-    const m = model('chain');
-    const r = await runCli([
+  /** the chain as model_signing signs it: leaf key, leaf certificate, then the intermediate */
+  const signWithChain = (m: string) =>
+    runCli([
       'sign',
       m,
       '--key',
@@ -73,6 +73,10 @@ describe('bundle media type and verification material, per kind', () => {
       '--certificate-chain',
       pki.int,
     ]);
+
+  it('certificate chain: v0.3, x509CertificateChain leaf first, accepted by model_signing’s certificate rules', async () => {
+    const m = model('chain');
+    const r = await signWithChain(m);
     expect(r.status, r.stderr).toBe(0);
     const b = read(join(m, 'model.sig'));
     expect(b.mediaType).toBe(V03);
@@ -88,20 +92,7 @@ describe('bundle media type and verification material, per kind', () => {
 
   it('our verifier still reads a v0.2 chain bundle (what modelseal wrote before)', async () => {
     const m = model('chain-v02');
-    expect(
-      (
-        await runCli([
-          'sign',
-          m,
-          '--key',
-          pki.leafKey,
-          '--certificate-chain',
-          pki.leaf,
-          '--certificate-chain',
-          pki.int,
-        ])
-      ).status,
-    ).toBe(0);
+    expect((await signWithChain(m)).status).toBe(0);
     const b = read(join(m, 'model.sig'));
     writeFileSync(join(m, 'model.sig'), JSON.stringify({ ...b, mediaType: V02 }));
     expect(() =>
