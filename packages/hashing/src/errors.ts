@@ -17,6 +17,16 @@ export type FailureRecord = {
   };
 }[FailureKind];
 
+/** Runs a public entry point: an abort passes through, anything else leaves as a typed error. */
+export async function typedErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw toModelsealError(e);
+  }
+}
+
 /** Turns a worker-side failure (or anything unexpected) into the typed error callers match on. */
 export function toModelsealError(e: unknown): ModelsealError {
   if (isModelsealError(e)) return e;

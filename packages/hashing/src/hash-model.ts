@@ -3,7 +3,7 @@ import { sha256Hex } from '@modelseal/core';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
 import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
-import { toModelsealError } from './errors.ts';
+import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
@@ -22,12 +22,7 @@ const INLINE_PROGRESS_MS = 100;
 
 /** Walks and hashes a model directory (or single file) into its OMS manifest, model_signing 1.1 compatible. */
 export async function hashModel(path: string, options: HashOptions): Promise<Manifest> {
-  try {
-    return await hashModelUnchecked(path, options);
-  } catch (e) {
-    if ((e as Error)?.name === 'AbortError') throw e;
-    throw toModelsealError(e);
-  }
+  return typedErrors(() => hashModelUnchecked(path, options));
 }
 
 async function hashModelUnchecked(path: string, options: HashOptions): Promise<Manifest> {

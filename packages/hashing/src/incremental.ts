@@ -22,7 +22,7 @@ import {
   loadDigestCache,
   saveDigestCache,
 } from './digest-cache.ts';
-import { toModelsealError } from './errors.ts';
+import { typedErrors } from './errors.ts';
 import { hashModel } from './hash-model.ts';
 import { resourceAlgorithm, shardsOf } from './plan.ts';
 import { ioError } from './read.ts';
@@ -54,12 +54,7 @@ export async function hashModelIncremental(
   path: string,
   options: IncrementalOptions,
 ): Promise<IncrementalResult> {
-  try {
-    return await incremental(path, options);
-  } catch (e) {
-    if ((e as Error)?.name === 'AbortError') throw e;
-    throw toModelsealError(e);
-  }
+  return typedErrors(() => incremental(path, options));
 }
 
 async function incremental(path: string, options: IncrementalOptions): Promise<IncrementalResult> {
