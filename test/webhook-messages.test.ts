@@ -11,7 +11,7 @@ import { directoryStore } from '@modelseal/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { D1, D2, imageVolume, podSpec, review, workload } from '../packages/admission/test/reviews.ts';
 import { OMS, policyDoc, SLSA, testSigner } from '../packages/admission/test/signing.ts';
-import { listeningPort, spawnWebhook } from '../webhook/test/spawn-webhook.ts';
+import { listeningPort, spawnWebhook, stopWebhook } from '../webhook/test/spawn-webhook.ts';
 import { makeTlsFixture, send, type TlsFixture } from '../webhook/test/tls-fixture.ts';
 
 let dir: string;
@@ -54,11 +54,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await stopWebhook(child);
   tls?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -57,6 +57,14 @@ export function listeningPort(child: ChildProcess): Promise<number> {
   });
 }
 
+/** SIGTERM and wait for the exit (the server drains); nothing to do when it already exited. */
+export async function stopWebhook(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /**
  * The webhook binary as the Helm chart runs it in a pod: the Deployment's container args, the
  * pod's mounts (the TLS Secret at its mountPath, the service account under /var/run/secrets) and
