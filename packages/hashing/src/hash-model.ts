@@ -1,10 +1,12 @@
 import { statSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
+import type { HashBatchAddon } from '@modelseal/hashing-native';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
 import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
+import { nativeHasher, runBatch } from './native.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -30,15 +32,18 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   options.signal?.throwIfAborted();
   const hashType = cfg.serialization.hashType;
   const single = isSingleFile(path);
+  const native = options.nativeHashing === false ? undefined : await nativeHasher(hashType);
   // A directory may hold many files: start the workers now so their start-up overlaps the walk.
-  const pool = cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
+  const pool = !native && cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
   try {
     const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
     plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-    const hashing = await startHashing(cfg, plan, options, pool);
+    const hashing = native
+      ? startNative(native, cfg, plan, options)
+      : await startHashing(cfg, plan, options, pool);
     // The canonical order is worked out while the workers hash, not after.
     order = sortByResourceName(
       plan.tasks.map((t, i) => ({ name: t.name, i })),
@@ -78,6 +83,23 @@ function isSingleFile(path: string): boolean {
   } catch {
     return false; // walkModel reports the problem with a proper code
   }
+}
+
+/** On the addon's pool threads: this thread is free meanwhile (it sorts the names). */
+function startNative(addon: HashBatchAddon, cfg: HashConfig, plan: Plan, options: HashOptions): Running {
+  const hashType = cfg.serialization.hashType;
+  if (hashType === 'blake3') throw new Error('unreachable: BLAKE3 has no native batch');
+  const digests = runBatch(addon, {
+    hashType,
+    tasks: plan.tasks,
+    threads: cfg.concurrency,
+    totalBytes: plan.totalBytes,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  // settled by finish(); a throw before it (while sorting) must not leave an unhandled rejection
+  digests.catch(() => {});
+  return { finish: () => digests };
 }
 
 /** On the workers when there is enough work to pay for them, else on this thread alone. */
