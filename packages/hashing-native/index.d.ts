@@ -9,8 +9,9 @@ export interface BatchFailure {
 
 export interface HashBatchAddon {
   start(
+    /** `count` NUL-terminated UTF-8 paths, one after another */
     paths: Uint8Array,
-    offsets: Uint32Array,
+    count: number,
     ranges: Float64Array | null,
     algorithm: 'sha256' | 'blake2b512',
     digests: Uint8Array,

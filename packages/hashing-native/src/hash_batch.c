@@ -27,7 +27,7 @@ enum { FAIL_NONE = 0, FAIL_OPEN = 1, FAIL_STAT = 2, FAIL_READ = 3, FAIL_NOT_REGU
 typedef struct Job {
   /* inputs, owned by JS values kept alive by the references below */
   const char *paths;
-  const uint32_t *offsets;
+  size_t *offsets; /* where each name starts in paths: found here, not trusted from the caller */
   const double *ranges; /* count * 3: start, end, expected size; -1 = none; NULL = whole files */
   uint32_t count;
   const EVP_MD *md;
@@ -185,6 +185,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   for (int k = 0; k < j->nrefs; k++) napi_delete_reference(env, j->refs[k]);
   napi_delete_reference(env, j->callback);
   EVP_MD_free((EVP_MD *)j->md);
+  free(j->offsets);
   free(j);
   napi_call_function(env, global, cb, 1, &result, NULL);
 }
@@ -209,7 +210,7 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t m
 }
 
 /*
- * start(paths: Uint8Array (NUL-terminated names), offsets: Uint32Array, ranges: Float64Array|null,
+ * start(paths: Uint8Array (count NUL-terminated names), count: number, ranges: Float64Array|null,
  *       algorithm: string, digests: Uint8Array, stop: Int32Array, progress: BigInt64Array,
  *       threads: number, callback(failure|null))
  */
@@ -230,15 +231,25 @@ static napi_value start(napi_env env, napi_callback_info info) {
       type != napi_uint8_array)
     goto bad;
   j->paths = p;
-  size_t count = 0;
-  if (napi_get_typedarray_info(env, argv[1], &type, &count, &p, NULL, NULL) != napi_ok || type != napi_uint32_array)
+  double wanted;
+  if (napi_get_value_double(env, argv[1], &wanted) != napi_ok || wanted < 0 || wanted > UINT32_MAX ||
+      wanted != (double)(uint32_t)wanted)
     goto bad;
-  j->offsets = p;
+  size_t count = (size_t)wanted;
   j->count = (uint32_t)count;
-  /* every name must end inside the buffer: a bad offset must not read past it */
-  if (paths_len == 0 || ((const char *)j->paths)[paths_len - 1] != 0) goto bad;
-  for (size_t k = 0; k < count; k++)
-    if (j->offsets[k] >= paths_len) goto bad;
+  /* exactly `count` names, each ending in a NUL inside the buffer: nothing is read past it */
+  if (count > 0 && (paths_len == 0 || j->paths[paths_len - 1] != 0)) goto bad;
+  j->offsets = malloc((count ? count : 1) * sizeof(size_t));
+  if (!j->offsets) goto bad;
+  size_t found = 0;
+  for (size_t at = 0; at < paths_len && found <= count;) {
+    const char *nul = memchr(j->paths + at, 0, paths_len - at);
+    if (!nul) break;
+    if (found < count) j->offsets[found] = at;
+    found++;
+    at = (size_t)(nul - j->paths) + 1;
+  }
+  if (found != count) goto bad;
   napi_valuetype vt;
   napi_typeof(env, argv[2], &vt);
   if (vt != napi_null) {
@@ -265,7 +276,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   if (vt != napi_function) goto bad_md;
   /* the buffers live as long as the job: JS may drop its own handles meanwhile */
   for (int k = 0; k < 7; k++) {
-    if (k == 3 || (k == 2 && !j->ranges)) continue;
+    if (k == 1 || k == 3 || (k == 2 && !j->ranges)) continue;
     napi_create_reference(env, argv[k], 1, &j->refs[j->nrefs++]);
   }
   napi_create_reference(env, argv[8], 1, &j->callback);
@@ -281,6 +292,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
 bad_md:
   EVP_MD_free((EVP_MD *)j->md);
 bad:
+  free(j->offsets);
   free(j);
   return throw_error(env, "hash batch: invalid arguments");
 }

@@ -45,10 +45,8 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
       ? startNative(native, cfg, plan, options)
       : await startHashing(cfg, plan, options, pool);
     // The canonical order is worked out while the workers hash, not after.
-    order = sortByResourceName(
-      plan.tasks.map((t, i) => ({ name: t.name, i })),
-      cfg.serialization.method,
-    );
+    const indexed = plan.tasks.map((t, i) => ({ name: t.name, i }));
+    order = plan.canonical ? indexed : sortByResourceName(indexed, cfg.serialization.method);
     digests = await hashing.finish();
   } finally {
     pool?.cancel();
@@ -199,5 +197,5 @@ function withSizes(plan: Plan, wantTotal: boolean): Plan {
     return { ...t, expectedSize: size };
   });
   sized.sort((a, b) => b.expectedSize! - a.expectedSize!);
-  return { ...plan, tasks: sized, totalBytes: total };
+  return { ...plan, tasks: sized, totalBytes: total, canonical: false };
 }

@@ -57,7 +57,7 @@ async function selfTest(addon: HashBatchAddon): Promise<boolean> {
 export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<Uint8Array> {
   const { tasks } = run;
   const dlen = DIGEST_BYTES[run.hashType];
-  const { paths, offsets } = encodePaths(tasks);
+  const paths = encodePaths(tasks);
   const ranges = tasks.some((t) => t.start !== undefined || t.expectedSize !== undefined)
     ? encodeRanges(tasks)
     : null;
@@ -76,7 +76,17 @@ export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<U
   try {
     const threads = Math.max(1, Math.min(run.threads, tasks.length));
     failure = await new Promise<BatchFailure | null>((resolve) =>
-      addon.start(paths, offsets, ranges, ALGORITHM[run.hashType], digests, stop, progress, threads, resolve),
+      addon.start(
+        paths,
+        tasks.length,
+        ranges,
+        ALGORITHM[run.hashType],
+        digests,
+        stop,
+        progress,
+        threads,
+        resolve,
+      ),
     );
   } finally {
     if (timer) clearInterval(timer);
@@ -89,20 +99,10 @@ export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<U
 }
 
 /** All paths in one buffer, NUL-terminated: one copy across the boundary instead of one per file. */
-function encodePaths(tasks: readonly ReadTask[]): { paths: Uint8Array; offsets: Uint32Array } {
-  const offsets = new Uint32Array(tasks.length);
-  let bytes = 0;
-  for (let i = 0; i < tasks.length; i++) {
-    offsets[i] = bytes;
-    bytes += Buffer.byteLength(tasks[i]!.path) + 1;
-  }
-  const paths = Buffer.allocUnsafe(Math.max(1, bytes));
-  for (let i = 0; i < tasks.length; i++) {
-    const end = offsets[i]! + paths.write(tasks[i]!.path, offsets[i]!);
-    paths[end] = 0;
-  }
-  if (bytes === 0) paths[0] = 0;
-  return { paths, offsets };
+function encodePaths(tasks: readonly ReadTask[]): Uint8Array {
+  let joined = '';
+  for (const t of tasks) joined += `${t.path}\0`;
+  return Buffer.from(joined);
 }
 
 function encodeRanges(tasks: readonly ReadTask[]): Float64Array {

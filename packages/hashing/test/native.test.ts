@@ -195,10 +195,16 @@ describe('native batch addon: hostile arguments are refused, never read past a b
   };
 
   it.each([
-    ['an offset past the names', (a: unknown[]) => (a[1] = new Uint32Array([paths.length]))],
+    ['more names announced than given', (a: unknown[]) => (a[1] = 2)],
+    [
+      'fewer names announced than given',
+      (a: unknown[]) => (a[0] = Buffer.from(`${join(dir, 'a')}\0${join(dir, 'a')}\0`)),
+    ],
+    ['a count that is not a whole number', (a: unknown[]) => (a[1] = 0.5)],
+    ['a negative count', (a: unknown[]) => (a[1] = -1)],
     ['names without a final NUL', (a: unknown[]) => (a[0] = Buffer.from(join(dir, 'a')))],
     ['no names at all', (a: unknown[]) => (a[0] = new Uint8Array(0))],
-    ['offsets of the wrong type', (a: unknown[]) => (a[1] = [0])],
+    ['a count of the wrong type', (a: unknown[]) => (a[1] = [1])],
     ['ranges too short', (a: unknown[]) => (a[2] = new Float64Array(2))],
     ['an unknown algorithm', (a: unknown[]) => (a[3] = 'md5')],
     ['a digest array too small', (a: unknown[]) => (a[4] = new Uint8Array(31))],
@@ -216,17 +222,7 @@ describe('native batch addon: hostile arguments are refused, never read past a b
   it('the same call, well formed, hashes the file', async () => {
     const digests = new Uint8Array(32);
     const failure = await new Promise((resolve) =>
-      addon().start(
-        paths,
-        new Uint32Array([0]),
-        null,
-        'sha256',
-        digests,
-        new Int32Array(1),
-        new BigInt64Array(1),
-        1,
-        resolve,
-      ),
+      addon().start(paths, 1, null, 'sha256', digests, new Int32Array(1), new BigInt64Array(1), 1, resolve),
     );
     expect(failure).toBeNull();
     expect(Buffer.from(digests).toString('hex')).toBe(
