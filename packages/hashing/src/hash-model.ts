@@ -7,6 +7,7 @@ import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { nativeHasher, runBatch } from './native.ts';
+import { STREAM_EVERY, streamBatches } from './native-stream.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -38,16 +39,32 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
+  // SHA-256/BLAKE2b files without a progress total: hashing starts while the walk goes on
+  const stream =
+    native && hashType !== 'blake3' && cfg.serialization.method === 'files' && !options.onProgress && !single
+      ? streamBatches(native, { hashType, threads: cfg.concurrency, signal: options.signal })
+      : undefined;
   try {
-    const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
+    const walked = walkModel(path, {
+      ignore: cfg.ignore,
+      allowSymlinks: cfg.serialization.allowSymlinks,
+      ...(stream ? { onFiles: stream.onFiles, emitEvery: STREAM_EVERY } : {}),
+    });
     plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-    const hashing = native
-      ? startNative(native, cfg, plan, options)
-      : await startHashing(cfg, plan, options, pool);
+    const streamed = stream && stream.started() > 0 ? stream : undefined;
+    if (stream && !streamed) stream.cancel(); // too few files to have started any
+    const hashing = streamed
+      ? streamed.finish(plan.tasks.slice(streamed.started()), DIGEST_BYTES[hashType])
+      : native
+        ? startNative(native, cfg, plan, options)
+        : await startHashing(cfg, plan, options, pool);
     // The canonical order is worked out while the workers hash, not after.
     const indexed = plan.tasks.map((t, i) => ({ name: t.name, i }));
     order = plan.canonical ? indexed : sortByResourceName(indexed, cfg.serialization.method);
     digests = await hashing.finish();
+  } catch (e) {
+    stream?.cancel();
+    throw e;
   } finally {
     pool?.cancel();
   }

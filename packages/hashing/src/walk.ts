@@ -13,6 +13,9 @@ export interface WalkOptions {
   /** normalized relative paths; a match also skips everything below it */
   readonly ignore: ReadonlySet<string>;
   readonly allowSymlinks: boolean;
+  /** called with each next `emitEvery` files as soon as the walk has them (in canonical order) */
+  readonly onFiles?: (files: readonly WalkedFile[]) => void;
+  readonly emitEvery?: number;
 }
 
 export interface WalkResult {
@@ -63,10 +66,16 @@ export function walkModel(input: string, opts: WalkOptions): WalkResult {
   // each folder's bare names a few. An explicit stack, not recursion: deep trees must not
   // overflow the JS stack.
   const stack: Frame[] = [readFrame(scan, '')];
+  const every = opts.onFiles ? Math.max(1, opts.emitEvery ?? 4096) : Number.POSITIVE_INFINITY;
+  let emitted = 0;
   while (stack.length > 0) {
     const child = scanDirectory(scan, stack[stack.length - 1]!);
     if (child === undefined) stack.pop();
     else stack.push(readFrame(scan, child));
+    while (files.length - emitted >= every) {
+      opts.onFiles?.(files.slice(emitted, emitted + every));
+      emitted += every;
+    }
   }
   return { root, single: false, files };
 }

@@ -7,6 +7,7 @@ import { codeOf } from '../../../test/codes.ts';
 import { hashModel } from '../src/index.ts';
 import { nativeHasher, runBatch } from '../src/native.ts';
 import { nativeBatch } from '../src/native-load.ts';
+import { STREAM_EVERY } from '../src/native-stream.ts';
 import type { ReadTask } from '../src/read.ts';
 import { cleanupTempDirs, files, opts, shards, tempDir } from './helpers.ts';
 
@@ -230,5 +231,38 @@ describe('native batch addon: hostile arguments are refused, never read past a b
         .update(readFileSync(join(dir, 'a')))
         .digest('hex'),
     );
+  });
+});
+
+describe('native batches started while the walk goes on', () => {
+  function manyFiles(n: number): string {
+    const dir = tempDir('ms-native-');
+    mkdirSync(join(dir, 'a'));
+    for (let i = 0; i < n; i++) writeFileSync(join(dir, 'a', `f${i}`), `file ${i}`);
+    return dir;
+  }
+
+  it('give the manifest the JS threads give (more files than one batch)', async () => {
+    const dir = manyFiles(STREAM_EVERY + 900);
+    mkdirSync(join(dir, 'b'));
+    writeFileSync(join(dir, 'b', 'last'), 'last');
+    const js = await hashModel(dir, opts(files(), { nativeHashing: false }));
+    expect(await hashModel(dir, opts(files()))).toEqual(js);
+    expect(js.resources).toHaveLength(STREAM_EVERY + 901);
+  });
+
+  it('a walk that fails after batches started fails with its own code, and leaves nothing running', async () => {
+    const dir = manyFiles(STREAM_EVERY + 10);
+    mkdirSync(join(dir, 'z'));
+    execFileSync('mkfifo', [join(dir, 'z', 'pipe')]);
+    await expect(hashModel(dir, opts(files()))).rejects.toMatchObject({ code: 'SPECIAL_FILE' });
+  });
+
+  it('an abort during the job rejects with an AbortError', async () => {
+    const dir = manyFiles(STREAM_EVERY * 2);
+    const ac = new AbortController();
+    const p = hashModel(dir, opts(files(), { signal: ac.signal }));
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
