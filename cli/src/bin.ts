@@ -14,7 +14,10 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 // start-up overlaps loading the CLI instead of following it. Unused threads cost nothing at exit.
 const [command, ...rest] = process.argv.slice(2);
 if (HASHING_COMMANDS.has(command ?? '') && !rest.some((a) => a === '--help' || a === '-h')) {
-  (await import('@modelseal/hashing/threads')).prestartWorkers();
+  const threads = await import('@modelseal/hashing/threads');
+  if (process.env.MODELSEAL_NATIVE_HASHING === 'off') threads.disableNativeHashing();
+  // verify learns the hash from the bundle: a BLAKE3 model then starts its threads a little later
+  threads.prestartWorkers(undefined, { blake3: rest.some((a) => a.includes('blake3')) });
 }
 const { main } = await import('./main.ts');
 process.exitCode = await main();

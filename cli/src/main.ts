@@ -37,6 +37,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
       // CPU, so only wrap when help will actually be shown.
       .wrap(wantsHelp(argv) ? Math.min(110, process.stdout.columns ?? 100) : null);
     for (const c of await commandsFor(argv)) cli = cli.command(c);
+    skipHelpCache(cli);
     await cli.parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
@@ -59,6 +60,17 @@ export function reportError(e: unknown, wantsJson: boolean): number {
 function jsonRequested(argv: readonly string[]): boolean {
   const i = argv.findIndex((a) => a === '--output' || a === '-o');
   return argv.includes('--output=json') || (i >= 0 && argv[i + 1] === 'json');
+}
+
+/**
+ * yargs renders a command's whole help as the command starts (~25 ms, `--cpu-prof`), to print it
+ * if the command then fails; our `.fail()` never prints it, and `--help` renders afresh.
+ */
+function skipHelpCache(cli: object): void {
+  const internals = (cli as { getInternalMethods?: () => { getUsageInstance?: () => unknown } })
+    .getInternalMethods?.()
+    ?.getUsageInstance?.() as { cacheHelpMessage?: unknown } | undefined;
+  if (typeof internals?.cacheHelpMessage === 'function') internals.cacheHelpMessage = () => {};
 }
 
 function wantsHelp(argv: readonly string[]): boolean {

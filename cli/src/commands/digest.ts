@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HashOptions } from '@modelseal/hashing';
+import { nativeBatchMissing } from '@modelseal/hashing/threads';
 import type { Manifest } from '@modelseal/manifest';
 import type { Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
@@ -109,6 +110,11 @@ export function render(r: DigestResult): void {
           maxRssKiB: process.resourceUsage().maxRSS,
           cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
           resources: r.manifest.resources.length,
+          // which engine hashed: the bench and the tests read it
+          hashing:
+            r.manifest.serialization.hashType !== 'blake3' && nativeBatchMissing() === undefined
+              ? 'native-batch'
+              : 'threads',
         },
       }),
     );

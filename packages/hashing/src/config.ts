@@ -14,6 +14,11 @@ export interface HashOptions {
   readonly ignoreGitPaths?: boolean;
   /** workers; default min(2, cpus) */
   readonly concurrency?: number;
+  /**
+   * default true: SHA-256 and BLAKE2b run in the native batch addon when it was built (same
+   * digests, same checks; far less per-file overhead); false keeps them on the JS threads
+   */
+  readonly nativeHashing?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
   /** a one-line note for the user, at most once per process (e.g. BLAKE3 on a slower fallback) */
   readonly onNote?: (text: string) => void;

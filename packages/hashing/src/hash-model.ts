@@ -1,10 +1,13 @@
 import { statSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
+import type { HashBatchAddon } from '@modelseal/hashing-native';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
 import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
+import { nativeHasher, runBatch } from './native.ts';
+import { STREAM_EVERY, streamBatches } from './native-stream.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -30,21 +33,38 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   options.signal?.throwIfAborted();
   const hashType = cfg.serialization.hashType;
   const single = isSingleFile(path);
+  const native = options.nativeHashing === false ? undefined : await nativeHasher(hashType);
   // A directory may hold many files: start the workers now so their start-up overlaps the walk.
-  const pool = cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
+  const pool = !native && cfg.concurrency > 1 && !single ? takePool(cfg.concurrency) : undefined;
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
+  // SHA-256/BLAKE2b files without a progress total: hashing starts while the walk goes on
+  const stream =
+    native && hashType !== 'blake3' && cfg.serialization.method === 'files' && !options.onProgress && !single
+      ? streamBatches(native, { hashType, threads: cfg.concurrency, signal: options.signal })
+      : undefined;
   try {
-    const walked = walkModel(path, { ignore: cfg.ignore, allowSymlinks: cfg.serialization.allowSymlinks });
+    const walked = walkModel(path, {
+      ignore: cfg.ignore,
+      allowSymlinks: cfg.serialization.allowSymlinks,
+      ...(stream ? { onFiles: stream.onFiles, emitEvery: STREAM_EVERY } : {}),
+    });
     plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-    const hashing = await startHashing(cfg, plan, options, pool);
+    const streamed = stream && stream.started() > 0 ? stream : undefined;
+    if (stream && !streamed) stream.cancel(); // too few files to have started any
+    const hashing = streamed
+      ? streamed.finish(plan.tasks.slice(streamed.started()), DIGEST_BYTES[hashType])
+      : native
+        ? startNative(native, cfg, plan, options)
+        : await startHashing(cfg, plan, options, pool);
     // The canonical order is worked out while the workers hash, not after.
-    order = sortByResourceName(
-      plan.tasks.map((t, i) => ({ name: t.name, i })),
-      cfg.serialization.method,
-    );
+    const indexed = plan.tasks.map((t, i) => ({ name: t.name, i }));
+    order = plan.canonical ? indexed : sortByResourceName(indexed, cfg.serialization.method);
     digests = await hashing.finish();
+  } catch (e) {
+    stream?.cancel();
+    throw e;
   } finally {
     pool?.cancel();
   }
@@ -78,6 +98,23 @@ function isSingleFile(path: string): boolean {
   } catch {
     return false; // walkModel reports the problem with a proper code
   }
+}
+
+/** On the addon's pool threads: this thread is free meanwhile (it sorts the names). */
+function startNative(addon: HashBatchAddon, cfg: HashConfig, plan: Plan, options: HashOptions): Running {
+  const hashType = cfg.serialization.hashType;
+  if (hashType === 'blake3') throw new Error('unreachable: BLAKE3 has no native batch');
+  const digests = runBatch(addon, {
+    hashType,
+    tasks: plan.tasks,
+    threads: cfg.concurrency,
+    totalBytes: plan.totalBytes,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  // settled by finish(); a throw before it (while sorting) must not leave an unhandled rejection
+  digests.catch(() => {});
+  return { finish: () => digests };
 }
 
 /** On the workers when there is enough work to pay for them, else on this thread alone. */
@@ -177,5 +214,5 @@ function withSizes(plan: Plan, wantTotal: boolean): Plan {
     return { ...t, expectedSize: size };
   });
   sized.sort((a, b) => b.expectedSize! - a.expectedSize!);
-  return { ...plan, tasks: sized, totalBytes: total };
+  return { ...plan, tasks: sized, totalBytes: total, canonical: false };
 }

@@ -10,6 +10,8 @@ export interface Plan {
   readonly algorithm: string;
   /** total bytes when known up front (always for shards; for files only after sizes are learned) */
   readonly totalBytes: number | undefined;
+  /** the tasks are in canonical resource order (the walk's order, unless reordered since) */
+  readonly canonical: boolean;
 }
 
 export function planTasks(cfg: HashConfig, files: readonly WalkedFile[]): Plan {
@@ -20,6 +22,7 @@ export function planTasks(cfg: HashConfig, files: readonly WalkedFile[]): Plan {
         tasks: files.map((f) => ({ path: f.path, name: f.name })),
         algorithm: resourceAlgorithm(s),
         totalBytes: undefined,
+        canonical: true,
       };
     case 'shards': {
       const tasks: ReadTask[] = [];
@@ -36,7 +39,8 @@ export function planTasks(cfg: HashConfig, files: readonly WalkedFile[]): Plan {
           tasks.push({ path: f.path, ...shard, expectedSize: size });
         }
       }
-      return { tasks, algorithm: resourceAlgorithm(s), totalBytes: total };
+      // each file's shards in ascending offsets, files in the walk's order: canonical
+      return { tasks, algorithm: resourceAlgorithm(s), totalBytes: total, canonical: true };
     }
     default:
       throw new Error('unreachable serialization');

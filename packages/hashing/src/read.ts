@@ -72,14 +72,7 @@ export function* hashSteps(
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) {
-      throw new HashFailure(
-        'input',
-        'SPECIAL_FILE',
-        `"${task.name}" is not a regular file (it changed type after the directory was read); remove it or ignore that path`,
-        { name: task.name },
-      );
-    }
+    if (!st.isFile()) throw notRegular(task.name);
     const size = st.size;
     if (task.expectedSize !== undefined && size !== task.expectedSize)
       throw changed(task.name, task.expectedSize, size);
@@ -174,7 +167,16 @@ function prefix(buf: Uint8Array, n: number): Uint8Array {
   return lastPrefix;
 }
 
-function changed(name: string, expected: number, actual: number): HashFailure {
+export function notRegular(name: string): HashFailure {
+  return new HashFailure(
+    'input',
+    'SPECIAL_FILE',
+    `"${name}" is not a regular file (it changed type after the directory was read); remove it or ignore that path`,
+    { name },
+  );
+}
+
+export function changed(name: string, expected: number, actual: number): HashFailure {
   return new HashFailure(
     'input',
     'FILE_CHANGED_WHILE_HASHING',

@@ -2,6 +2,7 @@ import { getCompileCacheDir } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FailureRecord } from './errors.ts';
+import { nativeBatch } from './native-load.ts';
 import {
   CTRL_SLOTS,
   CTRL_STOP,
@@ -100,9 +101,16 @@ let spare: Spawned | undefined;
  * Starts hashing workers before anyone knows they are needed: a CLI about to hash a directory
  * calls this first thing, so the workers' start-up (~50 ms) overlaps loading the rest of the
  * program. They do not keep the process alive, and the next pool of the same size adopts them.
+ * `blake3`: the command may hash with BLAKE3 (the only hash the JS threads alone serve).
  */
-export function prestartWorkers(concurrency: number = defaultConcurrency()): void {
+export function prestartWorkers(
+  concurrency: number = defaultConcurrency(),
+  opts: { readonly blake3?: boolean } = {},
+): void {
   if (concurrency <= 1 || spare) return;
+  // SHA-256 and BLAKE2b hash in the native batch addon's threads when it is built: a JS thread
+  // starting now would only compete with them for the second core
+  if (!opts.blake3 && nativeBatch()) return;
   spare = spawnWorkers(concurrency - 1);
   // after the listeners: adding a 'message' listener refs a worker's port again
   for (const w of spare.workers) w.unref();
@@ -117,3 +125,4 @@ export function takeSpare(size: number): Spawned | undefined {
   for (const w of s?.workers ?? []) void w.terminate();
   return undefined;
 }
+export { disableNativeHashing, nativeBatchMissing } from './native-load.ts';

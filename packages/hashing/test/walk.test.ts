@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { sortByResourceName } from '@modelseal/manifest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashModel, walkModel } from '../src/index.ts';
 import { cleanupTempDirs, files, opts, rejection, shards, tempDir } from './helpers.ts';
@@ -247,6 +248,54 @@ describe('special files and names', () => {
       const e = await rejection(hashModel(dir, o));
       expect(e.code).toBe(code);
       expect(e.kind).toBe('usage');
+    }
+  });
+});
+
+describe('walk order is the canonical order', () => {
+  // prefixes, dots, digits, case, a BMP character above U+E000 and astral ones (where UTF-16 and
+  // code point order disagree), a name that looks like a shard
+  const NAMES = [
+    'a',
+    'a.b',
+    'a-b',
+    'A',
+    'ab',
+    'b',
+    '\uFF01x',
+    '\u{1F600}',
+    '\u{1F600}a',
+    'z:1:2',
+    '10',
+    '9',
+    '_',
+  ];
+
+  it('files come out of walkModel as sortByResourceName orders them, nested at random', () => {
+    for (let round = 0; round < 5; round++) {
+      const dir = tempDir();
+      const made: string[] = [];
+      let seed = round + 1;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed % n;
+      };
+      for (let i = 0; i < 60; i++) {
+        const depth = rand(3);
+        const parts = Array.from({ length: depth + 1 }, () => NAMES[rand(NAMES.length)]!);
+        const rel = parts.join('/');
+        // a path already used as a folder (or a file) cannot be the other
+        if (made.some((m) => m === rel || m.startsWith(`${rel}/`) || rel.startsWith(`${m}/`))) continue;
+        mkdirSync(join(dir, ...parts.slice(0, -1)), { recursive: true });
+        writeFileSync(join(dir, rel), rel);
+        made.push(rel);
+      }
+      const walked = walkModel(dir, { ignore: new Set(), allowSymlinks: false }).files.map((f) => f.name);
+      const expected = sortByResourceName(
+        made.map((name) => ({ name })),
+        'files',
+      ).map((x) => x.name);
+      expect(walked).toEqual(expected);
     }
   });
 });

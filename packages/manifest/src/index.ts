@@ -1,5 +1,6 @@
 export { diffManifests } from './diff.ts';
 export {
+  compareCodePoints,
   comparePaths,
   compareResourceNames,
   parseShardName,
