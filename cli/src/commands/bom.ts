@@ -114,6 +114,7 @@ async function toOptions(a: ArgumentsCamelCase<BomArgs>): Promise<Options> {
     ...(a.policy ? { policyFile: a.policy } : {}),
     keyFiles: a.key ?? [],
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
+    ...(a['trust-config'] ? { trustConfigFile: a['trust-config'] } : {}),
     ...(a.store !== undefined ? { store: a.store } : {}),
     bundleFiles: a.bundle ?? [],
     registry,

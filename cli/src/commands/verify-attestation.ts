@@ -74,6 +74,7 @@ async function toOptions(a: ArgumentsCamelCase<VerifyAttestationArgs>): Promise<
       ...(a['certificate-oidc-issuer-regexp'] ? { issuerRegexp: a['certificate-oidc-issuer-regexp'] } : {}),
     },
     ...(a['trusted-root'] ? { trustedRootFile: a['trusted-root'] } : {}),
+    ...(a['trust-config'] ? { trustConfigFile: a['trust-config'] } : {}),
     ...(a.store !== undefined ? { store: a.store } : {}),
     bundleFiles: a.bundle ?? [],
     registry: await registryFrom(a),

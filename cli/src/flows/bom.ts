@@ -45,8 +45,14 @@ export interface BomResult {
  */
 export async function runBom(o: BomOptions): Promise<BomResult> {
   const { evaluate } = await import('@modelseal/policy');
-  const { loadTrustedRoot } = await import('@modelseal/verify/load');
-  const policy = await loadPolicy(o, { defaultTrustedRoot: loadTrustedRoot(o.trustedRootFile) });
+  const { sigstoreRootFrom } = await import('../options/sigstore.ts');
+  const load = await import('@modelseal/verify/load');
+  const policy = await loadPolicy(o, {
+    defaultTrustedRoot: sigstoreRootFrom(
+      { 'trusted-root': o.trustedRootFile, 'trust-config': o.trustConfigFile },
+      load,
+    ),
+  });
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
   const { subject, local, store, storeSpec } = await bomSubject(o);

@@ -20,6 +20,8 @@ export interface VerifyAttestationOptions {
   /** cosign's --certificate-identity/--certificate-oidc-issuer (and regexp forms), instead of --policy */
   readonly identity?: CliIdentity;
   readonly trustedRootFile?: string;
+  /** a ClientTrustConfig whose trustedRoot stands in for trustedRootFile */
+  readonly trustConfigFile?: string;
   /** a store spec: dir:PATH, a path or oci://; default the reference's repository, else DEFAULT_STORE_PATH */
   readonly store?: string;
   readonly bundleFiles: readonly string[];
@@ -41,10 +43,16 @@ export interface VerifyAttestationResult {
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { evaluate } = await import('@modelseal/policy');
-  const { loadTrustedRoot } = await import('@modelseal/verify/load');
+  const { sigstoreRootFrom } = await import('../options/sigstore.ts');
+  const load = await import('@modelseal/verify/load');
   // before hashing: a bad root or policy file should not cost a full hash. Same default as
   // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
-  const policy = await loadPolicy(o, { defaultTrustedRoot: loadTrustedRoot(o.trustedRootFile) });
+  const policy = await loadPolicy(o, {
+    defaultTrustedRoot: sigstoreRootFrom(
+      { 'trusted-root': o.trustedRootFile, 'trust-config': o.trustConfigFile },
+      load,
+    ),
+  });
   // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);

@@ -12,6 +12,7 @@ import { FILE_LIMITS, readUserBytes, readUserFile } from './files.ts';
 
 export interface SigstoreTrustArgs {
   'trusted-root'?: string;
+  'trust-config'?: string;
   'certificate-identity'?: string;
   'certificate-identity-regexp'?: string;
   'certificate-oidc-issuer'?: string;
@@ -19,6 +20,7 @@ export interface SigstoreTrustArgs {
 }
 
 export interface SigstoreServiceArgs {
+  'trust-config'?: string;
   'identity-token'?: string;
   'identity-token-file'?: string;
   'signing-config'?: string;
@@ -43,6 +45,7 @@ function assertSingle(argv: object): void {
 }
 const SINGLE_FLAGS = new Set([
   'trusted-root',
+  'trust-config',
   'certificate-identity',
   'certificate-identity-regexp',
   'certificate-oidc-issuer',
@@ -56,6 +59,15 @@ const SINGLE_FLAGS = new Set([
 ]);
 const GROUP_SERVICES = 'Sigstore keyless signing:';
 
+/** model_signing's and sigstore-python's one file for a private Sigstore: root and services */
+const trustConfigOption = (group: string, use: string) =>
+  ({
+    type: 'string',
+    alias: 'trust_config',
+    group,
+    describe: `Sigstore ClientTrustConfig JSON (trustedRoot + signingConfig, as model_signing's --trust_config): ${use}`,
+  }) as const;
+
 export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
   y
     .option('trusted-root', {
@@ -64,6 +76,7 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
       describe:
         'Sigstore trusted_root.json (default: the public-good root shipped with modelseal, offline); with --key, the timestamp authorities to trust',
     })
+    .option('trust-config', trustConfigOption(GROUP_TRUST, 'its trustedRoot, in place of --trusted-root'))
     .option('certificate-identity', {
       type: 'string',
       alias: 'identity',
@@ -90,6 +103,10 @@ export const withSigstoreTrust = <T>(y: Argv<T>): Argv<T & SigstoreTrustArgs> =>
 
 export const withSigstoreServices = <T>(y: Argv<T>): Argv<T & SigstoreServiceArgs> =>
   y
+    .option(
+      'trust-config',
+      trustConfigOption(GROUP_SERVICES, 'its signingConfig, in place of --signing-config'),
+    )
     .option('identity-token', {
       alias: ['identity_token'],
       type: 'string',
@@ -142,7 +159,29 @@ export function identityFrom(argv: SigstoreTrustArgs): IdentityPolicy {
 
 /** True when any Sigstore trust flag was given. */
 export function wantsSigstore(argv: SigstoreTrustArgs): boolean {
-  return argv['trusted-root'] !== undefined || Object.values(identityFrom(argv)).some((v) => v !== undefined);
+  return (
+    argv['trusted-root'] !== undefined ||
+    argv['trust-config'] !== undefined ||
+    Object.values(identityFrom(argv)).some((v) => v !== undefined)
+  );
+}
+
+/**
+ * The Sigstore root to trust: --trusted-root, or the trustedRoot of --trust-config, or the
+ * shipped public-good root; parsed strictly. Both flags at once is a usage mistake.
+ */
+export function sigstoreRootFrom(argv: SigstoreTrustArgs, load: typeof import('@modelseal/verify/load')) {
+  assertSingle(argv);
+  const rootPath = argv['trusted-root'];
+  const configPath = argv['trust-config'];
+  if (rootPath !== undefined && configPath !== undefined) {
+    throw new UsageError({
+      code: 'TRUST_ROOT_CONFLICT',
+      message: '--trusted-root and --trust-config both name a trusted root; give one',
+    });
+  }
+  if (configPath !== undefined) return load.loadClientTrustConfig(configPath, '--trust-config').trustedRoot;
+  return load.loadTrustedRoot(rootPath);
 }
 
 /** Reads a JSON file given on the command line, with coded errors naming the flag. */
@@ -157,8 +196,7 @@ export async function readJsonFile(
 
 /** --trusted-root, or the shipped public-good root; parsed strictly. */
 export async function trustedRootFrom(argv: SigstoreTrustArgs) {
-  const { loadTrustedRoot } = await import('@modelseal/verify/load');
-  return loadTrustedRoot(argv['trusted-root']);
+  return sigstoreRootFrom(argv, await import('@modelseal/verify/load'));
 }
 
 /**
@@ -179,12 +217,8 @@ export async function keylessConfigFrom(
     fetch: (url, init) => fetch(url, init),
   });
   if (!found) return undefined;
-  const configPath = argv['signing-config'];
   const services = resolveKeylessServices({
-    signingConfig:
-      configPath === undefined
-        ? undefined
-        : await readJsonFile(configPath, 'signing config', '--signing-config', FILE_LIMITS.signingConfig),
+    signingConfig: await signingConfigFrom(argv),
     fulcioUrl: argv['fulcio-url'],
     rekorUrl: argv['rekor-url'],
     timestampServerUrl: argv['timestamp-server-url'],
@@ -199,6 +233,31 @@ export async function keylessConfigFrom(
     ...(services.timestampServerUrl ? { timestampServerUrl: services.timestampServerUrl } : {}),
     tlogUpload: services.rekorUrl !== undefined,
   });
+}
+
+/** --signing-config, or the signingConfig of --trust-config (not both). */
+async function signingConfigFrom(argv: SigstoreServiceArgs): Promise<unknown> {
+  const configPath = argv['signing-config'];
+  const trustConfig = argv['trust-config'];
+  if (configPath !== undefined && trustConfig !== undefined) {
+    throw new UsageError({
+      code: 'USAGE_CONFLICT',
+      message: '--signing-config and --trust-config both name the Sigstore services; give one',
+    });
+  }
+  if (configPath !== undefined)
+    return readJsonFile(configPath, 'signing config', '--signing-config', FILE_LIMITS.signingConfig);
+  if (trustConfig === undefined) return undefined;
+  const { loadClientTrustConfig } = await import('@modelseal/verify/load');
+  const { signingConfig } = loadClientTrustConfig(trustConfig, '--trust-config');
+  if (signingConfig === undefined) {
+    const { InputError } = await import('@modelseal/core');
+    throw new InputError({
+      code: 'TRUST_CONFIG_INVALID',
+      message: `client trust config ${trustConfig} has no signingConfig, so it names no Fulcio, Rekor or timestamp service to sign with`,
+    });
+  }
+  return signingConfig;
 }
 
 /** For commands that can only sign keylessly: a coded usage error naming the flags to use. */
@@ -216,7 +275,14 @@ export async function requireKeylessConfig(argv: SigstoreServiceArgs) {
 export function keyTimestampUrlFrom(argv: SigstoreServiceArgs): string | undefined {
   assertSingle(argv);
   const keylessOnly = (
-    ['identity-token', 'identity-token-file', 'signing-config', 'fulcio-url', 'rekor-url'] as const
+    [
+      'identity-token',
+      'identity-token-file',
+      'signing-config',
+      'trust-config',
+      'fulcio-url',
+      'rekor-url',
+    ] as const
   ).filter((f) => argv[f] !== undefined);
   if (keylessOnly.length > 0) {
     throw new UsageError({

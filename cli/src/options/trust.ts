@@ -6,11 +6,17 @@
  */
 import { UsageError } from '@modelseal/core';
 import type { IdentityPolicy, KeyTimestampPolicy, TrustConfig } from '@modelseal/verify';
-import { loadTrustedRoot } from '@modelseal/verify/load';
+import * as load from '@modelseal/verify/load';
 import type { Argv } from 'yargs';
 import { readUserFile } from './files.ts';
 import { repeatable } from './repeatable.ts';
-import { identityFrom, type SigstoreTrustArgs, wantsSigstore, withSigstoreTrust } from './sigstore.ts';
+import {
+  identityFrom,
+  type SigstoreTrustArgs,
+  sigstoreRootFrom,
+  wantsSigstore,
+  withSigstoreTrust,
+} from './sigstore.ts';
 
 export interface TrustArgs extends SigstoreTrustArgs {
   key?: string[];
@@ -81,8 +87,8 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
     };
   }
   if (sigstore) {
-    // no --trusted-root: the public-good root shipped with modelseal
-    const trustedRoot = loadTrustedRoot(argv['trusted-root']);
+    // no --trusted-root or --trust-config: the public-good root shipped with modelseal
+    const trustedRoot = sigstoreRootFrom(argv, load);
     return { now, trust: { kind: 'sigstore', trustedRoot }, identity: identityFrom(argv) };
   }
   throw new UsageError({
@@ -95,7 +101,7 @@ export function resolveTrust(argv: TrustArgs): ResolvedTrust {
 function keyTimestampPolicy(argv: TrustArgs, withKey: boolean): KeyTimestampPolicy | undefined {
   const from = argv['key-valid-from'];
   const until = argv['key-valid-until'];
-  const path = argv['trusted-root'];
+  const rootGiven = argv['trusted-root'] !== undefined || argv['trust-config'] !== undefined;
   if (!withKey) {
     if (from === undefined && until === undefined) return undefined;
     throw new UsageError({
@@ -104,7 +110,7 @@ function keyTimestampPolicy(argv: TrustArgs, withKey: boolean): KeyTimestampPoli
         '--key-valid-from/--key-valid-until bound a public key: give the key with --key <public key PEM>',
     });
   }
-  if (path === undefined) {
+  if (!rootGiven) {
     if (from === undefined && until === undefined) return undefined;
     throw new UsageError({
       code: 'TIMESTAMP_AUTHORITY_MISSING',
@@ -120,7 +126,7 @@ function keyTimestampPolicy(argv: TrustArgs, withKey: boolean): KeyTimestampPoli
       message: `--key-valid-from ${from} is after --key-valid-until ${until}`,
     });
   }
-  const trustedRoot = loadTrustedRoot(path);
+  const trustedRoot = sigstoreRootFrom(argv, load);
   return { trustedRoot, ...(validFrom ? { validFrom } : {}), ...(validUntil ? { validUntil } : {}) };
 }
 

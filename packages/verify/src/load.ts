@@ -5,6 +5,7 @@
  */
 import { parseJson } from '@modelseal/core';
 import { readUserBytes } from '@modelseal/input';
+import { type ClientTrustConfig, parseClientTrustConfig } from './trust/client-trust-config.ts';
 import { publicGoodTrustedRoot } from './trust/public-good.ts';
 import { parseTrustedRoot } from './trust/trusted-root.ts';
 import type { TrustedRoot } from './types.ts';
@@ -27,4 +28,20 @@ export function loadTrustedRoot(path?: string, flag?: string): TrustedRoot {
   });
   const what = `trusted root ${path}`;
   return parseTrustedRoot(parseJson(bytes, what, { maxBytes: TRUSTED_ROOT_MAX_BYTES }), what);
+}
+
+/**
+ * A ClientTrustConfig file (model_signing's `--trust_config`): the trusted root it holds, parsed as
+ * strictly as loadTrustedRoot's, and its signing config. Codes: those of loadTrustedRoot, and
+ * TRUST_CONFIG_INVALID for the wrapper.
+ */
+export function loadClientTrustConfig(path: string, flag?: string): ClientTrustConfig {
+  const bytes = readUserBytes({
+    path,
+    what: 'client trust config',
+    maxBytes: TRUSTED_ROOT_MAX_BYTES,
+    ...(flag ? { flag } : {}),
+  });
+  const what = `client trust config ${path}`;
+  return parseClientTrustConfig(parseJson(bytes, what, { maxBytes: TRUSTED_ROOT_MAX_BYTES }), what);
 }
