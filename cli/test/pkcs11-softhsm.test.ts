@@ -236,3 +236,24 @@ describe.skipIf(!SOFTHSM)("model_signing's spelling: sign pkcs11-key --pkcs11_ur
     );
   });
 });
+
+describe.skipIf(!SOFTHSM)('cosign habit: sign-blob --key pkcs11:…', () => {
+  it('signs a file on the token; verify-blob --key takes the public key, refuses another and a changed file', () => {
+    const blob = f('blob.bin');
+    writeFileSync(blob, 'weights, or any file\n');
+    const bundle = f('blob.sigstore.json');
+    const s = run(['sign-blob', blob, '--key', uri('ec256'), '--bundle', bundle]);
+    expect(s.status, s.stderr).toBe(0);
+    expect(s.stderr).toContain('PKCS#11 token');
+    expect(s.stderr).not.toContain(PIN);
+    const json = JSON.parse(readFileSync(bundle, 'utf8'));
+    expect(json.mediaType).toBe(V03);
+    expect(json.messageSignature).toBeDefined();
+    expect(run(['verify-blob', blob, '--bundle', bundle, '--key', f('ec256.pub')]).status).toBe(0);
+    expect(run(['verify-blob', blob, '--bundle', bundle, '--key', f('ec384.pub')]).status).toBe(
+      EXIT_CODES.verification,
+    );
+    writeFileSync(blob, 'changed\n');
+    expect(run(['verify-blob', blob, '--bundle', bundle, '--key', f('ec256.pub')]).status).toBe(EXIT_CODES.digest);
+  });
+});

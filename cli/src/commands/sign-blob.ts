@@ -14,7 +14,7 @@ interface Args extends SignerArgs, OutputArgs {
 interface Options {
   readonly file: string;
   readonly bundlePath: string | undefined;
-  readonly signer: Extract<SignerConfig, { kind: 'keyless' | 'key' }>;
+  readonly signer: Extract<SignerConfig, { kind: 'keyless' | 'key' | 'pkcs11' }>;
   readonly output: OutputArgs['output'];
 }
 
@@ -27,14 +27,15 @@ async function toOptions(argv: Args): Promise<Options> {
   });
 }
 
-/** --key signs with that key (as `cosign sign-blob --key`); without it, keylessly. */
+/** --key signs with that key, a file or `pkcs11:` (as `cosign sign-blob --key`); without it, keylessly. */
 async function blobSigner(argv: Args): Promise<Options['signer']> {
   const config = await signerFrom(argv);
-  if (config.kind === 'certificate' || config.kind === 'pkcs11') {
+  if (config.kind === 'certificate' || (config.kind === 'pkcs11' && config.certificateChainPem?.length)) {
     const { UsageError } = await import('@modelseal/core');
     throw new UsageError({
       code: 'BLOB_SIGNER_UNSUPPORTED',
-      message: `sign-blob signs with a key file or keylessly; ${config.kind === 'pkcs11' ? 'a PKCS#11 key' : 'a certificate chain'} is for model signatures (sign)`,
+      message:
+        'sign-blob signs with a key (a file or pkcs11:) or keylessly; a certificate chain is for model signatures (sign)',
     });
   }
   return config;
@@ -43,9 +44,10 @@ async function blobSigner(argv: Args): Promise<Options['signer']> {
 async function run(o: Options) {
   const data = readBlob(o.file);
   const { keyBlobSigner, keylessBlobSigner } = await import('@modelseal/sign');
-  const bundle = await (o.signer.kind === 'key' ? keyBlobSigner(o.signer) : keylessBlobSigner(o.signer)).sign(
-    data,
-  );
+  const bundle = await (o.signer.kind === 'keyless'
+    ? keylessBlobSigner(o.signer)
+    : keyBlobSigner(o.signer)
+  ).sign(data);
   const text = JSON.stringify(bundle);
   if (o.bundlePath !== undefined) await writeFile(o.bundlePath, text);
   return { bundle, text, ...o };
@@ -54,7 +56,12 @@ async function run(o: Options) {
 function render(r: Awaited<ReturnType<typeof run>>): void {
   if (r.bundlePath === undefined) out(r.text);
   else if (r.output === 'json') outJson({ ok: true, file: r.file, bundle: r.bundlePath });
-  const how = r.signer.kind === 'key' ? 'with the key' : `keylessly via ${r.signer.fulcioUrl}`;
+  const how =
+    r.signer.kind === 'keyless'
+      ? `keylessly via ${r.signer.fulcioUrl}`
+      : r.signer.kind === 'pkcs11'
+        ? 'with the key on the PKCS#11 token'
+        : 'with the key';
   err(`Signed ${r.file} ${how}${r.bundlePath ? `; bundle written to ${r.bundlePath}` : ''}`);
 }
 

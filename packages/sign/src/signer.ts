@@ -1,9 +1,9 @@
-import { createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
-import { keyId, loadPrivateKey, publicKeyPem, signBytes } from '@modelseal/keys';
-import { openTokenKey } from '@modelseal/pkcs11/token';
+import { keyId, publicKeyPem } from '@modelseal/keys';
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
+import { fileKey, type KeyMaterial, tokenKey } from './key-material.ts';
 import { keylessSigner, witnessesFor } from './keyless.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
@@ -15,13 +15,7 @@ export function createSigner(config: SignerConfig): Signer {
     case 'certificate':
       return certificateSigner(fileKey(config.privateKeyPem, config.passphrase), config.certificateChainPem);
     case 'pkcs11': {
-      // opened here, before any hashing: a wrong PIN or a missing object fails first
-      const token = openTokenKey({
-        uri: config.uri,
-        ...(config.pin === undefined ? {} : { pin: config.pin }),
-        ...(config.module === undefined ? {} : { module: config.module }),
-      });
-      const key: KeyMaterial = { publicKey: token.publicKey, sign: async (data) => token.sign(data) };
+      const key = tokenKey(config);
       return config.certificateChainPem?.length
         ? certificateSigner(key, config.certificateChainPem)
         : keySigner(key, config.timestampServerUrl);
@@ -72,17 +66,6 @@ function modelSigningShape(json: Record<string, unknown>): Record<string, unknow
       ...(stamps?.length ? { timestampVerificationData } : {}),
     },
   };
-}
-
-/** A signing key wherever it lives: a PEM file in memory, or a token that signs on the device. */
-interface KeyMaterial {
-  readonly publicKey: KeyObject;
-  sign(data: Uint8Array): Promise<Buffer>;
-}
-
-function fileKey(pem: string, passphrase: string | undefined): KeyMaterial {
-  const key = loadPrivateKey(pem, passphrase);
-  return { publicKey: createPublicKey(key), sign: async (data) => signBytes(key, data) };
 }
 
 function keySigner(key: KeyMaterial, timestampServerUrl?: string): Signer {
