@@ -1,57 +1,254 @@
-import { Cursor, type ReadAt } from '../reader.ts';
-import { lengthOf, shortString, skipValue, tag } from './protobuf.ts';
+import type { FindingCode } from '../findings.ts';
+import { checkJsonValue } from './json-checks.ts';
+import { locationEscapes } from './onnx.ts';
+import { CHECKPOINT_OPS, KNOWN_UNSAFE_OPS, PATH_PLUMBING, PURE_OPS } from './savedmodel-ops.ts';
+import type { MetaGraph, TfFunction, TfNode } from './savedmodel-proto.ts';
 
 /**
- * TensorFlow SavedModel (saved_model.pb): graphs can call ops that read and write files or run
- * Python. The format is never accepted (it is not analysable short of TensorFlow itself), but the ops
- * known to reach files or Python are named in the report.
+ * What a SavedModel can make TensorFlow do when it is loaded and called, judged from its graphs
+ * alone: every op of the main graph and of every library function, every function named in an
+ * attribute (PartitionedCall instantiates a bare op name as a function, so those are ops too), and
+ * where the paths of the checkpoint ops come from. Nothing is executed.
  */
-export const FILE_OR_PYTHON_OPS = new Set([
-  'ReadFile',
-  'WriteFile',
-  'MatchingFiles',
-  'PyFunc',
-  'PyFuncStateless',
-  'EagerPyFunc',
-  'PrintV2',
-  'ImmutableConst',
-  'WholeFileReader',
-  'WholeFileReaderV2',
-  'DebugIdentityV2',
-]);
+export interface SavedModelIssue {
+  readonly code: FindingCode;
+  readonly message: string;
+}
 
-type Msg = 'saved' | 'meta' | 'graph' | 'library' | 'function' | 'node';
-const CHILDREN: Readonly<Record<Msg, Readonly<Record<number, Msg>>>> = {
-  saved: { 2: 'meta' },
-  meta: { 2: 'graph' },
-  graph: { 1: 'node', 2: 'library' },
-  library: { 1: 'function' },
-  function: { 3: 'node' },
-  node: {},
-};
+/** PrintV2 writes to the `output_stream` attribute; only these are not files */
+const PRINT_STREAMS = new Set(['stderr', 'stdout', 'log(info)', 'log(warning)', 'log(error)']);
+const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
+const SAVER_SOURCES = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const']);
+const MAX_ISSUES = 200;
+const MAX_TRACE = 256;
 
-/** The ops of every graph and function; null when the walk fails. */
-export function savedModelOps(r: ReadAt): Set<string> | null {
-  const cur = new Cursor(r);
-  const ops = new Set<string>();
-  const stack: { msg: Msg; end: number }[] = [];
-  let frame: { msg: Msg; end: number } = { msg: 'saved', end: r.size };
-  try {
-    for (;;) {
-      while (cur.pos === frame.end && stack.length > 0) frame = stack.pop()!;
-      if (cur.pos >= frame.end) return ops;
-      const t = tag(cur);
-      const child = t.wire === 2 ? CHILDREN[frame.msg][t.num] : undefined;
-      if (child) {
-        const len = lengthOf(cur);
-        if (stack.length > 32) return null;
-        stack.push(frame);
-        frame = { msg: child, end: cur.pos + len };
-      } else if (frame.msg === 'node' && t.num === 2 && t.wire === 2) ops.add(shortString(cur, 256));
-      else skipValue(cur, t.wire);
-      if (cur.pos > frame.end) return null;
+interface Scope {
+  /** null: the main graph */
+  readonly fn: TfFunction | null;
+  readonly byName: ReadonlyMap<string, TfNode>;
+  readonly args: ReadonlyMap<string, number>;
+  readonly nodes: readonly TfNode[];
+}
+
+const where = (s: Scope, n: TfNode) =>
+  s.fn === null ? `node ${q(n.name)} of the main graph` : `node ${q(n.name)} in function ${q(s.fn.name)}`;
+const q = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+const dataInputs = (n: TfNode) => n.inputs.filter((i) => !i.startsWith('^'));
+
+export function checkMetaGraph(mg: MetaGraph): SavedModelIssue[] {
+  const issues: SavedModelIssue[] = [];
+  const note = (code: FindingCode, message: string) => {
+    if (issues.length < MAX_ISSUES) issues.push({ code, message });
+  };
+  const fns = new Map<string, TfFunction>();
+  for (const f of mg.functions) {
+    if (fns.has(f.name)) note('SAVEDMODEL_MALFORMED', `function ${q(f.name)} is defined twice`);
+    fns.set(f.name, f);
+  }
+  const scopes: Scope[] = [scopeOf(null, mg.nodes), ...[...fns.values()].map((f) => scopeOf(f, f.nodes))];
+  const saverNode = mg.saverFilename.split(':')[0] ?? '';
+
+  // ops: each (op, scope) once, with how many nodes use it
+  const unsafe = new Map<string, { code: FindingCode; text: string; count: number }>();
+  const flag = (code: FindingCode, op: string, s: Scope, n: TfNode, what: string) => {
+    const key = `${op}\0${s.fn?.name ?? ''}`;
+    const seen = unsafe.get(key);
+    if (seen) seen.count++;
+    else unsafe.set(key, { code, text: `${where(s, n)} uses ${op}, which ${what}`, count: 1 });
+  };
+  const checkOp = (op: string, s: Scope, n: TfNode) => {
+    if (PURE_OPS.has(op) || fns.has(op) || op in CHECKPOINT_OPS) return;
+    if (op === 'PrintV2' && PRINT_STREAMS.has(n.strings.get('output_stream') ?? 'stderr')) return;
+    const why = KNOWN_UNSAFE_OPS.get(op);
+    if (why !== undefined) flag('SAVEDMODEL_OP', op, s, n, why);
+    else flag('SAVEDMODEL_OP_UNKNOWN', op, s, n, 'is not an op the scanner knows to stay in memory');
+  };
+  for (const s of scopes) {
+    for (const n of s.nodes) {
+      checkOp(n.op, s, n);
+      // a function attribute naming an op, not a library function, instantiates that op
+      for (const names of n.funcs.values()) for (const f of names) if (!fns.has(f)) checkOp(f, s, n);
     }
-  } catch {
-    return null;
+  }
+  for (const g of mg.gradients) {
+    if (!fns.has(g) && !PURE_OPS.has(g))
+      note('SAVEDMODEL_OP_UNKNOWN', `gradient function ${q(g)} is not defined`);
+  }
+  for (const u of unsafe.values()) {
+    note(u.code, u.count > 1 ? `${u.text} (${u.count} nodes)` : u.text);
+  }
+
+  checkCheckpointPaths(mg, fns, scopes, saverNode, note);
+
+  for (const a of mg.assets) {
+    if (locationEscapes(a))
+      note('SAVEDMODEL_ASSET_PATH', `asset file ${q(a)} is not a plain path inside assets/`);
+  }
+  for (const m of mg.userMetadata) {
+    let value: unknown;
+    try {
+      value = JSON.parse(m.json);
+    } catch {
+      note('JSON_MALFORMED', `object ${q(m.identifier)} carries metadata that is not JSON`);
+      continue;
+    }
+    for (const i of checkJsonValue(value).issues)
+      note(i.code, `object ${q(m.identifier)} metadata: ${i.message}`);
+  }
+  return issues;
+}
+
+function scopeOf(fn: TfFunction | null, nodes: readonly TfNode[]): Scope {
+  const byName = new Map<string, TfNode>();
+  for (const n of nodes) byName.set(n.name, n);
+  const args = new Map<string, number>();
+  fn?.args.forEach((a, i) => args.set(a, i));
+  return { fn, byName, args, nodes };
+}
+
+type Trace =
+  | { readonly ok: true; readonly args: ReadonlySet<number> }
+  | { readonly ok: false; readonly why: string };
+
+/**
+ * Where a path input comes from. In a function it must come from the function's own arguments,
+ * through Identity/StringJoin/ShardedFilename/Pack as TensorFlow's saver builds it; in the main
+ * graph from the saver's filename tensor, which the loader feeds with the variables/ path.
+ */
+function trace(s: Scope, input: string, saverNode: string): Trace {
+  const args = new Set<number>();
+  const todo = [input];
+  const seen = new Set<string>();
+  let steps = 0;
+  while (todo.length > 0) {
+    const inp = todo.pop()!;
+    const name = inp.split(':')[0]!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (++steps > MAX_TRACE) return { ok: false, why: `a chain of more than ${MAX_TRACE} nodes` };
+    const arg = s.fn !== null && !inp.includes(':') ? s.args.get(name) : undefined;
+    if (arg !== undefined) {
+      args.add(arg);
+      continue;
+    }
+    const n = s.byName.get(name);
+    if (n === undefined) return { ok: false, why: `${q(inp)}, which names no node` };
+    if (s.fn === null && name === saverNode && SAVER_SOURCES.has(n.op)) {
+      const v = n.strings.get('value');
+      if (n.op !== 'Const' || (v !== undefined && safeDefaultPrefix(v))) continue;
+    }
+    const plumb = PATH_PLUMBING[n.op];
+    const ins = dataInputs(n);
+    if (plumb === undefined) {
+      const v = n.strings.get('value');
+      return {
+        ok: false,
+        why: n.op === 'Const' && v !== undefined ? `the constant ${q(v)}` : `${n.op} node ${q(name)}`,
+      };
+    }
+    for (const i of plumb === 'all' ? ins.keys() : plumb) {
+      const next = ins[i];
+      if (next === undefined) return { ok: false, why: `${n.op} node ${q(name)}, which lacks input ${i}` };
+      todo.push(next);
+    }
+  }
+  return { ok: true, args };
+}
+
+/** TF1's saver keeps a default name ("model") in its filename Const; the loader always feeds it */
+const safeDefaultPrefix = (v: string) => v !== '' && !/[/\\:]/.test(v) && v !== '..' && !v.includes('\0');
+
+function checkCheckpointPaths(
+  mg: MetaGraph,
+  fns: ReadonlyMap<string, TfFunction>,
+  scopes: readonly Scope[],
+  saverNode: string,
+  note: (code: FindingCode, message: string) => void,
+): void {
+  /** function -> argument indices that end up as checkpoint paths */
+  const pathArgs = new Map<string, Set<number>>();
+  const callee = (n: TfNode): string | undefined =>
+    fns.has(n.op) ? n.op : CALL_OPS.has(n.op) ? n.funcs.get('f')?.[0] : undefined;
+  const sinks = (n: TfNode): { idx: readonly number[]; what: string } | null => {
+    const direct = CHECKPOINT_OPS[n.op];
+    if (direct) return { idx: direct, what: n.op };
+    const c = callee(n);
+    const p = c !== undefined ? pathArgs.get(c) : undefined;
+    return p && p.size > 0
+      ? { idx: [...p], what: `a call of function ${q(c!)}, which uses it as a checkpoint path,` }
+      : null;
+  };
+  for (let changed = true, rounds = 0; changed && rounds < 1000; rounds++) {
+    changed = false;
+    for (const s of scopes) {
+      if (s.fn === null) continue;
+      for (const n of s.nodes) {
+        const sk = sinks(n);
+        for (const i of sk?.idx ?? []) {
+          const t = trace(s, dataInputs(n)[i] ?? '', saverNode);
+          if (!t.ok) continue;
+          const set: Set<number> = pathArgs.get(s.fn.name) ?? new Set<number>();
+          for (const a of t.args) {
+            if (set.has(a)) continue;
+            set.add(a);
+            changed = true;
+          }
+          pathArgs.set(s.fn.name, set);
+        }
+      }
+    }
+  }
+  for (const s of scopes) {
+    for (const n of s.nodes) {
+      const sk = sinks(n);
+      for (const i of sk?.idx ?? []) {
+        const input = dataInputs(n)[i];
+        const t =
+          input === undefined ? ({ ok: false, why: 'no input' } as const) : trace(s, input, saverNode);
+        if (!t.ok) {
+          note(
+            'SAVEDMODEL_CHECKPOINT_PATH',
+            `${where(s, n)}: ${sk!.what} takes its path from ${t.why}, not from the path the loader passes in`,
+          );
+        }
+      }
+    }
+  }
+  // a path argument must be fed by a checked call: not by a caller of the loaded model, not through control flow
+  const entry = new Set(mg.entryFunctions);
+  for (const s of scopes) {
+    for (const n of s.nodes) {
+      for (const [attr, names] of n.funcs) {
+        names.forEach((f, k) => {
+          const checked = CALL_OPS.has(n.op) && attr === 'f' && k === 0;
+          if (!checked && pathArgs.get(f)?.size) {
+            note(
+              'SAVEDMODEL_CHECKPOINT_PATH',
+              `${where(s, n)} passes values through attribute ${q(attr)} to function ${q(f)}, which uses them as a checkpoint path`,
+            );
+          }
+        });
+      }
+    }
+  }
+  for (const sig of mg.signatureInputs) {
+    if (saverNode !== '' && sig.split(':')[0] === saverNode) {
+      note(
+        'SAVEDMODEL_CHECKPOINT_PATH',
+        `a signature takes the saver's filename tensor ${q(sig)} as an input, so a caller chooses the checkpoint path`,
+      );
+    }
+  }
+  for (const [f, set] of pathArgs) {
+    if (set.size > 0 && entry.has(f)) {
+      note(
+        'SAVEDMODEL_CHECKPOINT_PATH',
+        `function ${q(f)} can be called on the loaded model and uses its argument as a checkpoint path`,
+      );
+    }
+  }
+  for (const g of mg.gradients) {
+    if (pathArgs.get(g)?.size)
+      note('SAVEDMODEL_CHECKPOINT_PATH', `gradient function ${q(g)} uses its argument as a checkpoint path`);
   }
 }

@@ -1,0 +1,62 @@
+import { Cursor, type ReadAt, Truncated } from '../reader.ts';
+import { lengthOf, ProtoError, skipValue, tag } from './protobuf.ts';
+
+/**
+ * The small protobuf files next to saved_model.pb. `fingerprint.pb` (fingerprint.proto:
+ * FingerprintDef, five uint64 hashes, a VersionDef and a UUID string) is data. `keras_metadata.pb`
+ * (tf.keras's saved_metadata.proto: SavedMetadata nodes = 1, each SavedObject node_path = 3,
+ * identifier = 4, metadata = 5) holds each layer's Keras JSON config, which tf.keras deserializes
+ * when it loads the model: a Lambda layer there is Python bytecode.
+ */
+export function looksLikeFingerprint(fields: ReadonlyMap<number, ReadonlySet<number>>): boolean {
+  const varintOnly = [1, 2, 3, 4, 5];
+  const lenOnly = [6, 7];
+  for (const [num, wires] of fields) {
+    const want = varintOnly.includes(num) ? 0 : lenOnly.includes(num) ? 2 : -1;
+    if (want < 0 || wires.size !== 1 || !wires.has(want)) return false;
+  }
+  // the hashes are what tells it from an ONNX model, whose fields 2-4 are strings
+  return [2, 3, 4].some((n) => fields.has(n));
+}
+
+export interface KerasMetadataNode {
+  readonly path: string;
+  readonly identifier: string;
+  readonly json: string;
+}
+
+const MAX_JSON = 64 << 20;
+
+/** The nodes of a keras_metadata.pb; null when the file is not shaped like one. */
+export function readKerasMetadata(r: ReadAt): KerasMetadataNode[] | null {
+  const cur = new Cursor(r);
+  const nodes: KerasMetadataNode[] = [];
+  try {
+    while (cur.remaining > 0) {
+      const t = tag(cur);
+      if (t.num !== 1 || t.wire !== 2) return null;
+      const end = cur.pos + lengthOf(cur);
+      const node = { path: '', identifier: '', json: '' };
+      let keras = false;
+      while (cur.pos < end) {
+        const f = tag(cur);
+        if (f.num === 1 || f.num > 6) return null; // SentencePiece pieces start with field 1
+        if (f.wire === 2 && f.num >= 3 && f.num <= 5) {
+          const n = lengthOf(cur);
+          if (n > MAX_JSON) return null;
+          const s = new TextDecoder().decode(cur.bytes(n));
+          if (f.num === 3) node.path = s;
+          else if (f.num === 4) node.identifier = s;
+          else node.json = s;
+          keras = true;
+        } else skipValue(cur, f.wire);
+      }
+      if (cur.pos !== end || !keras) return null;
+      nodes.push(node);
+    }
+  } catch (e) {
+    if (e instanceof ProtoError || e instanceof Truncated) return null;
+    throw e;
+  }
+  return nodes.length > 0 ? nodes : null;
+}
