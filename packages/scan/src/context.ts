@@ -18,7 +18,7 @@ export type FormatName =
   | 'keras'
   | 'hdf5'
   | 'tf-savedmodel'
-  | 'tf-checkpoint-index'
+  | 'tf-ckpt-index'
   | 'tf-fingerprint'
   | 'keras-metadata'
   | 'sentencepiece'

@@ -43,5 +43,5 @@ export function scanKerasMetadata(r: ReadAt, ctx: Ctx, where: string | undefined
 export function scanTfIndex(r: ReadAt, ctx: Ctx, where: string | undefined): FormatName {
   const idx = readBundleIndex(r);
   if (typeof idx === 'string') report(ctx, where, 'SAVEDMODEL_VARIABLES', `checkpoint index: ${idx}`);
-  return 'tf-checkpoint-index';
+  return 'tf-ckpt-index';
 }

@@ -101,8 +101,7 @@ export function checkMetaGraph(mg: MetaGraph): SavedModelIssue[] {
 function scopeOf(fn: TfFunction | null, nodes: readonly TfNode[]): Scope {
   const byName = new Map<string, TfNode>();
   for (const n of nodes) byName.set(n.name, n);
-  const args = new Map<string, number>();
-  fn?.args.forEach((a, i) => args.set(a, i));
+  const args = new Map((fn?.args ?? []).map((a, i) => [a, i] as const));
   return { fn, byName, args, nodes };
 }
 
