@@ -35,7 +35,8 @@ export function readKerasMetadata(r: ReadAt): KerasMetadataNode[] | null {
     while (cur.remaining > 0) {
       const t = tag(cur);
       if (t.num !== 1 || t.wire !== 2) return null;
-      const end = cur.pos + lengthOf(cur);
+      const len = lengthOf(cur);
+      const end = cur.pos + len;
       const node = { path: '', identifier: '', json: '' };
       let keras = false;
       while (cur.pos < end) {

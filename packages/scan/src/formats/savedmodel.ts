@@ -118,6 +118,7 @@ function trace(s: Scope, input: string, saverNode: string): Trace {
   const args = new Set<number>();
   const todo = [input];
   const seen = new Set<string>();
+  const saverChain = new Set([saverNode]);
   let steps = 0;
   while (todo.length > 0) {
     const inp = todo.pop()!;
@@ -132,9 +133,17 @@ function trace(s: Scope, input: string, saverNode: string): Trace {
     }
     const n = s.byName.get(name);
     if (n === undefined) return { ok: false, why: `${q(inp)}, which names no node` };
-    if (s.fn === null && name === saverNode && SAVER_SOURCES.has(n.op)) {
+    if (s.fn === null && saverChain.has(name) && SAVER_SOURCES.has(n.op)) {
+      // what the loader feeds; TF1 savers chain PlaceholderWithDefault down to a default name
       const v = n.strings.get('value');
-      if (n.op !== 'Const' || (v !== undefined && safeDefaultPrefix(v))) continue;
+      if (n.op === 'Placeholder') continue;
+      if (n.op === 'Const' && v !== undefined && safeDefaultPrefix(v)) continue;
+      const dflt = dataInputs(n)[0];
+      if (n.op === 'PlaceholderWithDefault' && dflt !== undefined) {
+        saverChain.add(dflt.split(':')[0]!);
+        todo.push(dflt);
+        continue;
+      }
     }
     const plumb = PATH_PLUMBING[n.op];
     const ins = dataInputs(n);
