@@ -1,0 +1,334 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_UNSAFE_OPS, PURE_OPS } from '../src/formats/savedmodel-ops.ts';
+import {
+  bytesReader,
+  FINDING_CODES,
+  type FileReport,
+  type FindingCode,
+  scanFile,
+  type TensorDataClaim,
+  tensorBundleData,
+} from '../src/index.ts';
+import { cat, pb } from './builders.ts';
+import {
+  constNode,
+  fn,
+  funcAttr,
+  type MetaGraphParts,
+  node,
+  sAttr,
+  savedModel,
+  saverFunctions,
+  saverNodes,
+} from './savedmodel-build.ts';
+
+// written by TensorFlow 2.21 / Keras 3.15, not by us: see vectors/savedmodel/SOURCE.md
+const VECTORS = join(import.meta.dirname, 'vectors', 'savedmodel');
+const walk = (d: string): string[] =>
+  readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+
+/** every file of a SavedModel directory, scanned as `modelseal scan` does (data shards through their index) */
+function scanDir(dir: string): FileReport[] {
+  const files = walk(join(VECTORS, dir)).map((f) => relative(join(VECTORS, dir), f));
+  const claims = new Map<string, TensorDataClaim>();
+  for (const f of files.filter((f) => f.endsWith('.index'))) {
+    for (const [k, v] of tensorBundleData(f, bytesReader(readFileSync(join(VECTORS, dir, f)))))
+      claims.set(k, v);
+  }
+  return files.map((f) => {
+    const claim = claims.get(f);
+    return scanFile(f, bytesReader(readFileSync(join(VECTORS, dir, f))), claim ? { tensorData: claim } : {});
+  });
+}
+
+const scan = (bytes: Uint8Array) => scanFile('saved_model.pb', bytesReader(bytes));
+const codes = (bytes: Uint8Array): FindingCode[] => scan(bytes).findings.map((f) => f.code);
+const messages = (bytes: Uint8Array): string[] => scan(bytes).findings.map((f) => f.message);
+
+describe('SavedModels written by TensorFlow', () => {
+  it.each([
+    'keras-dense-export',
+    'keras-dense-tfsave',
+    'module-affine',
+    'keras-conv-lstm-export',
+    'keras-stringlookup-export',
+    'keras-lambda-export',
+    'tf1-session-builder',
+  ])('%s passes, every file identified', (dir) => {
+    const reports = scanDir(dir);
+    expect(reports.flatMap((r) => r.findings)).toEqual([]);
+    const formats = Object.fromEntries(reports.map((r) => [r.path, r.format]));
+    expect(formats['saved_model.pb']).toBe('tf-savedmodel');
+    expect(formats['variables/variables.index']).toBe('tf-ckpt-index');
+    expect(formats['variables/variables.data-00000-of-00001']).toBe('tensor-data');
+    if (dir !== 'tf1-session-builder') expect(formats['fingerprint.pb']).toBe('tf-fingerprint');
+  });
+
+  it.each([
+    [
+      'hostile-read-file',
+      'SAVEDMODEL_OP',
+      /node "ReadFile" in function "__inference_leak_\d+" uses ReadFile, which reads a file/,
+    ],
+    [
+      'hostile-write-file',
+      'SAVEDMODEL_OP',
+      /node "WriteFile" in function "__inference_drop_\d+" uses WriteFile, which writes a file/,
+    ],
+    ['hostile-matching-files', 'SAVEDMODEL_OP', /in function "__inference_ls_\d+" uses MatchingFiles/],
+    [
+      'hostile-numpy-function',
+      'SAVEDMODEL_OP',
+      /node "PyFunc" in function "__inference_f_\d+" uses PyFunc, which runs a Python/,
+    ],
+    [
+      'hostile-py-function',
+      'SAVEDMODEL_OP',
+      /in function "__inference_f_\d+" uses EagerPyFunc, which runs a Python/,
+    ],
+    [
+      'hostile-restore-abs',
+      'SAVEDMODEL_CHECKPOINT_PATH',
+      /node "RestoreV2" in function "__inference_grab_\d+": RestoreV2 takes its path from the constant "\/etc\/passwd"/,
+    ],
+    [
+      'hostile-restore-call-const',
+      'SAVEDMODEL_CHECKPOINT_PATH',
+      /node "StatefulPartitionedCall_2" of the main graph: a call of function "__inference__traced_restore_\d+".* from the constant "\/etc\/passwd"/,
+    ],
+    [
+      'hostile-call-op-by-name',
+      'SAVEDMODEL_OP',
+      /node "StatefulPartitionedCall" in function "__inference_signature_wrapper_\d+" uses ReadFile/,
+    ],
+    ['hostile-asset-escape', 'SAVEDMODEL_ASSET_PATH', /asset file "\.\.\/\.\.\/\.\.\/etc\/passwd"/],
+  ] as const)('%s fails with %s, naming the op and where it sits', (dir, code, message) => {
+    const reports = scanDir(dir);
+    const pbReport = reports.find((r) => r.path === 'saved_model.pb')!;
+    expect(pbReport.verdict).toBe('fail');
+    expect(pbReport.findings.map((f) => f.code)).toEqual([code]);
+    expect(pbReport.findings[0]!.message).toMatch(message);
+    // the other files of the model are fine: only the graph is blamed
+    expect(reports.filter((r) => r.verdict === 'fail').map((r) => r.path)).toEqual(['saved_model.pb']);
+  });
+
+  it('keras_metadata.pb with a Lambda layer fails like a Keras .h5 config does', () => {
+    const r = scanDir('keras-metadata-lambda').find((x) => x.path === 'keras_metadata.pb')!;
+    expect(r.format).toBe('keras-metadata');
+    expect(r.findings.map((f) => f.code)).toEqual(['KERAS_LAMBDA']);
+    expect(r.findings[0]!.message).toMatch(/keras_metadata node "root": Keras Lambda layer "double"/);
+  });
+
+  it('a data shard is accepted only through its index, and only at the size the index gives', () => {
+    const dir = join(VECTORS, 'module-affine', 'variables');
+    const data = readFileSync(join(dir, 'variables.data-00000-of-00001'));
+    const claims = tensorBundleData(
+      'variables/variables.index',
+      bytesReader(readFileSync(join(dir, 'variables.index'))),
+    );
+    const claim = claims.get('variables/variables.data-00000-of-00001')!;
+    expect(claim.bytes).toBe(data.byteLength);
+    // alone, raw tensor bytes are not identifiable: they fail closed
+    expect(scanFile('d', bytesReader(data)).verdict).toBe('fail');
+    const cut = scanFile('d', bytesReader(data.subarray(0, data.byteLength - 4)), { tensorData: claim });
+    expect(cut.findings.map((f) => f.code)).toEqual(['SAVEDMODEL_VARIABLES']);
+    expect(cut.findings[0]!.message).toMatch(/variables\/variables\.index places tensors in 260/);
+    expect(tensorBundleData('variables/other.bin', bytesReader(data)).size).toBe(0);
+  });
+});
+
+const base: MetaGraphParts = {
+  nodes: saverNodes,
+  functions: saverFunctions,
+  saverFilename: 'saver_filename:0',
+};
+
+describe('SavedModel graphs built from the .proto files', () => {
+  it('the standard save/restore plumbing passes', () => {
+    expect(codes(savedModel(base))).toEqual([]);
+  });
+
+  it('an op off the allowlist fails closed, by name', () => {
+    const m = savedModel({
+      ...base,
+      functions: [...saverFunctions, fn('f', ['x'], [node('n1', 'FancyNewOp', ['x'])])],
+    });
+    expect(codes(m)).toEqual(['SAVEDMODEL_OP_UNKNOWN']);
+    expect(messages(m)[0]).toBe(
+      'node "n1" in function "f" uses FancyNewOp, which is not an op the scanner knows to stay in memory',
+    );
+  });
+
+  it('an op used by many nodes of one function is one finding with a count', () => {
+    const nodes = [1, 2, 3].map((i) => node(`r${i}`, 'ReadFile'));
+    const m = savedModel({ ...base, functions: [...saverFunctions, fn('f', [], nodes)] });
+    expect(messages(m)).toEqual(['node "r1" in function "f" uses ReadFile, which reads a file (3 nodes)']);
+  });
+
+  it('PrintV2 passes to stderr, fails to a file', () => {
+    const print = (stream: string) =>
+      savedModel({
+        ...base,
+        nodes: [...saverNodes, node('p', 'PrintV2', ['x'], { output_stream: sAttr(stream) })],
+      });
+    expect(codes(print('stderr'))).toEqual([]);
+    expect(codes(print('file:///tmp/leak'))).toEqual(['SAVEDMODEL_OP']);
+  });
+
+  it('a function attribute naming an op, anywhere, is checked as that op', () => {
+    const nested = node('w', 'While', ['x'], {
+      body: funcAttr('b', { inner: funcAttr('WriteFile') }),
+      cond: funcAttr('c'),
+    });
+    const m = savedModel({
+      ...base,
+      functions: [...saverFunctions, fn('b', [], []), fn('c', [], []), fn('f', ['x'], [nested])],
+    });
+    expect(messages(m)).toEqual(['node "w" in function "f" uses WriteFile, which writes a file']);
+  });
+
+  it('a restore function handed a path from a caller of the model fails', () => {
+    const leak = fn(
+      'leak',
+      ['path'],
+      [node('call', 'PartitionedCall', ['path', 'v'], { f: funcAttr('__inference__traced_restore_2') })],
+    );
+    const m = savedModel({ ...base, functions: [...saverFunctions, leak], entryFunctions: ['leak'] });
+    expect(codes(m)).toEqual(['SAVEDMODEL_CHECKPOINT_PATH']);
+    expect(messages(m)[0]).toBe(
+      'function "leak" can be called on the loaded model and uses its argument as a checkpoint path',
+    );
+  });
+
+  it('a path built from a constant, two calls deep, fails at the constant', () => {
+    const outer = fn(
+      'outer',
+      [],
+      [
+        constNode('p', '/root/.ssh/id_rsa'),
+        node('j', 'StringJoin', ['p:output:0', 'x:output:0']),
+        node('c', 'StatefulPartitionedCall', ['j:output:0'], { f: funcAttr('inner') }),
+      ],
+    );
+    const inner = fn(
+      'inner',
+      ['a'],
+      [node('c2', 'PartitionedCall', ['a', 'v'], { f: funcAttr('__inference__traced_restore_2') })],
+    );
+    const m = savedModel({ ...base, functions: [...saverFunctions, outer, inner] });
+    expect(codes(m)).toEqual(['SAVEDMODEL_CHECKPOINT_PATH']);
+    expect(messages(m)[0]).toMatch(
+      /node "c" in function "outer": a call of function "inner".* from the constant "\/root\/\.ssh\/id_rsa"/,
+    );
+  });
+
+  it('a checkpoint function reached through control flow, or a signature fed the saver path, fails', () => {
+    const loop = node('w', 'While', ['saver_filename'], {
+      body: funcAttr('__inference__traced_restore_2'),
+      cond: funcAttr('c'),
+    });
+    const m1 = savedModel({
+      ...base,
+      nodes: [...saverNodes, loop],
+      functions: [...saverFunctions, fn('c', [], [])],
+    });
+    expect(messages(m1)).toEqual([
+      'node "w" of the main graph passes values through attribute "body" to function "__inference__traced_restore_2", which uses them as a checkpoint path',
+    ]);
+    const m2 = savedModel({ ...base, signatureInputs: ['saver_filename:0'] });
+    expect(codes(m2)).toEqual(['SAVEDMODEL_CHECKPOINT_PATH']);
+  });
+
+  it('a TF1 saver filename Const must be a bare default name', () => {
+    const tf1 = (value: string) =>
+      savedModel({
+        saverFilename: 'save/Const:0',
+        nodes: [
+          constNode('save/filename/input', value),
+          node('save/Const', 'PlaceholderWithDefault', ['save/filename/input']),
+          node('save/RestoreV2', 'RestoreV2', ['save/Const', 'names', 'slices']),
+        ],
+      });
+    expect(codes(tf1('model'))).toEqual([]);
+    expect(messages(tf1('/etc/passwd'))[0]).toMatch(
+      /node "save\/RestoreV2" of the main graph: RestoreV2 takes its path from the constant "\/etc\/passwd"/,
+    );
+  });
+
+  it('tf.keras object metadata with a Lambda fails; a text-format SavedModel is refused', () => {
+    const json = JSON.stringify({ class_name: 'Lambda', config: { name: 'l' } });
+    expect(codes(savedModel({ ...base, userMetadata: [{ identifier: '_tf_keras_layer', json }] }))).toEqual([
+      'KERAS_LAMBDA',
+    ]);
+    const text = scanFile(
+      'saved_model.pbtxt',
+      bytesReader(cat('# x\nsaved_model_schema_version: 1\nmeta_graphs {\n}\n')),
+    );
+    expect(text.findings.map((f) => f.code)).toEqual(['FORMAT_NOT_ANALYSED']);
+  });
+
+  it('the allowlist and the named unsafe ops do not overlap', () => {
+    expect([...KNOWN_UNSAFE_OPS.keys()].filter((o) => PURE_OPS.has(o))).toEqual([]);
+  });
+});
+
+describe('hostile and broken SavedModel files never throw and never hang', () => {
+  const typed = (r: FileReport) => {
+    for (const f of r.findings) expect(FINDING_CODES).toContain(f.code);
+    expect(r.findings.map((f) => f.code)).not.toContain('READ_ERROR');
+  };
+  const files = ['module-affine', 'keras-conv-lstm-export', 'hostile-restore-abs'].flatMap((d) =>
+    ['saved_model.pb', 'variables/variables.index', 'fingerprint.pb'].map((f) =>
+      readFileSync(join(VECTORS, d, f)),
+    ),
+  );
+
+  it('every truncation of a real saved_model.pb is a typed finding', () => {
+    const b = readFileSync(join(VECTORS, 'module-affine', 'saved_model.pb'));
+    for (let n = 1; n < b.byteLength; n += 97) {
+      const r = scan(b.subarray(0, n));
+      typed(r);
+      expect(r.verdict).toBe('fail');
+    }
+  });
+
+  it('400 random byte flips over the vectors', () => {
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let i = 0; i < 400; i++) {
+      const b = Buffer.from(files[i % files.length]!);
+      for (let k = 0; k < 4; k++) b[rand() % b.byteLength] = rand() & 0xff;
+      typed(scan(b));
+      typed(scanFile('d', bytesReader(b), { tensorData: { index: 'i', bytes: 3 } }));
+    }
+  });
+
+  it('huge lengths, deep attribute nesting and node floods are refused with typed findings', () => {
+    // a meta graph claiming 2^60 bytes
+    const huge = cat(pb.int(1, 1), pb.varint(2 * 8 + 2), pb.varint(2 ** 60));
+    typed(scan(huge));
+    let attr = funcAttr('f');
+    for (let i = 0; i < 2000; i++) attr = funcAttr('f', { a: attr });
+    const deep = savedModel({ nodes: [node('n', 'PartitionedCall', [], { f: attr })] });
+    expect(codes(deep)).toEqual(['SAVEDMODEL_MALFORMED']);
+    expect(messages(deep)[0]).toMatch(/nest deeper than 8/);
+    const name = savedModel({ nodes: [node('x'.repeat(20_000), 'NoOp')] });
+    expect(codes(name)).toEqual(['SAVEDMODEL_MALFORMED']);
+    const flood = savedModel({ nodes: Array.from({ length: 50_000 }, (_, i) => node(`n${i}`, 'NoOp')) });
+    expect(codes(flood)).toEqual([]);
+  });
+
+  it('a hostile checkpoint index: bad footer handles, compressed blocks, giant shard counts', () => {
+    const idx = readFileSync(join(VECTORS, 'module-affine', 'variables', 'variables.index'));
+    const footer = idx.byteLength - 48;
+    const bad = Buffer.from(idx);
+    bad.fill(0xff, footer, footer + 10);
+    expect(scanFile('i', bytesReader(bad)).findings.map((f) => f.code)).toEqual(['SAVEDMODEL_VARIABLES']);
+    expect(tensorBundleData('v.index', bytesReader(bad)).size).toBe(0);
+  });
+});
