@@ -7,9 +7,12 @@ import {
   FINDING_CODES,
   type FileReport,
   type FindingCode,
+  profileDigest,
+  profileDocument,
   scanFile,
   type TensorDataClaim,
   tensorBundleData,
+  WEIGHTS_ONLY_PROFILE,
 } from '../src/index.ts';
 import { cat, pb } from './builders.ts';
 import {
@@ -330,5 +333,20 @@ describe('hostile and broken SavedModel files never throw and never hang', () =>
     bad.fill(0xff, footer, footer + 10);
     expect(scanFile('i', bytesReader(bad)).findings.map((f) => f.code)).toEqual(['SAVEDMODEL_VARIABLES']);
     expect(tensorBundleData('v.index', bytesReader(bad)).size).toBe(0);
+  });
+});
+
+describe('the profile records the TensorFlow op allowlist', () => {
+  it('version 3, and the ops are part of the digested document', () => {
+    const doc = profileDocument(WEIGHTS_ONLY_PROFILE) as { version: number; tfOps: string[] };
+    expect(doc.version).toBe(3);
+    expect(doc.tfOps).toContain('MatMul');
+    expect(doc.tfOps).not.toContain('ReadFile');
+    const narrower = { ...WEIGHTS_ONLY_PROFILE, tfOps: new Set(['NoOp']) };
+    expect(profileDigest(narrower)).not.toBe(profileDigest(WEIGHTS_ONLY_PROFILE));
+    const m = savedModel({ nodes: [node('m', 'MatMul')] });
+    expect(scanFile('p', bytesReader(m), { profile: narrower }).findings.map((f) => f.code)).toEqual([
+      'SAVEDMODEL_OP_UNKNOWN',
+    ]);
   });
 });

@@ -15,7 +15,8 @@ export function scanSavedModel(r: ReadAt, ctx: Ctx, where: string | undefined): 
   }
   graphs.forEach((mg, i) => {
     const label = graphs.length > 1 ? `meta graph ${i}: ` : '';
-    for (const issue of checkMetaGraph(mg)) report(ctx, where, issue.code, `${label}${issue.message}`);
+    for (const issue of checkMetaGraph(mg, ctx.profile.tfOps))
+      report(ctx, where, issue.code, `${label}${issue.message}`);
   });
   return 'tf-savedmodel';
 }

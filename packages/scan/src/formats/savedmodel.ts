@@ -35,7 +35,8 @@ const where = (s: Scope, n: TfNode) =>
 const q = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 const dataInputs = (n: TfNode) => n.inputs.filter((i) => !i.startsWith('^'));
 
-export function checkMetaGraph(mg: MetaGraph): SavedModelIssue[] {
+/** `allowed`: the profile's TensorFlow ops (PURE_OPS in both built-in profiles) */
+export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PURE_OPS): SavedModelIssue[] {
   const issues: SavedModelIssue[] = [];
   const note = (code: FindingCode, message: string) => {
     if (issues.length < MAX_ISSUES) issues.push({ code, message });
@@ -57,7 +58,7 @@ export function checkMetaGraph(mg: MetaGraph): SavedModelIssue[] {
     else unsafe.set(key, { code, text: `${where(s, n)} uses ${op}, which ${what}`, count: 1 });
   };
   const checkOp = (op: string, s: Scope, n: TfNode) => {
-    if (PURE_OPS.has(op) || fns.has(op) || op in CHECKPOINT_OPS) return;
+    if (allowed.has(op) || fns.has(op) || op in CHECKPOINT_OPS) return;
     if (op === 'PrintV2' && PRINT_STREAMS.has(n.strings.get('output_stream') ?? 'stderr')) return;
     const why = KNOWN_UNSAFE_OPS.get(op);
     if (why !== undefined) flag('SAVEDMODEL_OP', op, s, n, why);
