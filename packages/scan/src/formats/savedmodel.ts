@@ -21,6 +21,8 @@ const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
 const SAVER_SOURCES = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const']);
 const MAX_ISSUES = 200;
 const MAX_TRACE = 256;
+/** trace steps per meta graph: a flood of checkpoint ops over long chains fails rather than stalls */
+const TRACE_BUDGET = 4_000_000;
 
 interface Scope {
   /** null: the main graph */
@@ -115,7 +117,7 @@ type Trace =
  * through Identity/StringJoin/ShardedFilename/Pack as TensorFlow's saver builds it; in the main
  * graph from the saver's filename tensor, which the loader feeds with the variables/ path.
  */
-function trace(s: Scope, input: string, saverNode: string): Trace {
+function trace(s: Scope, input: string, saverNode: string, budget: { steps: number }): Trace {
   const args = new Set<number>();
   const todo = [input];
   const seen = new Set<string>();
@@ -127,6 +129,8 @@ function trace(s: Scope, input: string, saverNode: string): Trace {
     if (seen.has(name)) continue;
     seen.add(name);
     if (++steps > MAX_TRACE) return { ok: false, why: `a chain of more than ${MAX_TRACE} nodes` };
+    if (--budget.steps < 0)
+      return { ok: false, why: `a dataflow too large to follow (over ${TRACE_BUDGET} steps)` };
     const arg = s.fn !== null && !inp.includes(':') ? s.args.get(name) : undefined;
     if (arg !== undefined) {
       args.add(arg);
@@ -176,6 +180,7 @@ function checkCheckpointPaths(
 ): void {
   /** function -> argument indices that end up as checkpoint paths */
   const pathArgs = new Map<string, Set<number>>();
+  const budget = { steps: TRACE_BUDGET };
   const callee = (n: TfNode): string | undefined =>
     fns.has(n.op) ? n.op : CALL_OPS.has(n.op) ? n.funcs.get('f')?.[0] : undefined;
   const sinks = (n: TfNode): { idx: readonly number[]; what: string } | null => {
@@ -187,25 +192,32 @@ function checkCheckpointPaths(
       ? { idx: [...p], what: `a call of function ${q(c!)}, which uses it as a checkpoint path,` }
       : null;
   };
-  for (let changed = true, rounds = 0; changed && rounds < 1000; rounds++) {
-    changed = false;
-    for (const s of scopes) {
-      if (s.fn === null) continue;
-      for (const n of s.nodes) {
-        const sk = sinks(n);
-        for (const i of sk?.idx ?? []) {
-          const t = trace(s, dataInputs(n)[i] ?? '', saverNode);
-          if (!t.ok) continue;
-          const set: Set<number> = pathArgs.get(s.fn.name) ?? new Set<number>();
-          for (const a of t.args) {
-            if (set.has(a)) continue;
-            set.add(a);
-            changed = true;
-          }
-          pathArgs.set(s.fn.name, set);
-        }
+  // a worklist over call sites: when a function gains a path argument, only its callers are traced again
+  const callers = new Map<string, { s: Scope; n: TfNode }[]>();
+  const todo: { s: Scope; n: TfNode }[] = [];
+  for (const s of scopes) {
+    if (s.fn === null) continue;
+    for (const n of s.nodes) {
+      const c = callee(n);
+      if (c !== undefined) {
+        const list = callers.get(c) ?? [];
+        list.push({ s, n });
+        callers.set(c, list);
       }
+      if (n.op in CHECKPOINT_OPS) todo.push({ s, n });
     }
+  }
+  while (todo.length > 0) {
+    const { s, n } = todo.pop()!;
+    const fn = s.fn!.name;
+    const set: Set<number> = pathArgs.get(fn) ?? new Set<number>();
+    const before = set.size;
+    for (const i of sinks(n)?.idx ?? []) {
+      const t = trace(s, dataInputs(n)[i] ?? '', saverNode, budget);
+      if (t.ok) for (const a of t.args) set.add(a);
+    }
+    pathArgs.set(fn, set);
+    if (set.size > before) todo.push(...(callers.get(fn) ?? []));
   }
   for (const s of scopes) {
     for (const n of s.nodes) {
@@ -213,7 +225,9 @@ function checkCheckpointPaths(
       for (const i of sk?.idx ?? []) {
         const input = dataInputs(n)[i];
         const t =
-          input === undefined ? ({ ok: false, why: 'no input' } as const) : trace(s, input, saverNode);
+          input === undefined
+            ? ({ ok: false, why: 'no input' } as const)
+            : trace(s, input, saverNode, budget);
         if (!t.ok) {
           note(
             'SAVEDMODEL_CHECKPOINT_PATH',
