@@ -272,6 +272,22 @@ describe('SavedModel graphs built from the .proto files', () => {
     expect(text.findings.map((f) => f.code)).toEqual(['FORMAT_NOT_ANALYSED']);
   });
 
+  it('keras_metadata.pb with plain layers passes; a sentencepiece model is still one', () => {
+    const obj = (path: string, json: string) =>
+      pb.bytes(1, cat(pb.int(2, 0), pb.bytes(3, path), pb.bytes(4, '_tf_keras_layer'), pb.bytes(5, json)));
+    const meta = cat(obj('root', JSON.stringify({ class_name: 'Dense', config: { units: 2 } })));
+    const r = scanFile('keras_metadata.pb', bytesReader(meta));
+    expect([r.format, r.verdict]).toEqual(['keras-metadata', 'pass']);
+    const custom = cat(
+      meta,
+      obj('root.l', JSON.stringify({ class_name: 'Evil', module: 'evil.layers', config: {} })),
+    );
+    expect(scanFile('k', bytesReader(custom)).findings.map((f) => f.code)).toEqual(['KERAS_CUSTOM_OBJECT']);
+    // SentencePiece ModelProto: pieces = 1 (piece = 1, score = 2 as a float)
+    const sp = cat(pb.bytes(1, cat(pb.bytes(1, '<unk>'), [0x15, 0, 0, 0, 0])));
+    expect(scanFile('tokenizer.model', bytesReader(sp)).format).toBe('sentencepiece');
+  });
+
   it('the allowlist and the named unsafe ops do not overlap', () => {
     expect([...KNOWN_UNSAFE_OPS.keys()].filter((o) => PURE_OPS.has(o))).toEqual([]);
   });

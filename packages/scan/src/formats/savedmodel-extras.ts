@@ -1,6 +1,9 @@
 import { Cursor, type ReadAt, Truncated } from '../reader.ts';
 import { lengthOf, ProtoError, skipValue, tag } from './protobuf.ts';
 
+/** one decoder for every string: constructing one per call costs more than the decoding */
+const utf8 = new TextDecoder();
+
 /**
  * The small protobuf files next to saved_model.pb. `fingerprint.pb` (fingerprint.proto:
  * FingerprintDef, five uint64 hashes, a VersionDef and a UUID string) is data. `keras_metadata.pb`
@@ -45,7 +48,7 @@ export function readKerasMetadata(r: ReadAt): KerasMetadataNode[] | null {
         if (f.wire === 2 && f.num >= 3 && f.num <= 5) {
           const n = lengthOf(cur);
           if (n > MAX_JSON) return null;
-          const s = new TextDecoder().decode(cur.bytes(n));
+          const s = utf8.decode(cur.bytes(n));
           if (f.num === 3) node.path = s;
           else if (f.num === 4) node.identifier = s;
           else node.json = s;

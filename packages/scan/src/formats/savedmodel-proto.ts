@@ -1,6 +1,21 @@
 import { Cursor, type ReadAt, Truncated } from '../reader.ts';
 import { lengthOf, ProtoError, skipValue, type Tag, tag, varint } from './protobuf.ts';
 
+/** one decoder for every string: constructing one per call costs more than the decoding */
+const utf8 = new TextDecoder();
+
+/** node and op names are short ASCII: decoded without a TextDecoder call, which dominates otherwise */
+function decode(b: Uint8Array): string {
+  if (b.byteLength > 64) return utf8.decode(b);
+  let s = '';
+  for (let i = 0; i < b.byteLength; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) return utf8.decode(b);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 /**
  * The parts of a SavedModel (tensorflow/core/protobuf/saved_model.proto, meta_graph.proto,
  * graph.proto, function.proto, node_def.proto, attr_value.proto, saved_object_graph.proto) that
@@ -17,9 +32,9 @@ export interface TfNode {
   op: string;
   readonly inputs: string[];
   /** attribute name -> the functions it names (`func` and `list(func)` values, nested ones too) */
-  readonly funcs: Map<string, string[]>;
+  funcs: Map<string, string[]>;
   /** attribute name -> its string form: `s` bytes, or a Const tensor's first string_val */
-  readonly strings: Map<string, string>;
+  strings: Map<string, string>;
 }
 
 export interface TfFunction {
@@ -55,6 +70,9 @@ export const SAVEDMODEL_LIMITS = {
   attrDepth: 8,
 } as const;
 
+const NO_FUNCS: Map<string, string[]> = new Map();
+const NO_STRINGS: Map<string, string> = new Map();
+
 type Handler = (cur: Cursor, t: Tag, end: number) => boolean;
 
 /** Runs `on` for each field of the message ending at `end`; fields it does not take are skipped. */
@@ -76,14 +94,14 @@ function sub(cur: Cursor, parse: (end: number) => void): void {
 function str(cur: Cursor, max: number = SAVEDMODEL_LIMITS.name): string {
   const n = lengthOf(cur);
   if (n > max) throw new ProtoError(`a name of ${n} bytes (limit ${max})`);
-  return new TextDecoder().decode(cur.bytes(n));
+  return decode(cur.bytes(n));
 }
 
 /** a value kept only for messages: cut at SAVEDMODEL_LIMITS.value */
 function clipped(cur: Cursor): string {
   const n = lengthOf(cur);
   const keep = Math.min(n, SAVEDMODEL_LIMITS.value);
-  const s = new TextDecoder().decode(cur.bytes(keep));
+  const s = utf8.decode(cur.bytes(keep));
   cur.skip(n - keep);
   return n > keep ? `${s}…` : s;
 }
@@ -96,14 +114,20 @@ class Counter {
 function node(cur: Cursor, end: number, count: Counter): TfNode {
   if (++count.nodes > SAVEDMODEL_LIMITS.nodes)
     throw new ProtoError(`more than ${SAVEDMODEL_LIMITS.nodes} nodes`);
-  const n: TfNode = { name: '', op: '', inputs: [], funcs: new Map(), strings: new Map() };
+  // most nodes have no function or string attributes: their maps are the shared empty ones
+  const n: TfNode = { name: '', op: '', inputs: [], funcs: NO_FUNCS, strings: NO_STRINGS };
   fields(cur, end, (c, t) => {
     if (t.wire !== 2) return false;
     if (t.num === 1) n.name = str(c);
     else if (t.num === 2) n.op = str(c);
     else if (t.num === 3) n.inputs.push(str(c));
-    else if (t.num === 5) sub(c, (e) => attrEntry(c, e, n.funcs, n.strings, 0));
-    else return false;
+    else if (t.num === 5) {
+      sub(c, (e) => {
+        if (n.funcs === NO_FUNCS) n.funcs = new Map();
+        if (n.strings === NO_STRINGS) n.strings = new Map();
+        attrEntry(c, e, n.funcs, n.strings, 0);
+      });
+    } else return false;
     return true;
   });
   return n;

@@ -1,6 +1,9 @@
 import { bytesReader, Cursor, type ReadAt, Truncated } from '../reader.ts';
 import { ProtoError, skipValue, tag, varint } from './protobuf.ts';
 
+/** one decoder for every string: constructing one per call costs more than the decoding */
+const utf8 = new TextDecoder();
+
 /**
  * A TensorFlow checkpoint's `variables.index`: a table in TensorFlow's LevelDB-derived format
  * (tensorflow/core/lib/io/table.cc, format.cc) mapping each tensor name to a BundleEntryProto
@@ -60,7 +63,7 @@ function blockEntries(r: ReadAt, h: Handle, limit: number): { key: string; value
     key.set(prev.subarray(0, shared));
     key.set(cur.bytes(own), shared);
     const value = cur.bytes(vlen).slice();
-    out.push({ key: new TextDecoder().decode(key), value });
+    out.push({ key: utf8.decode(key), value });
     prev = key;
   }
   return out;
