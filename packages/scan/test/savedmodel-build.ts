@@ -107,3 +107,49 @@ export const saverNodes = [
     f: funcAttr('__inference__traced_restore_2'),
   }),
 ];
+
+/**
+ * A TensorFlow table (tensorflow/core/lib/io/format.cc, block_builder.cc) as BundleWriter writes
+ * variables.index: blocks of entries (shared = 0, non_shared, value_length varints, key, value),
+ * one restart at 0, a 5-byte trailer (type, crc); a 48-byte footer with the metaindex and index
+ * handles and the magic. `indexRepeats` makes the index point at the data block that many times.
+ */
+export function tfTable(
+  entries: [string, Uint8Array][],
+  opts: { compression?: number; indexRepeats?: number } = {},
+): Uint8Array {
+  const block = (es: [string, Uint8Array][]) =>
+    cat(
+      ...es.map(([k, v]) =>
+        cat(pb.varint(0), pb.varint(Buffer.byteLength(k)), pb.varint(v.byteLength), k, v),
+      ),
+      [0, 0, 0, 0, 1, 0, 0, 0],
+    );
+  const trailer = (type: number) => [type, 0, 0, 0, 0];
+  const data = block(entries);
+  const handle = (off: number, size: number) => cat(pb.varint(off), pb.varint(size));
+  const last = entries[entries.length - 1]?.[0] ?? '';
+  const index = block(
+    Array.from({ length: opts.indexRepeats ?? 1 }, () => [last, handle(0, data.byteLength)]),
+  );
+  const indexOff = data.byteLength + 5;
+  const meta = block([]);
+  const metaOff = indexOff + index.byteLength + 5;
+  const handles = cat(handle(metaOff, meta.byteLength), handle(indexOff, index.byteLength));
+  const footer = cat(
+    handles,
+    new Uint8Array(40 - handles.byteLength),
+    [0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb],
+  );
+  return cat(data, trailer(opts.compression ?? 0), index, trailer(0), meta, trailer(0), footer);
+}
+
+/** BundleHeaderProto num_shards = 1; BundleEntryProto dtype = 1, shard_id = 3, offset = 4, size = 5 */
+export const bundleHeader = (shards: number) => pb.int(1, shards);
+export const bundleEntry = (shard: number, offset: number, size: number) =>
+  cat(
+    pb.int(1, 1),
+    ...(shard ? [pb.int(3, shard)] : []),
+    ...(offset ? [pb.int(4, offset)] : []),
+    pb.int(5, size),
+  );

@@ -16,6 +16,8 @@ import {
 } from '../src/index.ts';
 import { cat, pb } from './builders.ts';
 import {
+  bundleEntry,
+  bundleHeader,
   constNode,
   fn,
   funcAttr,
@@ -25,6 +27,7 @@ import {
   savedModel,
   saverFunctions,
   saverNodes,
+  tfTable,
 } from './savedmodel-build.ts';
 
 // written by TensorFlow 2.21 / Keras 3.15, not by us: see vectors/savedmodel/SOURCE.md
@@ -342,7 +345,35 @@ describe('hostile and broken SavedModel files never throw and never hang', () =>
     expect(codes(flood)).toEqual([]);
   });
 
-  it('a hostile checkpoint index: bad footer handles, compressed blocks, giant shard counts', () => {
+  it('checkpoint indexes built from the table format: shards, and what is refused', () => {
+    const two = tfTable([
+      ['', bundleHeader(2)],
+      ['a', bundleEntry(0, 0, 16)],
+      ['b', bundleEntry(1, 8, 8)],
+    ]);
+    expect(scanFile('v.index', bytesReader(two)).format).toBe('tf-ckpt-index');
+    expect([...tensorBundleData('m/v.index', bytesReader(two))]).toEqual([
+      ['m/v.data-00000-of-00002', { index: 'm/v.index', bytes: 16 }],
+      ['m/v.data-00001-of-00002', { index: 'm/v.index', bytes: 16 }],
+    ]);
+    const refused = (t: Uint8Array) => scanFile('v.index', bytesReader(t)).findings.map((f) => f.message);
+    expect(
+      refused(
+        tfTable([
+          ['', bundleHeader(1)],
+          ['a', bundleEntry(3, 0, 4)],
+        ]),
+      ),
+    ).toEqual(['checkpoint index: tensor "a" lies in shard 3 of 1']);
+    expect(refused(tfTable([['', bundleHeader(1)]], { compression: 1 }))[0]).toMatch(
+      /compressed with method 1/,
+    );
+    expect(refused(tfTable([['', bundleHeader(1)]], { indexRepeats: 50 }))[0]).toMatch(/overlap or repeat/);
+    expect(refused(tfTable([['a', bundleEntry(0, 0, 4)]]))[0]).toMatch(/before the header/);
+    expect(refused(tfTable([['', bundleHeader(0)]]))[0]).toMatch(/names 0 shards/);
+  });
+
+  it('a hostile checkpoint index: bad footer handles', () => {
     const idx = readFileSync(join(VECTORS, 'module-affine', 'variables', 'variables.index'));
     const footer = idx.byteLength - 48;
     const bad = Buffer.from(idx);

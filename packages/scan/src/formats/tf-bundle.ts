@@ -41,8 +41,16 @@ function handle(cur: Cursor): Handle {
 }
 
 /** A block's entries (prefix-compressed keys), in order. */
-function blockEntries(r: ReadAt, h: Handle, limit: number): { key: string; value: Uint8Array }[] {
+function blockEntries(
+  r: ReadAt,
+  h: Handle,
+  limit: number,
+  budget: { bytes: number },
+): { key: string; value: Uint8Array }[] {
   if (h.size > MAX_BLOCK || h.size < 4) throw new ProtoError(`a block of ${h.size} bytes`);
+  // blocks of a table never share bytes: reading more than the file holds means handles repeat
+  budget.bytes -= h.size + TRAILER;
+  if (budget.bytes < 0) throw new ProtoError('block handles overlap or repeat');
   if (h.offset + h.size + TRAILER > r.size - FOOTER) throw new ProtoError('a block lies outside the table');
   const b = r.read(h.offset, h.size + TRAILER);
   if (b[h.size] !== 0) throw new ProtoError(`a block compressed with method ${b[h.size]}, which is not read`);
@@ -59,9 +67,10 @@ function blockEntries(r: ReadAt, h: Handle, limit: number): { key: string; value
     const own = varint(cur);
     const vlen = varint(cur);
     if (shared > prev.byteLength) throw new ProtoError('a key shares more bytes than the previous key has');
+    const delta = cur.bytes(own); // throws when it runs past the block, before anything is allocated
     const key = new Uint8Array(shared + own);
     key.set(prev.subarray(0, shared));
-    key.set(cur.bytes(own), shared);
+    key.set(delta, shared);
     const value = cur.bytes(vlen).slice();
     out.push({ key: utf8.decode(key), value });
     prev = key;
@@ -91,9 +100,10 @@ export function readBundleIndex(r: ReadAt): BundleIndex | string {
     let numShards = -1;
     let entries = 0;
     const extents: number[] = [];
-    const blocks = blockEntries(r, index, MAX_ENTRIES);
+    const budget = { bytes: r.size };
+    const blocks = blockEntries(r, index, MAX_ENTRIES, budget);
     for (const ib of blocks) {
-      const data = blockEntries(r, handle(new Cursor(bytesReader(ib.value))), MAX_ENTRIES - entries);
+      const data = blockEntries(r, handle(new Cursor(bytesReader(ib.value))), MAX_ENTRIES - entries, budget);
       for (const e of data) {
         entries++;
         if (e.key === '') {
