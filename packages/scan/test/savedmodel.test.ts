@@ -120,6 +120,15 @@ describe('SavedModels written by TensorFlow', () => {
     expect(reports.filter((r) => r.verdict === 'fail').map((r) => r.path)).toEqual(['saved_model.pb']);
   });
 
+  it('a WriteFile hidden in a serialized dataset graph fails at DatasetFromGraph', () => {
+    const r = scanDir('hostile-dataset-from-graph').find((x) => x.path === 'saved_model.pb')!;
+    expect(r.findings.map((f) => f.code)).toEqual(['SAVEDMODEL_OP', 'SAVEDMODEL_OP_UNKNOWN']);
+    expect(r.findings[0]!.message).toMatch(
+      /^node "DatasetFromGraph" in function "__inference_run_\d+" uses DatasetFromGraph, which builds a dataset from a serialized graph/,
+    );
+    expect(r.findings[1]!.message).toMatch(/uses ReduceDataset, which is not an op the scanner knows/);
+  });
+
   it('keras_metadata.pb with a Lambda layer fails like a Keras .h5 config does', () => {
     const r = scanDir('keras-metadata-lambda').find((x) => x.path === 'keras_metadata.pb')!;
     expect(r.format).toBe('keras-metadata');

@@ -187,5 +187,13 @@ export const KNOWN_UNSAFE_OPS: ReadonlyMap<string, string> = new Map([
     'CollectiveReduce CollectiveReduceV2 CollectiveReduceV3 CollectiveGather CollectiveGatherV2 CollectiveBcastSend CollectiveBcastRecv CollectiveBcastSendV2 CollectiveBcastRecvV2 CollectiveAllToAllV2 CollectiveAllToAllV3 _Send _Recv _HostSend _HostRecv',
     'exchanges tensors with other processes',
   ),
+  ...say(
+    'DatasetFromGraph DeserializeIterator',
+    'builds a dataset from a serialized graph held in a tensor, whose ops (a WriteFile, say) the graph does not show',
+  ),
+  ...say(
+    'XlaCallModule XlaHostCompute XlaSendToHost XlaRecvFromHost _XlaHostComputeMlir',
+    'runs an embedded XLA module or host computation, which can call back into Python',
+  ),
   ...say('GcsConfigureCredentials GcsConfigureBlockCache BigQueryReader', 'configures cloud storage access'),
 ]);
