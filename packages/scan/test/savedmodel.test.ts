@@ -223,7 +223,8 @@ describe('SavedModel graphs built from the .proto files', () => {
       [],
       [
         constNode('p', '/root/.ssh/id_rsa'),
-        node('j', 'StringJoin', ['p:output:0', 'x:output:0']),
+        constNode('sfx', '_temp/part'),
+        node('j', 'StringJoin', ['p:output:0', 'sfx:output:0']),
         node('c', 'StatefulPartitionedCall', ['j:output:0'], { f: funcAttr('inner') }),
       ],
     );
@@ -236,6 +237,40 @@ describe('SavedModel graphs built from the .proto files', () => {
     expect(codes(m)).toEqual(['SAVEDMODEL_CHECKPOINT_PATH']);
     expect(messages(m)[0]).toMatch(
       /node "c" in function "outer": a call of function "inner".* from the constant "\/root\/\.ssh\/id_rsa"/,
+    );
+  });
+
+  it('what StringJoin appends to the loader path must be a saver suffix: no climbing out', () => {
+    const save = (suffix: Uint8Array[], attrs: Record<string, Uint8Array> = {}) =>
+      savedModel({
+        ...base,
+        functions: [
+          ...saverFunctions.slice(1),
+          fn(
+            '__inference__traced_save_1',
+            ['file_prefix', 'v'],
+            [
+              ...suffix,
+              node('j', 'StringJoin', ['file_prefix', 'sfx:output:0'], attrs),
+              node('SaveV2', 'SaveV2', ['j:output:0', 'names:output:0', 'slices:output:0', 'v']),
+            ],
+          ),
+        ],
+      });
+    const select = [
+      constNode('a', '.part'),
+      constNode('b', '_temp_6f1c2b/part'),
+      node('sfx', 'Select', ['cond:output:0', 'a:output:0', 'b:output:0']),
+    ];
+    expect(codes(save(select))).toEqual([]);
+    expect(messages(save([constNode('sfx', '/../../../../etc/cron.d/x')]))).toEqual([
+      'node "SaveV2" in function "__inference__traced_save_1": SaveV2 takes its path from StringJoin node "j", which appends the constant "/../../../../etc/cron.d/x", not from the path the loader passes in',
+    ]);
+    expect(messages(save([constNode('sfx', '.part')], { separator: sAttr('/../../') }))[0]).toMatch(
+      /appends with the separator "\/\.\.\/\.\.\/"/,
+    );
+    expect(messages(save([node('sfx', 'ReadFile', ['x'])]))).toContainEqual(
+      expect.stringMatching(/appends the output of ReadFile node "sfx"/),
     );
   });
 
@@ -298,6 +333,12 @@ describe('SavedModel graphs built from the .proto files', () => {
     // SentencePiece ModelProto: pieces = 1 (piece = 1, score = 2 as a float)
     const sp = cat(pb.bytes(1, cat(pb.bytes(1, '<unk>'), [0x15, 0, 0, 0, 0])));
     expect(scanFile('tokenizer.model', bytesReader(sp)).format).toBe('sentencepiece');
+  });
+
+  it('a node name given twice is malformed: the dataflow check would have to pick one', () => {
+    const m = savedModel({ ...base, nodes: [...saverNodes, node('saver_filename', 'Const')] });
+    expect(messages(m)[0]).toBe('node "saver_filename" of the main graph is defined twice');
+    expect(codes(m)[0]).toBe('SAVEDMODEL_MALFORMED');
   });
 
   it('the allowlist and the named unsafe ops do not overlap', () => {

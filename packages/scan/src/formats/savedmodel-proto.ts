@@ -33,8 +33,8 @@ export interface TfNode {
   readonly inputs: string[];
   /** attribute name -> the functions it names (`func` and `list(func)` values, nested ones too) */
   funcs: Map<string, string[]>;
-  /** attribute name -> its string form: `s` bytes, or a Const tensor's first string_val */
-  strings: Map<string, string>;
+  /** attribute name -> its strings: `s` bytes, or a tensor's string_val (at most MAX_VALUES, then `…`) */
+  strings: Map<string, readonly string[]>;
 }
 
 export interface TfFunction {
@@ -70,8 +70,10 @@ export const SAVEDMODEL_LIMITS = {
   attrDepth: 8,
 } as const;
 
+/** string values kept per tensor attribute: enough for the saver's suffixes and for messages */
+const MAX_VALUES = 16;
 const NO_FUNCS: Map<string, string[]> = new Map();
-const NO_STRINGS: Map<string, string> = new Map();
+const NO_STRINGS: Map<string, readonly string[]> = new Map();
 
 type Handler = (cur: Cursor, t: Tag, end: number) => boolean;
 
@@ -138,12 +140,12 @@ function attrEntry(
   cur: Cursor,
   end: number,
   funcs: Map<string, string[]>,
-  strings: Map<string, string>,
+  strings: Map<string, readonly string[]>,
   depth: number,
 ): void {
   let key = '';
   const found: string[] = [];
-  let s: string | undefined;
+  let s: string[] | undefined;
   fields(cur, end, (c, t) => {
     if (t.wire !== 2) return false;
     if (t.num === 1) key = str(c);
@@ -163,14 +165,14 @@ function attrEntry(
 }
 
 /** AttrValue: s = 2, tensor = 8, list = 1 (ListValue: func = 9), func = 10 (NameAttrList) */
-function attrValue(cur: Cursor, end: number, funcs: string[], depth: number): string | undefined {
+function attrValue(cur: Cursor, end: number, funcs: string[], depth: number): string[] | undefined {
   if (depth > SAVEDMODEL_LIMITS.attrDepth) {
     throw new ProtoError(`function attributes nest deeper than ${SAVEDMODEL_LIMITS.attrDepth}`);
   }
-  let s: string | undefined;
+  let s: string[] | undefined;
   fields(cur, end, (c, t) => {
     if (t.wire !== 2) return false;
-    if (t.num === 2) s = clipped(c);
+    if (t.num === 2) s = [clipped(c)];
     else if (t.num === 8) sub(c, (e) => (s = tensorString(c, e) ?? s));
     else if (t.num === 10) sub(c, (e) => nameAttrList(c, e, funcs, depth + 1));
     else if (t.num === 1) {
@@ -202,16 +204,19 @@ function nameAttrList(cur: Cursor, end: number, funcs: string[], depth: number):
   for (const v of inner.values()) funcs.push(...v);
 }
 
-/** TensorProto string_val = 8: the first one (tensor_content = 4 is skipped unread) */
-function tensorString(cur: Cursor, end: number): string | undefined {
-  let s: string | undefined;
+/** TensorProto string_val = 8, every one up to MAX_VALUES (tensor_content = 4 is skipped unread) */
+function tensorString(cur: Cursor, end: number): string[] | undefined {
+  const out: string[] = [];
   fields(cur, end, (c, t) => {
     if (t.num !== 8 || t.wire !== 2) return false;
-    const v = clipped(c);
-    s ??= v;
+    if (out.length < MAX_VALUES) out.push(clipped(c));
+    else {
+      skipValue(c, t.wire);
+      out[MAX_VALUES] = '…';
+    }
     return true;
   });
-  return s;
+  return out.length > 0 ? out : undefined;
 }
 
 /** FunctionDef: signature = 1 (OpDef: name = 1, input_arg = 2 (ArgDef: name = 1)), node_def = 3 */

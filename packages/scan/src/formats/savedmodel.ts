@@ -50,6 +50,13 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PUR
   }
   const scopes: Scope[] = [scopeOf(null, mg.nodes), ...[...fns.values()].map((f) => scopeOf(f, f.nodes))];
   const saverNode = mg.saverFilename.split(':')[0] ?? '';
+  for (const s of scopes) {
+    // TensorFlow refuses such a graph; the dataflow check must not pick one of the two
+    if (s.byName.size === s.nodes.length) continue;
+    const seen = new Set<string>();
+    const dup = s.nodes.find((n) => seen.size === seen.add(n.name).size)!;
+    note('SAVEDMODEL_MALFORMED', `${where(s, dup)} is defined twice`);
+  }
 
   // ops: each (op, scope) once, with how many nodes use it
   const unsafe = new Map<string, { code: FindingCode; text: string; count: number }>();
@@ -61,7 +68,7 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PUR
   };
   const checkOp = (op: string, s: Scope, n: TfNode) => {
     if (allowed.has(op) || fns.has(op) || op in CHECKPOINT_OPS) return;
-    if (op === 'PrintV2' && PRINT_STREAMS.has(n.strings.get('output_stream') ?? 'stderr')) return;
+    if (op === 'PrintV2' && PRINT_STREAMS.has(n.strings.get('output_stream')?.[0] ?? 'stderr')) return;
     const why = KNOWN_UNSAFE_OPS.get(op);
     if (why !== undefined) flag('SAVEDMODEL_OP', op, s, n, why);
     else flag('SAVEDMODEL_OP_UNKNOWN', op, s, n, 'is not an op the scanner knows to stay in memory');
@@ -74,7 +81,7 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PUR
     }
   }
   for (const g of mg.gradients) {
-    if (!fns.has(g) && !PURE_OPS.has(g))
+    if (!fns.has(g) && !allowed.has(g))
       note('SAVEDMODEL_OP_UNKNOWN', `gradient function ${q(g)} is not defined`);
   }
   for (const u of unsafe.values()) {
@@ -138,11 +145,11 @@ function trace(s: Scope, input: string, saverNode: string, budget: { steps: numb
     }
     const n = s.byName.get(name);
     if (n === undefined) return { ok: false, why: `${q(inp)}, which names no node` };
+    const v = n.strings.get('value');
     if (s.fn === null && saverChain.has(name) && SAVER_SOURCES.has(n.op)) {
       // what the loader feeds; TF1 savers chain PlaceholderWithDefault down to a default name
-      const v = n.strings.get('value');
       if (n.op === 'Placeholder') continue;
-      if (n.op === 'Const' && v !== undefined && safeDefaultPrefix(v)) continue;
+      if (n.op === 'Const' && v?.length === 1 && safeDefaultPrefix(v[0]!)) continue;
       const dflt = dataInputs(n)[0];
       if (n.op === 'PlaceholderWithDefault' && dflt !== undefined) {
         saverChain.add(dflt.split(':')[0]!);
@@ -153,11 +160,18 @@ function trace(s: Scope, input: string, saverNode: string, budget: { steps: numb
     const plumb = PATH_PLUMBING[n.op];
     const ins = dataInputs(n);
     if (plumb === undefined) {
-      const v = n.strings.get('value');
       return {
         ok: false,
-        why: n.op === 'Const' && v !== undefined ? `the constant ${q(v)}` : `${n.op} node ${q(name)}`,
+        why:
+          n.op === 'Const' && v !== undefined
+            ? `the constant ${v.map(q).join(', ')}`
+            : `${n.op} node ${q(name)}`,
       };
+    }
+    if (n.op === 'StringJoin') {
+      // the saver appends "_temp/part" or ".part"; anything else could climb out ("/../../etc/x")
+      const bad = joinSuffixProblem(s, n);
+      if (bad !== null) return { ok: false, why: `StringJoin node ${q(name)}, which appends ${bad}` };
     }
     for (const i of plumb === 'all' ? ins.keys() : plumb) {
       const next = ins[i];
@@ -168,8 +182,40 @@ function trace(s: Scope, input: string, saverNode: string, budget: { steps: numb
   return { ok: true, args };
 }
 
+/** the checkpoint suffixes TensorFlow's savers append: "_temp/part", ".part", "_temp_<uuid>/part" */
+const SUFFIX = /^[A-Za-z0-9_.-]{1,128}(\/[A-Za-z0-9_.-]{1,128})?$/;
+const SUFFIX_OPS: Readonly<Record<string, readonly number[]>> = {
+  Identity: [0],
+  Select: [1, 2],
+  SelectV2: [1, 2],
+};
+
+/** What is wrong with what a StringJoin appends to a path, or null: constants of saver suffixes only. */
+function joinSuffixProblem(s: Scope, join: TfNode): string | null {
+  const sep = join.strings.get('separator')?.[0] ?? '';
+  if (sep !== '') return `with the separator ${q(sep)}`;
+  const todo = dataInputs(join).slice(1);
+  for (let steps = 0; todo.length > 0; steps++) {
+    if (steps > 64) return 'a suffix built by more than 64 nodes';
+    const inp = todo.pop()!;
+    const n = s.fn !== null && !inp.includes(':') ? undefined : s.byName.get(inp.split(':')[0]!);
+    if (n === undefined) return `${q(inp)}, which is not a constant`;
+    const via = SUFFIX_OPS[n.op];
+    if (via) {
+      const ins = dataInputs(n);
+      // Select's condition (input 0) picks between constants; it does not reach the path
+      for (const i of via) todo.push(ins[i] ?? '');
+      continue;
+    }
+    const v = n.strings.get('value');
+    if (n.op !== 'Const' || v === undefined) return `the output of ${n.op} node ${q(n.name)}`;
+    for (const x of v) if (!SUFFIX.test(x) || x.split('/').includes('..')) return `the constant ${q(x)}`;
+  }
+  return null;
+}
+
 /** TF1's saver keeps a default name ("model") in its filename Const; the loader always feeds it */
-const safeDefaultPrefix = (v: string) => v !== '' && !/[/\\:]/.test(v) && v !== '..' && !v.includes('\0');
+const safeDefaultPrefix = (v: string) => /^[A-Za-z0-9_.-]{1,128}$/.test(v) && v !== '..' && v !== '.';
 
 function checkCheckpointPaths(
   mg: MetaGraph,
