@@ -9,7 +9,7 @@ import { isNpy, readNpyHeader } from './formats/npy.ts';
 import { locationEscapes, walkOnnx } from './formats/onnx.ts';
 import { topLevelFields } from './formats/protobuf.ts';
 import { checkSafetensors, looksLikeSafetensors } from './formats/safetensors.ts';
-import { looksLikeFingerprint } from './formats/savedmodel-extras.ts';
+import { isFingerprint } from './formats/savedmodel-extras.ts';
 import { scanKerasMetadata, scanSavedModel, scanTfIndex } from './formats/savedmodel-scan.ts';
 import { checkTemplate } from './formats/template.ts';
 import { isTfTable } from './formats/tf-bundle.ts';
@@ -58,7 +58,7 @@ function scanOther(r: ReadAt, ctx: Ctx, where: string | undefined): FormatName {
   if (proto !== null && proto.size > 0) {
     const only = (allowed: number[]) => [...proto.keys()].every((n) => allowed.includes(n));
     // SavedModel's fingerprint.pb: hashes only; checked before ONNX, whose field numbers it shares
-    if (looksLikeFingerprint(proto)) return 'tf-fingerprint';
+    if (isFingerprint(r)) return 'tf-fingerprint';
     if (proto.get(7)?.has(2) && proto.get(1)?.has(0) && only([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25])) {
       return scanOnnx(r, ctx, where);
     }

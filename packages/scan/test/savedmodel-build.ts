@@ -112,11 +112,12 @@ export const saverNodes = [
  * A TensorFlow table (tensorflow/core/lib/io/format.cc, block_builder.cc) as BundleWriter writes
  * variables.index: blocks of entries (shared = 0, non_shared, value_length varints, key, value),
  * one restart at 0, a 5-byte trailer (type, crc); a 48-byte footer with the metaindex and index
- * handles and the magic. `indexRepeats` makes the index point at the data block that many times.
+ * handles and the magic. `indexRepeats` makes the index point at the data block that many times;
+ * `lead` puts bytes before the first block that no block accounts for.
  */
 export function tfTable(
   entries: [string, Uint8Array][],
-  opts: { compression?: number; indexRepeats?: number } = {},
+  opts: { compression?: number; indexRepeats?: number; lead?: Uint8Array } = {},
 ): Uint8Array {
   const block = (es: [string, Uint8Array][]) =>
     cat(
@@ -127,7 +128,8 @@ export function tfTable(
     );
   const trailer = (type: number) => [type, 0, 0, 0, 0];
   const data = block(entries);
-  const handle = (off: number, size: number) => cat(pb.varint(off), pb.varint(size));
+  const lead = opts.lead ?? new Uint8Array(0);
+  const handle = (off: number, size: number) => cat(pb.varint(lead.byteLength + off), pb.varint(size));
   const last = entries[entries.length - 1]?.[0] ?? '';
   const index = block(
     Array.from({ length: opts.indexRepeats ?? 1 }, () => [last, handle(0, data.byteLength)]),
@@ -141,7 +143,7 @@ export function tfTable(
     new Uint8Array(40 - handles.byteLength),
     [0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb],
   );
-  return cat(data, trailer(opts.compression ?? 0), index, trailer(0), meta, trailer(0), footer);
+  return cat(lead, data, trailer(opts.compression ?? 0), index, trailer(0), meta, trailer(0), footer);
 }
 
 /** BundleHeaderProto num_shards = 1; BundleEntryProto dtype = 1, shard_id = 3, offset = 4, size = 5 */

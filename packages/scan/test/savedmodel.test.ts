@@ -341,6 +341,23 @@ describe('SavedModel graphs built from the .proto files', () => {
     expect(codes(m)[0]).toBe('SAVEDMODEL_MALFORMED');
   });
 
+  it('only a fingerprint-sized, fingerprint-shaped file is a fingerprint; an ONNX graph is not', () => {
+    const fp = cat(
+      pb.int(1, 12345),
+      pb.int(2, 6),
+      pb.int(5, 7),
+      pb.bytes(6, pb.int(1, 4)),
+      pb.bytes(7, '2331591'),
+    );
+    expect(scanFile('fingerprint.pb', bytesReader(fp)).format).toBe('tf-fingerprint');
+    // ONNX ir_version, a varint where producer_name belongs, and a graph with a custom-domain node
+    const graph = pb.bytes(1, cat(pb.bytes(4, 'Evil'), pb.bytes(7, 'evil.domain')));
+    const onnx = cat(pb.int(1, 7), pb.int(2, 1), pb.bytes(7, graph));
+    const r = scanFile('model.onnx', bytesReader(onnx));
+    expect(r.format).toBe('onnx');
+    expect(r.verdict).toBe('fail');
+  });
+
   it('the allowlist and the named unsafe ops do not overlap', () => {
     expect([...KNOWN_UNSAFE_OPS.keys()].filter((o) => PURE_OPS.has(o))).toEqual([]);
   });
@@ -421,6 +438,19 @@ describe('hostile and broken SavedModel files never throw and never hang', () =>
     expect(refused(tfTable([['', bundleHeader(1)]], { indexRepeats: 50 }))[0]).toMatch(/overlap or repeat/);
     expect(refused(tfTable([['a', bundleEntry(0, 0, 4)]]))[0]).toMatch(/before the header/);
     expect(refused(tfTable([['', bundleHeader(0)]]))[0]).toMatch(/names 0 shards/);
+  });
+
+  it('a checkpoint index must be only its blocks: a polyglot hiding another format fails', () => {
+    const refused = (t: Uint8Array) => scanFile('v.index', bytesReader(t)).findings.map((f) => f.message);
+    const ok: [string, Uint8Array][] = [['', bundleHeader(1)]];
+    expect(refused(tfTable(ok))).toEqual([]);
+    // an ONNX model (ir_version, an empty graph) before the blocks: the magic at the end would vouch for it
+    expect(refused(tfTable(ok, { lead: cat(pb.int(1, 7), pb.bytes(7, '')) }))).toEqual([
+      'checkpoint index: bytes 0-4 belong to no block',
+    ]);
+    // a zip's records inside the blocks: zip readers find them from the end
+    expect(refused(tfTable([...ok, ['PK\x05\x06', bundleEntry(0, 0, 4)]]))[0]).toMatch(/holds a zip record/);
+    expect(refused(tfTable([...ok, ['a', cat(pb.int(9, 1))]]))[0]).toMatch(/"a" is not a BundleEntryProto/);
   });
 
   it('a hostile checkpoint index: bad footer handles', () => {

@@ -11,15 +11,29 @@ const utf8 = new TextDecoder();
  * identifier = 4, metadata = 5) holds each layer's Keras JSON config, which tf.keras deserializes
  * when it loads the model: a Lambda layer there is Python bytecode.
  */
-export function looksLikeFingerprint(fields: ReadonlyMap<number, ReadonlySet<number>>): boolean {
-  const varintOnly = [1, 2, 3, 4, 5];
-  const lenOnly = [6, 7];
-  for (const [num, wires] of fields) {
-    const want = varintOnly.includes(num) ? 0 : lenOnly.includes(num) ? 2 : -1;
-    if (want < 0 || wires.size !== 1 || !wires.has(want)) return false;
+export function isFingerprint(r: ReadAt): boolean {
+  // a fingerprint is a few dozen bytes; field numbers alone would also fit an ONNX model whose
+  // producer fields are (wrongly) varints, and ONNX loaders skip such fields and load its graph
+  if (r.size > 1024) return false;
+  const cur = new Cursor(r);
+  const seen = new Set<number>();
+  try {
+    while (cur.remaining > 0) {
+      const t = tag(cur);
+      seen.add(t.num);
+      if (t.num >= 1 && t.num <= 5 && t.wire === 0) skipValue(cur, 0);
+      else if ((t.num === 6 || t.num === 7) && t.wire === 2) {
+        const n = lengthOf(cur);
+        const v = cur.bytes(n);
+        // VersionDef (producer, min_consumer: varints); the UUID: digits, letters, dashes
+        if (n > 64 || (t.num === 7 && !/^[0-9A-Za-z-]*$/.test(utf8.decode(v)))) return false;
+      } else return false;
+    }
+  } catch (e) {
+    if (e instanceof ProtoError || e instanceof Truncated) return false;
+    throw e;
   }
-  // the hashes are what tells it from an ONNX model, whose fields 2-4 are strings
-  return [2, 3, 4].some((n) => fields.has(n));
+  return [2, 3, 4].some((n) => seen.has(n));
 }
 
 export interface KerasMetadataNode {

@@ -78,16 +78,47 @@ function blockEntries(
   return out;
 }
 
-/** BundleHeaderProto num_shards = 1; BundleEntryProto shard_id = 3, offset = 4, size = 5 */
-function ints(value: Uint8Array, wanted: readonly number[]): Map<number, number> {
+/**
+ * BundleHeaderProto num_shards = 1 (fields 1-3); BundleEntryProto shard_id = 3, offset = 4,
+ * size = 5 (fields 1-7). null when the value has fields neither message has.
+ */
+function ints(value: Uint8Array, wanted: readonly number[], maxField = 7): Map<number, number> | null {
   const cur = new Cursor(bytesReader(value));
   const got = new Map<number, number>();
   while (cur.remaining > 0) {
     const t = tag(cur);
+    if (t.num > maxField) return null;
     if (t.wire === 0 && wanted.includes(t.num)) got.set(t.num, varint(cur));
     else skipValue(cur, t.wire);
   }
   return got;
+}
+
+/**
+ * TensorFlow writes a table as its blocks back to back from byte 0, each with its trailer, then
+ * the footer. Bytes no block accounts for could hold another format (the table magic is only at
+ * the end, so a polyglot would otherwise pass as an index): a string says where the gap is.
+ */
+function untiled(blocks: readonly Handle[], end: number): string | null {
+  let at = 0;
+  for (const b of [...blocks].sort((x, y) => x.offset - y.offset)) {
+    if (b.offset !== at)
+      return `bytes ${Math.min(at, b.offset)}-${Math.max(at, b.offset)} belong to no block`;
+    at = b.offset + b.size + TRAILER;
+  }
+  return at === end ? null : `bytes ${at}-${end} belong to no block`;
+}
+
+const ZIP_RECORDS = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+
+function holdsZipRecord(r: ReadAt): boolean {
+  const CHUNK = 1 << 20;
+  for (let off = 0; off < r.size; off += CHUNK) {
+    const b = r.read(off, CHUNK + 3);
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    if (ZIP_RECORDS.some((sig) => buf.includes(sig))) return true;
+  }
+  return false;
 }
 
 /** The index's shards and extents; a string says why it could not be read. */
@@ -95,23 +126,28 @@ export function readBundleIndex(r: ReadAt): BundleIndex | string {
   try {
     if (!isTfTable(r)) return 'no table magic at the end';
     const foot = new Cursor(r, r.size - FOOTER, r.size - 8);
-    handle(foot); // metaindex: unused by TensorFlow's bundle reader
+    const metaindex = handle(foot); // not read by TensorFlow's bundle reader; only placed
     const index = handle(foot);
+    if (foot.bytes(foot.remaining).some((b) => b !== 0)) return 'the footer padding is not zero';
+    const placed: Handle[] = [metaindex, index];
     let numShards = -1;
     let entries = 0;
     const extents: number[] = [];
     const budget = { bytes: r.size };
     const blocks = blockEntries(r, index, MAX_ENTRIES, budget);
     for (const ib of blocks) {
-      const data = blockEntries(r, handle(new Cursor(bytesReader(ib.value))), MAX_ENTRIES - entries, budget);
+      const h = handle(new Cursor(bytesReader(ib.value)));
+      placed.push(h);
+      const data = blockEntries(r, h, MAX_ENTRIES - entries, budget);
       for (const e of data) {
         entries++;
         if (e.key === '') {
-          numShards = ints(e.value, [1]).get(1) ?? 0;
+          numShards = ints(e.value, [1], 3)?.get(1) ?? 0;
           if (numShards < 1 || numShards > MAX_SHARDS) return `the header names ${numShards} shards`;
           continue;
         }
         const f = ints(e.value, [3, 4, 5]);
+        if (f === null) return `entry ${JSON.stringify(e.key)} is not a BundleEntryProto`;
         const shard = f.get(3) ?? 0;
         if (numShards < 0) return 'a tensor entry comes before the header';
         if (shard >= numShards)
@@ -122,6 +158,9 @@ export function readBundleIndex(r: ReadAt): BundleIndex | string {
       }
     }
     if (numShards < 0) return 'no header entry';
+    const gap = untiled(placed, r.size - FOOTER);
+    if (gap !== null) return gap;
+    if (holdsZipRecord(r)) return 'it holds a zip record, so a zip reader would open it as an archive';
     return { numShards, extents: Array.from({ length: numShards }, (_, i) => extents[i] ?? 0), entries };
   } catch (e) {
     if (e instanceof ProtoError) return e.message;
