@@ -88,5 +88,16 @@ function tensorData(r: ReadAt, claim: TensorDataClaim, ctx: Ctx): FormatName {
       message: `holds ${r.size} bytes where ${claim.index} places tensors in ${claim.bytes}`,
     });
   }
+  // the bytes are not read, except where a zip reader looks first: the end record in the last 64 KiB
+  const tail = r.read(Math.max(0, r.size - ZIP_TAIL), ZIP_TAIL);
+  if (Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes(ZIP_END)) {
+    ctx.findings.add({
+      code: 'SAVEDMODEL_VARIABLES',
+      message: 'ends with a zip end record, so a zip reader would open it as an archive',
+    });
+  }
   return 'tensor-data';
 }
+
+const ZIP_TAIL = 65_557; // the end record (22 bytes) and the longest comment
+const ZIP_END = Buffer.from('PK\x05\x06', 'latin1');

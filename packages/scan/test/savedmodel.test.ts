@@ -151,6 +151,12 @@ describe('SavedModels written by TensorFlow', () => {
     expect(cut.findings.map((f) => f.code)).toEqual(['SAVEDMODEL_VARIABLES']);
     expect(cut.findings[0]!.message).toMatch(/variables\/variables\.index places tensors in 260/);
     expect(tensorBundleData('variables/other.bin', bytesReader(data)).size).toBe(0);
+    // a zip appended to the tensors: Python's zipfile reads from the end
+    const zipped = cat(data, 'PK\x05\x06', new Uint8Array(18));
+    const z = scanFile('d', bytesReader(zipped), { tensorData: { ...claim, bytes: zipped.byteLength } });
+    expect(z.findings.map((f) => f.message)).toEqual([
+      'ends with a zip end record, so a zip reader would open it as an archive',
+    ]);
   });
 });
 
