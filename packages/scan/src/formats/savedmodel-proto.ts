@@ -1,5 +1,5 @@
-import { Cursor, type ReadAt, Truncated } from '../reader.ts';
-import { lengthOf, ProtoError, skipValue, type Tag, tag, varint } from './protobuf.ts';
+import type { Cursor } from '../reader.ts';
+import { lengthOf, ProtoError, skipValue, type Tag, tag } from './protobuf.ts';
 
 /** one decoder for every string: constructing one per call costs more than the decoding */
 const utf8 = new TextDecoder();
@@ -78,7 +78,7 @@ const NO_STRINGS: Map<string, readonly string[]> = new Map();
 type Handler = (cur: Cursor, t: Tag, end: number) => boolean;
 
 /** Runs `on` for each field of the message ending at `end`; fields it does not take are skipped. */
-function fields(cur: Cursor, end: number, on: Handler): void {
+export function fields(cur: Cursor, end: number, on: Handler): void {
   while (cur.pos < end) {
     const t = tag(cur);
     if (!on(cur, t, end)) skipValue(cur, t.wire);
@@ -86,14 +86,14 @@ function fields(cur: Cursor, end: number, on: Handler): void {
   }
 }
 
-function sub(cur: Cursor, parse: (end: number) => void): void {
+export function sub(cur: Cursor, parse: (end: number) => void): void {
   const len = lengthOf(cur);
   const end = cur.pos + len;
   parse(end);
   if (cur.pos !== end) throw new ProtoError('a message ends inside a field');
 }
 
-function str(cur: Cursor, max: number = SAVEDMODEL_LIMITS.name): string {
+export function str(cur: Cursor, max: number = SAVEDMODEL_LIMITS.name): string {
   const n = lengthOf(cur);
   if (n > max) throw new ProtoError(`a name of ${n} bytes (limit ${max})`);
   return decode(cur.bytes(n));
@@ -108,7 +108,7 @@ function clipped(cur: Cursor): string {
   return n > keep ? `${s}…` : s;
 }
 
-class Counter {
+export class Counter {
   nodes = 0;
   functions = 0;
 }
@@ -260,7 +260,7 @@ function nodeIn(cur: Cursor, count: Counter): TfNode {
 }
 
 /** GraphDef: node = 1, library = 2 (FunctionDefLibrary: function = 1, gradient = 2) */
-function graphDef(cur: Cursor, end: number, mg: MetaGraph, count: Counter): void {
+export function graphDef(cur: Cursor, end: number, mg: MetaGraph, count: Counter): void {
   fields(cur, end, (c, t) => {
     if (t.wire !== 2) return false;
     if (t.num === 1) mg.nodes.push(nodeIn(c, count));
@@ -285,132 +285,4 @@ function graphDef(cur: Cursor, end: number, mg: MetaGraph, count: Counter): void
     } else return false;
     return true;
   });
-}
-
-/** SavedObjectGraph: nodes = 1 (SavedObject: user_object = 4, function = 6, bare_concrete_function = 8) */
-function objectGraph(cur: Cursor, end: number, mg: MetaGraph): void {
-  const names = (c: Cursor, e: number, num: number) =>
-    fields(c, e, (c2, t2) => {
-      if (t2.num !== num || t2.wire !== 2) return false;
-      mg.entryFunctions.push(str(c2));
-      return true;
-    });
-  fields(cur, end, (c, t) => {
-    if (t.num !== 1 || t.wire !== 2) return false;
-    sub(c, (e) =>
-      fields(c, e, (c2, t2) => {
-        if (t2.wire !== 2) return false;
-        if (t2.num === 6 || t2.num === 8) sub(c2, (e2) => names(c2, e2, 1));
-        else if (t2.num === 4) sub(c2, (e2) => userObject(c2, e2, mg));
-        else return false;
-        return true;
-      }),
-    );
-    return true;
-  });
-}
-
-/** SavedUserObject: identifier = 1, metadata = 3 (deprecated; tf.keras wrote its layer JSON there) */
-function userObject(cur: Cursor, end: number, mg: MetaGraph): void {
-  let identifier = '';
-  let json = '';
-  fields(cur, end, (c, t) => {
-    if (t.wire !== 2) return false;
-    if (t.num === 1) identifier = str(c);
-    else if (t.num === 3) json = str(c, SAVEDMODEL_LIMITS.metadata);
-    else return false;
-    return true;
-  });
-  if (json !== '') mg.userMetadata.push({ identifier, json });
-}
-
-/** map<string, SignatureDef> entry (value = 2): SignatureDef inputs = 1, entries whose TensorInfo name = 1 */
-function signatureEntry(cur: Cursor, end: number, mg: MetaGraph): void {
-  const only = (num: number, then: (c: Cursor, e: number) => void) => (c: Cursor, t: Tag) => {
-    if (t.num !== num || t.wire !== 2) return false;
-    sub(c, (e) => then(c, e));
-    return true;
-  };
-  const tensorInfo = (c: Cursor, e: number) =>
-    fields(c, e, (c2, t2) => {
-      if (t2.num !== 1 || t2.wire !== 2) return false;
-      mg.signatureInputs.push(str(c2));
-      return true;
-    });
-  fields(
-    cur,
-    end,
-    only(2, (c, e) =>
-      fields(
-        c,
-        e,
-        only(1, (c2, e2) => fields(c2, e2, only(2, tensorInfo))),
-      ),
-    ),
-  );
-}
-
-/** MetaGraphDef: graph_def = 2, saver_def = 3 (filename_tensor_name = 1), asset_file_def = 6, object_graph_def = 7 */
-function metaGraph(cur: Cursor, end: number, count: Counter): MetaGraph {
-  const mg: MetaGraph = {
-    nodes: [],
-    functions: [],
-    gradients: [],
-    saverFilename: '',
-    assets: [],
-    signatureInputs: [],
-    entryFunctions: [],
-    userMetadata: [],
-  };
-  fields(cur, end, (c, t) => {
-    if (t.wire !== 2) return false;
-    if (t.num === 2) sub(c, (e) => graphDef(c, e, mg, count));
-    else if (t.num === 3) {
-      sub(c, (e) =>
-        fields(c, e, (c2, t2) => {
-          if (t2.num !== 1 || t2.wire !== 2) return false;
-          mg.saverFilename = str(c2);
-          return true;
-        }),
-      );
-    } else if (t.num === 6) {
-      // AssetFileDef: filename = 2
-      sub(c, (e) =>
-        fields(c, e, (c2, t2) => {
-          if (t2.num !== 2 || t2.wire !== 2) return false;
-          mg.assets.push(str(c2));
-          return true;
-        }),
-      );
-    } else if (t.num === 5) sub(c, (e) => signatureEntry(c, e, mg));
-    else if (t.num === 7) sub(c, (e) => objectGraph(c, e, mg));
-    else return false;
-    return true;
-  });
-  return mg;
-}
-
-/** SavedModel: saved_model_schema_version = 1, meta_graphs = 2. A string says why it did not decode. */
-export function readSavedModel(r: ReadAt): MetaGraph[] | string {
-  const cur = new Cursor(r);
-  const count = new Counter();
-  const graphs: MetaGraph[] = [];
-  try {
-    fields(cur, r.size, (c, t) => {
-      if (t.num === 2 && t.wire === 2) {
-        sub(c, (e) => graphs.push(metaGraph(c, e, count)));
-        return true;
-      }
-      if (t.num === 1 && t.wire === 0) {
-        varint(c);
-        return true;
-      }
-      return false;
-    });
-  } catch (e) {
-    if (e instanceof ProtoError) return e.message;
-    if (e instanceof Truncated) return `data ends inside a field (byte ${e.at})`;
-    throw e;
-  }
-  return graphs;
 }

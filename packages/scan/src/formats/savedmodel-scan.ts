@@ -3,7 +3,7 @@ import type { ReadAt } from '../reader.ts';
 import { checkJsonValue } from './json-checks.ts';
 import { checkMetaGraph } from './savedmodel.ts';
 import { readKerasMetadata } from './savedmodel-extras.ts';
-import { readSavedModel } from './savedmodel-proto.ts';
+import { readSavedModel } from './savedmodel-meta.ts';
 import { readBundleIndex } from './tf-bundle.ts';
 
 /** saved_model.pb: every meta graph decoded, then judged (savedmodel.ts). */
