@@ -1,5 +1,5 @@
 import { UsageError } from '@modelseal/core';
-import type { FileReport, ProfileName, ScanPredicate } from '@modelseal/scan';
+import type { FileReport, ProfileName, ScanPredicate, TensorDataClaim } from '@modelseal/scan';
 import type { SignerConfig } from '@modelseal/sign';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
@@ -70,26 +70,50 @@ export async function toOptions(a: ArgumentsCamelCase<ScanArgv>): Promise<ScanCl
 }
 
 export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
-  const [{ hashModel }, { getProfile, profileDigest, scanFile }, { openFileReader }, { join }] =
-    await Promise.all([
-      import('@modelseal/hashing'),
-      import('@modelseal/scan'),
-      import('@modelseal/scan/fs'),
-      import('node:path'),
-    ]);
+  const [
+    { hashModel },
+    { getProfile, profileDigest, scanFile, tensorBundleData },
+    { openFileReader },
+    { join },
+  ] = await Promise.all([
+    import('@modelseal/hashing'),
+    import('@modelseal/scan'),
+    import('@modelseal/scan/fs'),
+    import('node:path'),
+  ]);
   // The files scanned are exactly the files a signature covers (the bundle skipped as sign skips it).
   const manifest = await hashModel(o.path, {
     serialization: { method: 'files', hashType: 'sha256', allowSymlinks: true, ignorePaths: [] },
     extraIgnore: bundlesToSkip(locateModel(o.path, undefined)),
   });
   const profile = getProfile(o.profile);
+  const pathOf = (name: string) => (name === '.' ? o.path : join(o.path, name));
+  // TF checkpoint data shards have no magic bytes: they are accepted as the tensor bytes their index locates
+  const tensorData = new Map<string, TensorDataClaim>();
+  for (const res of manifest.resources) {
+    if (!res.name.endsWith('.index')) continue;
+    let reader: ReturnType<typeof openFileReader> | undefined;
+    try {
+      reader = openFileReader(pathOf(res.name));
+      for (const [name, claim] of tensorBundleData(res.name, reader)) tensorData.set(name, claim);
+    } catch {
+      // unreadable: scanning it below reports why
+    } finally {
+      reader?.close();
+    }
+  }
   const files = manifest.resources.map((res) => {
-    const file = res.name === '.' ? o.path : join(o.path, res.name);
+    const file = pathOf(res.name);
     const shown = res.name === '.' ? manifest.modelName : res.name;
     let reader: ReturnType<typeof openFileReader> | undefined;
     try {
       reader = openFileReader(file);
-      return scanFile(shown, reader, { profile, sha256: res.digest });
+      const claim = tensorData.get(res.name);
+      return scanFile(shown, reader, {
+        profile,
+        sha256: res.digest,
+        ...(claim ? { tensorData: claim } : {}),
+      });
     } catch (e) {
       return unreadable(shown, res.digest, e);
     } finally {

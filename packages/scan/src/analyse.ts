@@ -9,8 +9,10 @@ import { isNpy, readNpyHeader } from './formats/npy.ts';
 import { locationEscapes, walkOnnx } from './formats/onnx.ts';
 import { topLevelFields } from './formats/protobuf.ts';
 import { checkSafetensors, looksLikeSafetensors } from './formats/safetensors.ts';
-import { FILE_OR_PYTHON_OPS, savedModelOps } from './formats/savedmodel.ts';
+import { isFingerprint } from './formats/savedmodel-extras.ts';
+import { scanKerasMetadata, scanSavedModel, scanTfIndex } from './formats/savedmodel-scan.ts';
 import { checkTemplate } from './formats/template.ts';
+import { isTfTable } from './formats/tf-bundle.ts';
 import { probeTextPickle, scanPickleStream, walkOne } from './pickle-file.ts';
 import { Cursor, type ReadAt } from './reader.ts';
 
@@ -51,29 +53,19 @@ export function analyseBlob(r: ReadAt, ctx: Ctx, where: string | undefined, dept
 const TEXT_MAX = 64 << 20;
 
 function scanOther(r: ReadAt, ctx: Ctx, where: string | undefined): FormatName {
+  if (isTfTable(r)) return scanTfIndex(r, ctx, where);
   const proto = topLevelFields(r);
   if (proto !== null && proto.size > 0) {
     const only = (allowed: number[]) => [...proto.keys()].every((n) => allowed.includes(n));
+    // SavedModel's fingerprint.pb: hashes only; checked before ONNX, whose field numbers it shares
+    if (isFingerprint(r)) return 'tf-fingerprint';
     if (proto.get(7)?.has(2) && proto.get(1)?.has(0) && only([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25])) {
       return scanOnnx(r, ctx, where);
     }
-    if (proto.get(2)?.has(2) && proto.get(1)?.has(0) && only([1, 2])) {
-      const ops = savedModelOps(r);
-      report(
-        ctx,
-        where,
-        'FORMAT_NOT_ANALYSED',
-        'TensorFlow SavedModel graphs are not analysed (ops can touch files or run Python)',
-      );
-      for (const op of [...(ops ?? [])].filter((o) => FILE_OR_PYTHON_OPS.has(o)).sort()) {
-        report(
-          ctx,
-          where,
-          'SAVEDMODEL_OP',
-          `the graph uses ${op}, which reads or writes files or runs Python`,
-        );
-      }
-      return 'tf-savedmodel';
+    if (proto.get(2)?.has(2) && proto.get(1)?.has(0) && only([1, 2])) return scanSavedModel(r, ctx, where);
+    if (only([1]) && proto.get(1)?.size === 1 && proto.get(1)?.has(2)) {
+      const keras = scanKerasMetadata(r, ctx, where);
+      if (keras !== null) return keras;
     }
     if (
       proto.get(1)?.has(2) &&
@@ -118,6 +110,11 @@ function scanOther(r: ReadAt, ctx: Ctx, where: string | undefined): FormatName {
       for (const t of facts.templates) templateFindings(ctx, where, t.key, t.text);
       return 'json';
     }
+  }
+  if (/^(\s*#[^\n]*\n)*\s*(saved_model_schema_version|meta_graphs)\s*[:{]/.test(body)) {
+    // TensorFlow loads saved_model.pbtxt when there is no saved_model.pb: the same graphs, as text
+    report(ctx, where, 'FORMAT_NOT_ANALYSED', 'a text-format SavedModel (saved_model.pbtxt) is not parsed');
+    return 'tf-savedmodel';
   }
   if (body.includes('{{') || body.includes('{%')) templateFindings(ctx, where, 'template', body);
   return 'text';

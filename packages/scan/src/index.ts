@@ -1,6 +1,7 @@
 export { type ArchiveLimits, DEFAULT_ARCHIVE_LIMITS } from './containers/budget.ts';
 export type { FormatName, MemberRecord } from './context.ts';
 export { FINDING_CODES, type Finding, type FindingCode } from './findings.ts';
+export { type TensorDataClaim, tensorBundleData } from './formats/tf-bundle.ts';
 export { DEFAULT_PICKLE_LIMITS, type PickleLimits } from './pickle/analyse.ts';
 export {
   getProfile,

@@ -1,6 +1,7 @@
 import { sha256Hex } from '@modelseal/core';
 import { type AllowEntry, ML_EXTRA, ONNX_ML_DOMAINS, ONNX_STANDARD_DOMAINS } from './allowlist-ml.ts';
 import { BLOCKED_MODULES, WEIGHTS_ONLY_GLOBALS } from './allowlist-weights-only.ts';
+import { PURE_OPS } from './formats/savedmodel-ops.ts';
 
 /**
  * A profile is everything that decides a verdict: the exact globals a pickle may import or call and
@@ -14,6 +15,8 @@ export interface Profile {
   readonly globals: ReadonlySet<string>;
   readonly justifications: ReadonlyMap<string, string>;
   readonly onnxDomains: ReadonlySet<string>;
+  /** TensorFlow ops a SavedModel graph may use (formats/savedmodel-ops.ts) */
+  readonly tfOps: ReadonlySet<string>;
 }
 
 export type ProfileName = 'weights-only' | 'ml';
@@ -34,10 +37,12 @@ function build(name: string, extra: readonly AllowEntry[], onnx: readonly AllowE
   return Object.freeze({
     name,
     // 2: HDF5 is analysed in every profile (1 accepted a .keras weights file unread, in ml only)
-    version: 2,
+    // 3: TF SavedModels are analysed and can pass (2 failed every one as not analysed)
+    version: 3,
     globals,
     justifications,
     onnxDomains: new Set([...ONNX_STANDARD_DOMAINS, ...onnx.map((d) => d.global)]),
+    tfOps: PURE_OPS,
   });
 }
 
@@ -60,6 +65,7 @@ export function profileDocument(p: Profile): Record<string, unknown> {
     version: p.version,
     globals: [...p.globals].sort(),
     onnxDomains: [...p.onnxDomains].sort(),
+    tfOps: [...p.tfOps].sort(),
   };
 }
 

@@ -2,6 +2,7 @@ import { analyseBlob } from './analyse.ts';
 import { type ArchiveLimits, Budget, DEFAULT_ARCHIVE_LIMITS } from './containers/budget.ts';
 import type { Ctx, FormatName, MemberRecord } from './context.ts';
 import { type Finding, Findings } from './findings.ts';
+import type { TensorDataClaim } from './formats/tf-bundle.ts';
 import type { PickleLimits } from './pickle/analyse.ts';
 import { type Profile, WEIGHTS_ONLY_PROFILE } from './profile.ts';
 import { countingReader, type ReadAt } from './reader.ts';
@@ -32,6 +33,12 @@ export interface ScanOptions {
   readonly archiveLimits?: Partial<ArchiveLimits>;
   readonly pickleLimits?: PickleLimits;
   readonly sha256?: string;
+  /**
+   * The file is a TensorFlow checkpoint data shard that this index names (from tensorBundleData
+   * over the model's `*.index` files): TensorFlow reads it only as the tensor bytes the index
+   * locates, so it is accepted unread when its size is what the index describes.
+   */
+  readonly tensorData?: TensorDataClaim;
 }
 
 /**
@@ -51,7 +58,9 @@ export function scanFile(path: string, reader: ReadAt, opts: ScanOptions = {}): 
   };
   let format: FormatName = 'unknown';
   try {
-    format = analyseBlob(counted, ctx, undefined, 0);
+    format = opts.tensorData
+      ? tensorData(counted, opts.tensorData, ctx)
+      : analyseBlob(counted, ctx, undefined, 0);
   } catch (e) {
     ctx.findings.add({
       code: 'READ_ERROR',
@@ -71,3 +80,24 @@ export function scanFile(path: string, reader: ReadAt, opts: ScanOptions = {}): 
     bytesRead: counted.bytesRead(),
   };
 }
+
+function tensorData(r: ReadAt, claim: TensorDataClaim, ctx: Ctx): FormatName {
+  if (r.size !== claim.bytes) {
+    ctx.findings.add({
+      code: 'SAVEDMODEL_VARIABLES',
+      message: `holds ${r.size} bytes where ${claim.index} places tensors in ${claim.bytes}`,
+    });
+  }
+  // the bytes are not read, except where a zip reader looks first: the end record in the last 64 KiB
+  const tail = r.read(Math.max(0, r.size - ZIP_TAIL), ZIP_TAIL);
+  if (Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes(ZIP_END)) {
+    ctx.findings.add({
+      code: 'SAVEDMODEL_VARIABLES',
+      message: 'ends with a zip end record, so a zip reader would open it as an archive',
+    });
+  }
+  return 'tensor-data';
+}
+
+const ZIP_TAIL = 65_557; // the end record (22 bytes) and the longest comment
+const ZIP_END = Buffer.from('PK\x05\x06', 'latin1');

@@ -71,13 +71,14 @@ describe('ONNX', () => {
 });
 
 describe('formats that are identified and refused or checked', () => {
-  it('a broken HDF5 file and TF SavedModel fail closed; SavedModel file ops are named', () => {
+  it('a broken HDF5 file fails closed; a SavedModel graph reading a file fails naming the op', () => {
     expect(codes(cat('\x89HDF\r\n\x1a\n', new Uint8Array(64)))).toEqual(['HDF5_MALFORMED']);
     const node = cat(pb.bytes(1, 'r'), pb.bytes(2, 'ReadFile'));
     const saved = cat(pb.int(1, 1), pb.bytes(2, cat(pb.bytes(2, pb.bytes(1, node)))));
     const r = scan(saved, ML_PROFILE);
     expect(r.format).toBe('tf-savedmodel');
-    expect(r.findings.map((f) => f.code)).toEqual(['FORMAT_NOT_ANALYSED', 'SAVEDMODEL_OP']);
+    expect(r.findings.map((f) => f.code)).toEqual(['SAVEDMODEL_OP']);
+    expect(r.findings[0]!.message).toBe('node "r" of the main graph uses ReadFile, which reads a file');
   });
 
   it('identifies by content, not by name: a pickle called config.json is a pickle', () => {
