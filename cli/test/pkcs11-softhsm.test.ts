@@ -254,6 +254,8 @@ describe.skipIf(!SOFTHSM)('cosign habit: sign-blob --key pkcs11:…', () => {
       EXIT_CODES.verification,
     );
     writeFileSync(blob, 'changed\n');
-    expect(run(['verify-blob', blob, '--bundle', bundle, '--key', f('ec256.pub')]).status).toBe(EXIT_CODES.digest);
+    expect(run(['verify-blob', blob, '--bundle', bundle, '--key', f('ec256.pub')]).status).toBe(
+      EXIT_CODES.digest,
+    );
   });
 });
