@@ -17,6 +17,7 @@
  * - the leaf remembers its own answer per issuer for the duration of one bundle (the library
  *   verifies the chain once per timestamp).
  */
+import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 
@@ -108,9 +109,17 @@ const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
  * from here only for DER bytes a trust root holds. Any other key goes to the library's function.
  */
 const trustRootKeys = new Map<string, crypto.KeyObject>();
+/**
+ * The key of a bundle's leaf as OpenSSL parsed it with the whole certificate (parseBundle's
+ * node:crypto X509Certificate), by the SPKI buffer LeafCertificate handed out: the library
+ * asks for that key once per bundle, and parsing it again costs as much as a signature check.
+ */
+const leafKeys = new WeakMap<Buffer, { readonly spki: Buffer; readonly key: crypto.KeyObject }>();
 const libraryCreatePublicKey = crypto.createPublicKey;
 Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'pkcs1'): crypto.KeyObject => {
   if (typeof key !== 'string' && (type ?? 'spki') === 'spki') {
+    const leaf = leafKeys.get(key);
+    if (leaf && leaf.spki.equals(key)) return leaf.key;
     const known = trustRootKeys.get(key.toString('base64'));
     if (known) return known;
   }
@@ -163,8 +172,21 @@ class TrustedCertificate extends X509Certificate {
 /** The bundle's signing certificate, for one verification: same bytes, same answers. */
 class LeafCertificate extends X509Certificate {
   readonly #verifiedBy = new Map<X509Certificate | undefined, boolean>();
-  constructor(cert: X509Certificate) {
+  /** OpenSSL's parse of exactly these certificate bytes, when the caller has one */
+  readonly #parsed: NodeX509Certificate | undefined;
+  constructor(cert: X509Certificate, parsed: NodeX509Certificate | undefined) {
     super(encodedOnce(cert.root));
+    this.#parsed = parsed && sameCertificate(this.root, parsed) ? parsed : undefined;
+  }
+  /**
+   * The SPKI DER, as the library's getter gives it (a fresh copy per call). With OpenSSL's parse
+   * of the same certificate bytes at hand, the copy is registered with that parse's key, so
+   * `crypto.createPublicKey` of it does not parse the key a second time.
+   */
+  override get publicKey(): Buffer {
+    const spki = super.publicKey;
+    if (this.#parsed) leafKeys.set(spki, { spki: Buffer.from(spki), key: this.#parsed.publicKey });
+    return spki;
   }
   /** The SCT check edits its clone's extensions before encoding it: a fresh tree that keeps nothing. */
   override clone(): X509Certificate {
@@ -205,7 +227,7 @@ export function withRememberedCertificates(material: TrustMaterial): TrustMateri
  * The entity with its leaf certificate and RFC 3161 timestamps re-rooted on remembering ASN.1
  * trees. Parsing stays the library's; only the encodings it asks for again are kept.
  */
-export function rememberingEntity(entity: SignedEntity): SignedEntity {
+export function rememberingEntity(entity: SignedEntity, parsedLeaf?: NodeX509Certificate): SignedEntity {
   const timestamps = entity.timestamps.map((t) =>
     t.$case === 'timestamp-authority'
       ? { $case: t.$case, timestamp: new RFC3161Timestamp(encodedOnce(t.timestamp.root)) }
@@ -215,8 +237,26 @@ export function rememberingEntity(entity: SignedEntity): SignedEntity {
   return {
     ...entity,
     timestamps,
-    key: { $case: 'certificate', certificate: new LeafCertificate(entity.key.certificate) },
+    key: { $case: 'certificate', certificate: new LeafCertificate(entity.key.certificate, parsedLeaf) },
   };
+}
+
+/**
+ * Are `root` (the library's parse) and `parsed` (OpenSSL's) the same certificate bytes, laid out
+ * so that the library's SPKI (the 7th TBS field) is the one OpenSSL took the key from? Both
+ * parsed the same DER; with the explicit version field present the 7th field is the SPKI in
+ * X.509's grammar, which OpenSSL enforces. Anything else: no shortcut, the library parses.
+ */
+function sameCertificate(root: ASN1Obj, parsed: NodeX509Certificate): boolean {
+  const bytes = root instanceof Encoded ? root.parsedBytes() : undefined;
+  const tbs = root.subs[0];
+  return (
+    bytes !== undefined &&
+    tbs !== undefined &&
+    tbs.subs.length >= 7 &&
+    tbs.subs[0]!.tag.isContextSpecific(0) &&
+    parsed.raw.equals(bytes)
+  );
 }
 
 /** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */

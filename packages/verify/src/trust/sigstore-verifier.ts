@@ -18,7 +18,11 @@ export interface SigstoreVerifierOptions {
 
 /** Checks a signed entity (signature, key or certificate, tlog, timestamps, identity); returns the signer. */
 export interface SigstoreEntityVerifier {
-  verify(bundle: Bundle, entity: SignedEntity): SignerInfo;
+  /**
+   * `parsedLeaf`: node:crypto's parse of the bundle's leaf certificate, if the caller made one
+   * (its key is then not parsed again; it is used only if its bytes are the entity's leaf).
+   */
+  verify(bundle: Bundle, entity: SignedEntity, parsedLeaf?: NodeX509): SignerInfo;
 }
 
 /**
@@ -47,7 +51,7 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
   });
 
   return {
-    verify(bundle, entity) {
+    verify(bundle, entity, parsedLeaf) {
       const isCert = entity.key.$case === 'certificate';
       if (keyMode && isCert) {
         throw new VerificationError({
@@ -78,7 +82,7 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
           : keyVerifier;
       let signer: ReturnType<Verifier['verify']>;
       try {
-        signer = verifier.verify(rememberingEntity(entity));
+        signer = verifier.verify(rememberingEntity(entity, parsedLeaf));
       } catch (e) {
         throw libraryFailure(e);
       }
