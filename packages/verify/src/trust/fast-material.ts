@@ -119,7 +119,7 @@ const libraryCreatePublicKey = crypto.createPublicKey;
 Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'pkcs1'): crypto.KeyObject => {
   if (typeof key !== 'string' && (type ?? 'spki') === 'spki') {
     const leaf = leafKeys.get(key);
-    if (leaf && leaf.spki.equals(key)) return leaf.key;
+    if (leaf?.spki.equals(key)) return leaf.key;
     const known = trustRootKeys.get(key.toString('base64'));
     if (known) return known;
   }
