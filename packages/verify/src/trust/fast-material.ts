@@ -7,100 +7,25 @@
  * DER bytes. The library still drives every check; we hand it certificate objects that remember
  * what cannot change:
  *
- * - every ASN.1 node of a trusted certificate and of the bundle's leaf encodes to DER once (the
- *   value is the library's own encoding, computed on first use). The SCT check re-encodes a
- *   *clone* after removing an extension: `clone()` builds a plain, unmemoised certificate, so
- *   that path is untouched;
+ * - every ASN.1 node of a trusted certificate, of the bundle's leaf and of its timestamps is a
+ *   frozen node that encodes to DER once and parses its OID, date or integer once
+ *   (asn1-memo.ts; the values are the library's own, computed on first use). The SCT check
+ *   re-encodes a *clone* after removing an extension: the clone's nodes down to the extension
+ *   list are new and encode from their children; certificate equality compares the kept
+ *   encodings without copying them;
  * - a trusted certificate remembers whether its signature verifies under another trusted
  *   certificate (or itself): both are fixed bytes from the trust root, so the answer is too.
  *   Validity dates are not cached (the library checks them against each timestamp);
  * - the leaf remembers its own answer per issuer for the duration of one bundle (the library
- *   verifies the chain once per timestamp).
+ *   verifies the chain once per timestamp), and its key is the one OpenSSL parsed with the same
+ *   certificate bytes in parseBundle, when there is such a parse.
  */
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
+import { type ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
+import { copyAlong, derOf, Encoded, encodedOnce } from './asn1-memo.ts';
 
-/**
- * An ASN.1 node that encodes itself as `ASN1Obj.toDER()` defines it (tag, minimal length, then
- * the value or its children's encodings; fast-material.test.ts compares both on real
- * certificates), without the library's two 1 KiB streams per node. A node whose parsed bytes
- * already are that encoding (its header re-encodes to the bytes before its value, and the same
- * holds below it) hands out a copy of them; a node whose children were changed since parsing
- * (the SCT check removes an extension from a clone) is encoded from its children.
- */
-class Encoded extends ASN1Obj {
-  readonly #parsedChildren: readonly ASN1Obj[];
-  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
-    super(tag, value, subs);
-    this.#parsedChildren = [...subs];
-  }
-  /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
-  #span: Buffer | null | undefined;
-  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
-  parsedBytes(): Buffer | undefined {
-    const subs = this.subs;
-    if (subs.length !== this.#parsedChildren.length) return undefined;
-    for (let i = 0; i < subs.length; i++) {
-      const c = subs[i];
-      if (c !== this.#parsedChildren[i] || !(c instanceof Encoded) || c.parsedBytes() === undefined)
-        return undefined;
-    }
-    if (this.#span === undefined) this.#span = spanOf(this.tag.toDER(), this.value);
-    return this.#span ?? undefined;
-  }
-  override toDER(): Buffer {
-    const parsed = this.parsedBytes();
-    if (parsed) return Buffer.from(parsed);
-    const body = this.subs.length > 0 ? Buffer.concat(this.subs.map((s) => s.toDER())) : this.value;
-    return Buffer.concat([derHeader(this.tag.toDER(), body.length), body]);
-  }
-}
-
-/**
- * An Encoded node that keeps its encoding, for trees nobody edits. Each caller gets its own copy:
- * @sigstore/core writes into what toDER() returns (the RFC 3161 check turns the signed
- * attributes' tag into a SET in place).
- */
-class EncodedOnce extends Encoded {
-  #der: Buffer | undefined;
-  #parsed: Buffer | null | undefined;
-  override parsedBytes(): Buffer | undefined {
-    if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
-    return this.#parsed ?? undefined;
-  }
-  override toDER(): Buffer {
-    this.#der ??= super.toDER();
-    return Buffer.from(this.#der);
-  }
-}
-
-/** `value` with the header bytes before it, if they are the DER header of (tag, value.length) */
-function spanOf(tag: number, value: Buffer): Buffer | null {
-  const header = derHeader(tag, value.length);
-  const start = value.byteOffset - header.length;
-  if (start < 0) return null;
-  const bytes = new Uint8Array(value.buffer, start, header.length);
-  for (let i = 0; i < header.length; i++) if (bytes[i] !== header[i]) return null;
-  return Buffer.from(value.buffer, start, header.length + value.length);
-}
-
-function derHeader(tag: number, length: number): Buffer {
-  if (length < 0x80) return Buffer.from([tag, length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
-}
-
-function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
-  return new Kind(
-    node.tag,
-    node.value,
-    node.subs.map((s) => rebuild(s, Kind)),
-  );
-}
-
-const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
+export { encodeAgain } from './asn1-memo.ts';
 
 /**
  * Public keys of trust-root certificates, by their SPKI DER. The library parses such a key on every
@@ -142,6 +67,9 @@ class TrustedCertificate extends X509Certificate {
         // a key node cannot load: the library meets (and reports) it when the key is used
       }
     }
+  }
+  override equals(other: X509Certificate): boolean {
+    return derOf(this.root).equals(derOf(other.root));
   }
   override verify(issuer?: X509Certificate): boolean {
     // an issuer from outside the trust root (a bundle's certificate) is checked every time
@@ -188,9 +116,18 @@ class LeafCertificate extends X509Certificate {
     if (this.#parsed) leafKeys.set(spki, { spki: Buffer.from(spki), key: this.#parsed.publicKey });
     return spki;
   }
-  /** The SCT check edits its clone's extensions before encoding it: a fresh tree that keeps nothing. */
+  /**
+   * The SCT check removes the SCT extension from its clone's extension list, then encodes the
+   * TBS: the nodes down to that list are new (and encode from their children), the rest are this
+   * certificate's frozen nodes, shared.
+   */
   override clone(): X509Certificate {
-    return new X509Certificate(rebuild(this.root, Encoded));
+    const tbs = this.root.subs[0];
+    const extensions = tbs?.subs.findIndex((s) => s.tag.isContextSpecific(0x03)) ?? -1;
+    return new X509Certificate(copyAlong(this.root, extensions < 0 ? [0] : [0, extensions, 0]));
+  }
+  override equals(other: X509Certificate): boolean {
+    return derOf(this.root).equals(derOf(other.root));
   }
   override verify(issuer?: X509Certificate): boolean {
     let ok = this.#verifiedBy.get(issuer);
@@ -257,11 +194,6 @@ function sameCertificate(root: ASN1Obj, parsed: NodeX509Certificate): boolean {
     tbs.subs[0]!.tag.isContextSpecific(0) &&
     parsed.raw.equals(bytes)
   );
-}
-
-/** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */
-export function encodeAgain(node: ASN1Obj): Buffer {
-  return rebuild(node, Encoded).toDER();
 }
 
 /**

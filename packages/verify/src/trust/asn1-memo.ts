@@ -1,0 +1,154 @@
+/**
+ * ASN.1 nodes for @sigstore/core that encode (and read) themselves as the library's ASN1Obj
+ * does, without its cost: `ASN1Obj.toDER()` allocates two 1 KiB streams per node, and every
+ * `toOID()` / `toDate()` / `toInteger()` parses the node's bytes again (the library asks for the
+ * same extension OIDs and validity dates many times per bundle). fast-material.ts re-roots
+ * certificates and timestamps on these; asn1-memo.test.ts compares them with the library's.
+ */
+import { ASN1Obj } from '@sigstore/core';
+
+/**
+ * A node that encodes itself as `ASN1Obj.toDER()` defines it (tag, minimal length, then the value
+ * or its children's encodings). A node whose parsed bytes already are that encoding (its header
+ * re-encodes to the bytes before its value, its children's encodings tile its value exactly, and
+ * the same holds below it) hands out a copy of them; a node whose children were changed since
+ * parsing (the SCT check removes an extension from a clone) is encoded from its children.
+ */
+export class Encoded extends ASN1Obj {
+  readonly #parsedChildren: readonly ASN1Obj[];
+  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
+    super(tag, value, subs);
+    this.#parsedChildren = [...subs];
+  }
+  /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
+  #span: Buffer | null | undefined;
+  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
+  parsedBytes(): Buffer | undefined {
+    const subs = this.subs;
+    if (subs.length !== this.#parsedChildren.length) return undefined;
+    let tiled = 0;
+    for (let i = 0; i < subs.length; i++) {
+      const c = subs[i];
+      if (c !== this.#parsedChildren[i] || !(c instanceof Encoded)) return undefined;
+      const bytes = c.parsedBytes();
+      if (bytes === undefined) return undefined;
+      tiled += bytes.length;
+    }
+    // a child whose header was longer than minimal can still end in its minimal header's bytes
+    // (tag 0x81, length 0x81 0x05): the children's canonical encodings must fill the value exactly
+    if (subs.length > 0 && tiled !== this.value.length) return undefined;
+    if (this.#span === undefined) this.#span = spanOf(this.tag.toDER(), this.value);
+    return this.#span ?? undefined;
+  }
+  override toDER(): Buffer {
+    const parsed = this.parsedBytes();
+    if (parsed) return copyOf(parsed);
+    const body = this.subs.length > 0 ? Buffer.concat(this.subs.map((s) => s.toDER())) : this.value;
+    return Buffer.concat([derHeader(this.tag.toDER(), body.length), body]);
+  }
+}
+
+/**
+ * An Encoded node of a tree nobody edits, frozen so that nobody can: it keeps its encoding and
+ * what its reads return (each a pure function of its tag and bytes). Callers get their own copy
+ * of the encoding: @sigstore/core writes into what toDER() returns (the RFC 3161 check turns the
+ * signed attributes' tag into a SET in place), and a fresh Date each time.
+ */
+export class EncodedOnce extends Encoded {
+  #der: Buffer | undefined;
+  #parsed: Buffer | null | undefined;
+  #oid: string | undefined;
+  #time: number | undefined;
+  #integer: bigint | undefined;
+  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
+    super(tag, value, Object.freeze(subs) as ASN1Obj[]);
+    Object.freeze(this);
+  }
+  override parsedBytes(): Buffer | undefined {
+    if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
+    return this.#parsed ?? undefined;
+  }
+  /** the encoding itself, for comparing; never handed to the library */
+  der(): Buffer {
+    this.#der ??= super.toDER();
+    return this.#der;
+  }
+  override toDER(): Buffer {
+    return copyOf(this.der());
+  }
+  override toOID(): string {
+    this.#oid ??= super.toOID();
+    return this.#oid;
+  }
+  override toDate(): Date {
+    this.#time ??= super.toDate().getTime();
+    return new Date(this.#time);
+  }
+  override toInteger(): bigint {
+    this.#integer ??= super.toInteger();
+    return this.#integer;
+  }
+}
+
+function copyOf(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+/** `value` with the bytes before it, if those are the DER header of (tag, value.length) */
+function spanOf(tag: number, value: Buffer): Buffer | null {
+  const length = value.length;
+  const lengthBytes =
+    length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
+  const start = value.byteOffset - 2 - lengthBytes;
+  if (start < 0) return null;
+  // a view over the parsed bytes; compared in place, no header is built
+  const span = Buffer.from(value.buffer, start, 2 + lengthBytes + length);
+  if (span[0] !== tag) return null;
+  if (lengthBytes === 0) return span[1] === length ? span : null;
+  if (span[1] !== (0x80 | lengthBytes)) return null;
+  for (let k = 0; k < lengthBytes; k++) {
+    if (span[2 + k] !== (length >>> (8 * (lengthBytes - 1 - k))) % 256) return null;
+  }
+  return span;
+}
+
+function derHeader(tag: number, length: number): Buffer {
+  if (length < 0x80) return Buffer.from([tag, length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
+}
+
+export function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
+  return new Kind(
+    node.tag,
+    node.value,
+    node.subs.map((s) => rebuild(s, Kind)),
+  );
+}
+
+export const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
+
+/**
+ * `node` with fresh, editable nodes along `path` (child indexes from it) and everything else
+ * shared: what the SCT check edits of its clone (the extension list) is new, and what it only
+ * reads is the original's frozen nodes, so an edit anywhere else throws instead of leaking.
+ */
+export function copyAlong(node: ASN1Obj, path: readonly number[]): ASN1Obj {
+  const subs = [...node.subs];
+  const [i, ...rest] = path;
+  if (i !== undefined && subs[i] !== undefined) subs[i] = copyAlong(subs[i], rest);
+  return new Encoded(node.tag, node.value, subs);
+}
+
+/** the encoding without a copy when `node` keeps one, else the library's */
+export function derOf(node: ASN1Obj): Buffer {
+  return node instanceof EncodedOnce ? node.der() : node.toDER();
+}
+
+/** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */
+export function encodeAgain(node: ASN1Obj): Buffer {
+  return rebuild(node, Encoded).toDER();
+}
