@@ -9,8 +9,8 @@ import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { t
 const CASES = `${SHARED_VECTORS}/sigstore-conformance/bundle-verify`;
 
 /** every certificate of the public-good root and of the conformance bundles */
-function certificates(): Buffer[] {
-  const out: Buffer[] = [];
+function certificates(): Buffer<ArrayBuffer>[] {
+  const out: Buffer<ArrayBuffer>[] = [];
   for (const field of ['certificateAuthorities', 'timestampAuthorities'] as const)
     for (const ca of publicGoodJson[field])
       for (const c of ca.certChain.certificates) out.push(Buffer.from(c.rawBytes, 'base64'));
