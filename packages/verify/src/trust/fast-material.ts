@@ -51,12 +51,44 @@ Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'p
   return libraryCreatePublicKey(key, type);
 });
 
+/**
+ * A certificate on a frozen tree (asn1-memo.ts): it finds each extension once (the library
+ * searches the extension list on every getter, dozens of times per bundle) and compares itself
+ * with another certificate by the kept encodings rather than two fresh copies.
+ */
+class RememberingCertificate extends X509Certificate {
+  readonly #extensions = new Map<string, ASN1Obj | undefined>();
+  constructor(root: ASN1Obj) {
+    super(encodedOnce(root));
+  }
+  /** installed as the library's (TypeScript-private) findExtension below */
+  extensionOnce(oid: string): ASN1Obj | undefined {
+    let ext = this.#extensions.get(oid);
+    if (ext === undefined && !this.#extensions.has(oid)) {
+      ext = libraryFindExtension.call(this, oid);
+      this.#extensions.set(oid, ext);
+    }
+    return ext;
+  }
+  override equals(other: X509Certificate): boolean {
+    return derOf(this.root).equals(derOf(other.root));
+  }
+}
+const libraryFindExtension = Reflect.get(X509Certificate.prototype, 'findExtension') as (
+  this: X509Certificate,
+  oid: string,
+) => ASN1Obj | undefined;
+if (typeof libraryFindExtension === 'function')
+  Reflect.defineProperty(RememberingCertificate.prototype, 'findExtension', {
+    value: RememberingCertificate.prototype.extensionOnce,
+  });
+
 /** A certificate from the trust root: its signature checks against trusted issuers are remembered. */
-class TrustedCertificate extends X509Certificate {
+class TrustedCertificate extends RememberingCertificate {
   readonly #verifiedBy = new WeakMap<X509Certificate, boolean>();
   #key: crypto.KeyObject | undefined;
   constructor(cert: X509Certificate) {
-    super(encodedOnce(cert.root));
+    super(cert.root);
     const der = this.publicKey;
     const id = der.toString('base64');
     if (!trustRootKeys.has(id)) {
@@ -67,9 +99,6 @@ class TrustedCertificate extends X509Certificate {
         // a key node cannot load: the library meets (and reports) it when the key is used
       }
     }
-  }
-  override equals(other: X509Certificate): boolean {
-    return derOf(this.root).equals(derOf(other.root));
   }
   override verify(issuer?: X509Certificate): boolean {
     // an issuer from outside the trust root (a bundle's certificate) is checked every time
@@ -98,12 +127,12 @@ class TrustedCertificate extends X509Certificate {
 }
 
 /** The bundle's signing certificate, for one verification: same bytes, same answers. */
-class LeafCertificate extends X509Certificate {
+class LeafCertificate extends RememberingCertificate {
   readonly #verifiedBy = new Map<X509Certificate | undefined, boolean>();
   /** OpenSSL's parse of exactly these certificate bytes, when the caller has one */
   readonly #parsed: NodeX509Certificate | undefined;
   constructor(cert: X509Certificate, parsed: NodeX509Certificate | undefined) {
-    super(encodedOnce(cert.root));
+    super(cert.root);
     this.#parsed = parsed && sameCertificate(this.root, parsed) ? parsed : undefined;
   }
   /**
@@ -125,9 +154,6 @@ class LeafCertificate extends X509Certificate {
     const tbs = this.root.subs[0];
     const extensions = tbs?.subs.findIndex((s) => s.tag.isContextSpecific(0x03)) ?? -1;
     return new X509Certificate(copyAlong(this.root, extensions < 0 ? [0] : [0, extensions, 0]));
-  }
-  override equals(other: X509Certificate): boolean {
-    return derOf(this.root).equals(derOf(other.root));
   }
   override verify(issuer?: X509Certificate): boolean {
     let ok = this.#verifiedBy.get(issuer);
