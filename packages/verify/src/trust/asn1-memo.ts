@@ -11,26 +11,21 @@ import { ASN1Obj } from '@sigstore/core';
  * A node that encodes itself as `ASN1Obj.toDER()` defines it (tag, minimal length, then the value
  * or its children's encodings). A node whose parsed bytes already are that encoding (its header
  * re-encodes to the bytes before its value, its children's encodings tile its value exactly, and
- * the same holds below it) hands out a copy of them; a node whose children were changed since
- * parsing (the SCT check removes an extension from a clone) is encoded from its children.
+ * the same holds below it) hands out a copy of them; otherwise it is encoded from its children.
  */
-export class Encoded extends ASN1Obj {
-  readonly #parsedChildren: readonly ASN1Obj[];
-  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
-    super(tag, value, subs);
-    this.#parsedChildren = [...subs];
-  }
+abstract class DerNode extends ASN1Obj {
   /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
   #span: Buffer | null | undefined;
+  /** are the children still the ones parsed (no edit since)? */
+  protected abstract childrenAsParsed(): boolean;
   /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
   parsedBytes(): Buffer | undefined {
+    if (!this.childrenAsParsed()) return undefined;
     const subs = this.subs;
-    if (subs.length !== this.#parsedChildren.length) return undefined;
     let tiled = 0;
     for (let i = 0; i < subs.length; i++) {
       const c = subs[i];
-      if (c !== this.#parsedChildren[i] || !(c instanceof Encoded)) return undefined;
-      const bytes = c.parsedBytes();
+      const bytes = c instanceof DerNode ? c.parsedBytes() : undefined;
       if (bytes === undefined) return undefined;
       tiled += bytes.length;
     }
@@ -48,21 +43,37 @@ export class Encoded extends ASN1Obj {
   }
 }
 
+/** A DerNode whose children may be edited (the SCT check removes an extension from a clone). */
+export class Encoded extends DerNode {
+  readonly #parsedChildren: readonly ASN1Obj[];
+  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
+    super(tag, value, subs);
+    this.#parsedChildren = [...subs];
+  }
+  protected childrenAsParsed(): boolean {
+    const subs = this.subs;
+    if (subs.length !== this.#parsedChildren.length) return false;
+    for (let i = 0; i < subs.length; i++) if (subs[i] !== this.#parsedChildren[i]) return false;
+    return true;
+  }
+}
+
 /**
- * An Encoded node of a tree nobody edits, frozen so that nobody can: it keeps its encoding and
- * what its reads return (each a pure function of its tag and bytes). Callers get their own copy
- * of the encoding: @sigstore/core writes into what toDER() returns (the RFC 3161 check turns the
- * signed attributes' tag into a SET in place), and a fresh Date each time.
+ * A DerNode of a tree nobody edits, its child list frozen so that nobody can: it keeps its
+ * encoding and what its one scalar read returns (OID, date or integer, as its tag allows; a pure
+ * function of its tag and bytes). Callers get their own copy of the encoding: @sigstore/core
+ * writes into what toDER() returns (the RFC 3161 check turns the signed attributes' tag into a
+ * SET in place), and a fresh Date each time.
  */
-export class EncodedOnce extends Encoded {
-  #der: Buffer | undefined;
+export class EncodedOnce extends DerNode {
   #parsed: Buffer | null | undefined;
-  #oid: string | undefined;
-  #time: number | undefined;
-  #integer: bigint | undefined;
+  #der: Buffer | undefined;
+  #scalar: string | number | bigint | undefined;
   constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
     super(tag, value, Object.freeze(subs) as ASN1Obj[]);
-    Object.freeze(this);
+  }
+  protected childrenAsParsed(): boolean {
+    return true;
   }
   override parsedBytes(): Buffer | undefined {
     if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
@@ -76,17 +87,19 @@ export class EncodedOnce extends Encoded {
   override toDER(): Buffer {
     return copyOf(this.der());
   }
+  // each read asks the library unless this node already holds a value of its type (the library
+  // throws for the others: an OID node is no date)
   override toOID(): string {
-    this.#oid ??= super.toOID();
-    return this.#oid;
+    if (typeof this.#scalar !== 'string') this.#scalar = super.toOID();
+    return this.#scalar;
   }
   override toDate(): Date {
-    this.#time ??= super.toDate().getTime();
-    return new Date(this.#time);
+    if (typeof this.#scalar !== 'number') this.#scalar = super.toDate().getTime();
+    return new Date(this.#scalar);
   }
   override toInteger(): bigint {
-    this.#integer ??= super.toInteger();
-    return this.#integer;
+    if (typeof this.#scalar !== 'bigint') this.#scalar = super.toInteger();
+    return this.#scalar;
   }
 }
 
@@ -121,7 +134,7 @@ function derHeader(tag: number, length: number): Buffer {
   return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
 }
 
-export function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
+function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
   return new Kind(
     node.tag,
     node.value,
@@ -129,7 +142,13 @@ export function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
   );
 }
 
-export const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
+/** `node`'s tree again, of EncodedOnce nodes (once per certificate or timestamp: a plain loop) */
+export function encodedOnce(node: ASN1Obj): EncodedOnce {
+  const subs = node.subs;
+  const copy: ASN1Obj[] = [];
+  for (let i = 0; i < subs.length; i++) copy.push(encodedOnce(subs[i] as ASN1Obj));
+  return new EncodedOnce(node.tag, node.value, copy);
+}
 
 /**
  * `node` with fresh, editable nodes along `path` (child indexes from it) and everything else

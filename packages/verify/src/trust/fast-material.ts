@@ -23,7 +23,7 @@
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { type ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
-import { copyAlong, derOf, Encoded, encodedOnce } from './asn1-memo.ts';
+import { copyAlong, derOf, EncodedOnce, encodedOnce } from './asn1-memo.ts';
 
 export { encodeAgain } from './asn1-memo.ts';
 
@@ -211,7 +211,7 @@ export function rememberingEntity(entity: SignedEntity, parsedLeaf?: NodeX509Cer
  * X.509's grammar, which OpenSSL enforces. Anything else: no shortcut, the library parses.
  */
 function sameCertificate(root: ASN1Obj, parsed: NodeX509Certificate): boolean {
-  const bytes = root instanceof Encoded ? root.parsedBytes() : undefined;
+  const bytes = root instanceof EncodedOnce ? root.parsedBytes() : undefined;
   const tbs = root.subs[0];
   return (
     bytes !== undefined &&
