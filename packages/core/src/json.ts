@@ -8,6 +8,9 @@ export interface JsonLimits {
 
 const DEFAULTS = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 } as const;
 
+/** one decoder for every call (decode without `stream` keeps no state between calls) */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 /**
  * JSON.parse with the limits an untrusted file needs: size is checked before parsing and depth
  * after, so a hostile file fails with a code instead of exhausting memory or the stack.
@@ -23,7 +26,7 @@ export function parseJson(text: string | Uint8Array, what: string, limits: JsonL
       details: { size, maxBytes },
     });
   }
-  const str = typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: false }).decode(text);
+  const str = typeof text === 'string' ? text : UTF8.decode(text);
   if (str.trim() === '') throw new InputError({ code: 'JSON_EMPTY', message: `${what} is empty` });
   let value: unknown;
   try {

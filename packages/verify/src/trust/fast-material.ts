@@ -131,6 +131,7 @@ class LeafCertificate extends RememberingCertificate {
   readonly #verifiedBy = new Map<X509Certificate | undefined, boolean>();
   /** OpenSSL's parse of exactly these certificate bytes, when the caller has one */
   readonly #parsed: NodeX509Certificate | undefined;
+  #key: crypto.KeyObject | undefined;
   constructor(cert: X509Certificate, parsed: NodeX509Certificate | undefined) {
     super(cert.root);
     this.#parsed = parsed && sameCertificate(this.root, parsed) ? parsed : undefined;
@@ -142,7 +143,10 @@ class LeafCertificate extends RememberingCertificate {
    */
   override get publicKey(): Buffer {
     const spki = super.publicKey;
-    if (this.#parsed) leafKeys.set(spki, { spki: Buffer.from(spki), key: this.#parsed.publicKey });
+    if (this.#parsed) {
+      this.#key ??= this.#parsed.publicKey; // node builds a new KeyObject per get
+      leafKeys.set(spki, { spki: Buffer.from(spki), key: this.#key });
+    }
     return spki;
   }
   /**

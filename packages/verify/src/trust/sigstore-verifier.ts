@@ -81,13 +81,15 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
           ? keyVerifierWithLog
           : keyVerifier;
       let signer: ReturnType<Verifier['verify']>;
+      const remembering = rememberingEntity(entity, parsedLeaf);
       try {
-        signer = verifier.verify(rememberingEntity(entity, parsedLeaf));
+        signer = verifier.verify(remembering);
       } catch (e) {
         throw libraryFailure(e);
       }
       if (!isCert && key) return { kind: 'key', keyId: keyId(key) };
-      const info = certificateSigner(bundle, entity, signer);
+      // the remembering leaf: its validity dates are already parsed
+      const info = certificateSigner(bundle, remembering, signer);
       if (identity) checkIdentity(identity, info);
       return info;
     },
