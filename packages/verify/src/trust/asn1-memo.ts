@@ -14,26 +14,35 @@ import { ASN1Obj } from '@sigstore/core';
  * the same holds below it) hands out a copy of them; otherwise it is encoded from its children.
  */
 abstract class DerNode extends ASN1Obj {
-  /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
-  #span: Buffer | null | undefined;
+  /** the length of this node's own header if the bytes before its value are it (fixed at parse) */
+  #header: number | undefined;
   /** are the children still the ones parsed (no edit since)? */
   protected abstract childrenAsParsed(): boolean;
-  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
-  parsedBytes(): Buffer | undefined {
-    if (!this.childrenAsParsed()) return undefined;
+  /**
+   * The length of this node's parsed bytes if they are exactly its DER encoding, else -1. Checks
+   * read the parsed bytes in place: nothing is allocated per node.
+   */
+  parsedLength(): number {
+    if (!this.childrenAsParsed()) return -1;
     const subs = this.subs;
     let tiled = 0;
     for (let i = 0; i < subs.length; i++) {
       const c = subs[i];
-      const bytes = c instanceof DerNode ? c.parsedBytes() : undefined;
-      if (bytes === undefined) return undefined;
-      tiled += bytes.length;
+      const n = c instanceof DerNode ? c.parsedLength() : -1;
+      if (n < 0) return -1;
+      tiled += n;
     }
     // a child whose header was longer than minimal can still end in its minimal header's bytes
     // (tag 0x81, length 0x81 0x05): the children's canonical encodings must fill the value exactly
-    if (subs.length > 0 && tiled !== this.value.length) return undefined;
-    if (this.#span === undefined) this.#span = spanOf(this.tag.toDER(), this.value);
-    return this.#span ?? undefined;
+    if (subs.length > 0 && tiled !== this.value.length) return -1;
+    this.#header ??= headerBefore(this.tag.toDER(), this.value);
+    return this.#header < 0 ? -1 : this.#header + this.value.length;
+  }
+  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
+  parsedBytes(): Buffer | undefined {
+    const n = this.parsedLength();
+    const v = this.value;
+    return n < 0 ? undefined : Buffer.from(v.buffer, v.byteOffset + v.length - n, n);
   }
   override toDER(): Buffer {
     const parsed = this.parsedBytes();
@@ -66,7 +75,7 @@ export class Encoded extends DerNode {
  * SET in place), and a fresh Date each time.
  */
 export class EncodedOnce extends DerNode {
-  #parsed: Buffer | null | undefined;
+  #parsedLength: number | undefined;
   #der: Buffer | undefined;
   #scalar: string | number | bigint | undefined;
   constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
@@ -75,13 +84,14 @@ export class EncodedOnce extends DerNode {
   protected childrenAsParsed(): boolean {
     return true;
   }
-  override parsedBytes(): Buffer | undefined {
-    if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
-    return this.#parsed ?? undefined;
+  override parsedLength(): number {
+    this.#parsedLength ??= super.parsedLength();
+    return this.#parsedLength;
   }
   /** the encoding itself, for comparing; never handed to the library */
   der(): Buffer {
-    this.#der ??= super.toDER();
+    // the parsed bytes themselves when they are the encoding (a view: the values are views too)
+    this.#der ??= this.parsedBytes() ?? super.toDER();
     return this.#der;
   }
   override toDER(): Buffer {
@@ -109,22 +119,28 @@ function copyOf(bytes: Buffer): Buffer {
   return copy;
 }
 
-/** `value` with the bytes before it, if those are the DER header of (tag, value.length) */
-function spanOf(tag: number, value: Buffer): Buffer | null {
+/** one view per parse buffer, to read header bytes in place */
+const views = new WeakMap<ArrayBufferLike, Uint8Array>();
+
+/** the length of the DER header of (tag, value.length) if the bytes before `value` are it, else -1 */
+function headerBefore(tag: number, value: Buffer): number {
   const length = value.length;
   const lengthBytes =
     length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
   const start = value.byteOffset - 2 - lengthBytes;
-  if (start < 0) return null;
-  // a view over the parsed bytes; compared in place, no header is built
-  const span = Buffer.from(value.buffer, start, 2 + lengthBytes + length);
-  if (span[0] !== tag) return null;
-  if (lengthBytes === 0) return span[1] === length ? span : null;
-  if (span[1] !== (0x80 | lengthBytes)) return null;
-  for (let k = 0; k < lengthBytes; k++) {
-    if (span[2 + k] !== (length >>> (8 * (lengthBytes - 1 - k))) % 256) return null;
+  if (start < 0) return -1;
+  let bytes = views.get(value.buffer);
+  if (!bytes) {
+    bytes = new Uint8Array(value.buffer);
+    views.set(value.buffer, bytes);
   }
-  return span;
+  if (bytes[start] !== tag) return -1;
+  if (lengthBytes === 0) return bytes[start + 1] === length ? 2 : -1;
+  if (bytes[start + 1] !== (0x80 | lengthBytes)) return -1;
+  for (let k = 0; k < lengthBytes; k++) {
+    if (bytes[start + 2 + k] !== (length >>> (8 * (lengthBytes - 1 - k))) % 256) return -1;
+  }
+  return 2 + lengthBytes;
 }
 
 function derHeader(tag: number, length: number): Buffer {

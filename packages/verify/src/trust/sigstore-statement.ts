@@ -51,7 +51,7 @@ export function verifySigstoreBundle(
   }
   if (bundle.content.$case === 'dsseEnvelope') {
     const env = bundle.content.dsseEnvelope;
-    entity = withCurveHash(entity, pae(env.payloadType, env.payload));
+    entity = withCurveHash(entity, () => pae(env.payloadType, env.payload));
   }
   return verifier.verify(bundle, entity, parsedLeaf);
 }
