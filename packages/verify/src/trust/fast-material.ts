@@ -21,9 +21,10 @@
  *   certificate bytes in parseBundle, when there is such a parse.
  */
 import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import { type ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
+import { type ASN1Obj, crypto, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 import { copyAlong, derOf, EncodedOnce, encodedOnce } from './asn1-memo.ts';
+import { keepCertificateReads, RememberingTimestamp } from './kept-reads.ts';
 
 export { encodeAgain } from './asn1-memo.ts';
 
@@ -82,6 +83,7 @@ if (typeof libraryFindExtension === 'function')
   Reflect.defineProperty(RememberingCertificate.prototype, 'findExtension', {
     value: RememberingCertificate.prototype.extensionOnce,
   });
+keepCertificateReads(RememberingCertificate.prototype);
 
 /** A certificate from the trust root: its signature checks against trusted issuers are remembered. */
 class TrustedCertificate extends RememberingCertificate {
@@ -197,7 +199,7 @@ export function withRememberedCertificates(material: TrustMaterial): TrustMateri
 export function rememberingEntity(entity: SignedEntity, parsedLeaf?: NodeX509Certificate): SignedEntity {
   const timestamps = entity.timestamps.map((t) =>
     t.$case === 'timestamp-authority'
-      ? { $case: t.$case, timestamp: new RFC3161Timestamp(encodedOnce(t.timestamp.root)) }
+      ? { $case: t.$case, timestamp: new RememberingTimestamp(t.timestamp.root) }
       : t,
   );
   if (entity.key.$case !== 'certificate') return { ...entity, timestamps };
