@@ -38,9 +38,9 @@ const read = (o: object, name: string) => {
 class KeptCertificate extends CoreCertificate {}
 keepCertificateReads(KeptCertificate.prototype);
 
-function vectors(): { certs: Buffer[]; timestamps: Buffer[] } {
-  const certs: Buffer[] = [];
-  const timestamps: Buffer[] = [];
+function vectors(): { certs: Buffer<ArrayBuffer>[]; timestamps: Buffer<ArrayBuffer>[] } {
+  const certs: Buffer<ArrayBuffer>[] = [];
+  const timestamps: Buffer<ArrayBuffer>[] = [];
   for (const field of ['certificateAuthorities', 'timestampAuthorities'] as const)
     for (const ca of publicGoodJson[field])
       for (const c of ca.certChain.certificates) certs.push(Buffer.from(c.rawBytes, 'base64'));
