@@ -24,7 +24,7 @@ import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { type ASN1Obj, crypto, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 import { copyAlong, derOf, EncodedOnce, encodedOnce } from './asn1-memo.ts';
-import { keepCertificateReads, RememberingTimestamp } from './kept-reads.ts';
+import { keepCertificateReads, keepReads, MISSING_READS, RememberingTimestamp } from './kept-reads.ts';
 
 export { encodeAgain } from './asn1-memo.ts';
 
@@ -128,6 +128,16 @@ class TrustedCertificate extends RememberingCertificate {
   }
 }
 
+/**
+ * The SCT check's clone: it removes an element from the extension list, never a node from the
+ * tree above it, so where the TBS and the extension list are stays fixed (the loop over the list
+ * asks for both on every step).
+ */
+class CloneCertificate extends X509Certificate {}
+MISSING_READS.push(
+  ...keepReads(CloneCertificate.prototype, X509Certificate.prototype, ['tbsCertificateObj', 'extensionsObj']),
+);
+
 /** The bundle's signing certificate, for one verification: same bytes, same answers. */
 class LeafCertificate extends RememberingCertificate {
   readonly #verifiedBy = new Map<X509Certificate | undefined, boolean>();
@@ -159,7 +169,7 @@ class LeafCertificate extends RememberingCertificate {
   override clone(): X509Certificate {
     const tbs = this.root.subs[0];
     const extensions = tbs?.subs.findIndex((s) => s.tag.isContextSpecific(0x03)) ?? -1;
-    return new X509Certificate(copyAlong(this.root, extensions < 0 ? [0] : [0, extensions, 0]));
+    return new CloneCertificate(copyAlong(this.root, extensions < 0 ? [0] : [0, extensions, 0]));
   }
   override verify(issuer?: X509Certificate): boolean {
     let ok = this.#verifiedBy.get(issuer);
