@@ -44,14 +44,12 @@ export function parseJson(text: string | Uint8Array, what: string, limits: JsonL
   return value;
 }
 
-function depthExceeds(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
+/** Recursion is bounded by `max` (it stops there), so a hostile nesting cannot exhaust the stack. */
+function depthExceeds(v: unknown, max: number, d = 0): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (d >= max) return true;
+  for (const child of Array.isArray(v) ? v : Object.values(v))
+    if (depthExceeds(child, max, d + 1)) return true;
   return false;
 }
 

@@ -61,7 +61,8 @@ export function keepReads(target: object, base: object, names: readonly string[]
     Object.defineProperty(target, name, {
       configurable: true,
       get(this: object) {
-        if (kept.has(this)) return kept.get(this);
+        const known = kept.get(this);
+        if (known !== undefined || kept.has(this)) return known;
         const value: unknown = get.call(this);
         kept.set(this, value);
         return value;
