@@ -35,7 +35,9 @@ const read = (o: object, name: string) => {
   }
 };
 
-class KeptCertificate extends CoreCertificate {}
+class KeptCertificate extends CoreCertificate {
+  readonly reads = new Map<string, unknown>();
+}
 keepCertificateReads(KeptCertificate.prototype);
 
 function vectors(): { certs: Buffer<ArrayBuffer>[]; timestamps: Buffer<ArrayBuffer>[] } {

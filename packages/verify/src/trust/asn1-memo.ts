@@ -19,24 +19,26 @@ abstract class DerNode extends ASN1Obj {
   /** are the children still the ones parsed (no edit since)? */
   protected abstract childrenAsParsed(): boolean;
   /**
-   * The length of this node's parsed bytes if they are exactly its DER encoding, else -1. Checks
-   * read the parsed bytes in place: nothing is allocated per node.
+   * The length of this node's parsed bytes if they are exactly its DER encoding, else -1. Header
+   * bytes are read in place, from the parent's value when the parent asks (a child's header lies
+   * inside it), so nothing is allocated per node.
    */
-  parsedLength(): number {
+  parsedLength(parent?: Buffer): number {
     if (!this.childrenAsParsed()) return -1;
     const subs = this.subs;
+    const value = this.value;
     let tiled = 0;
     for (let i = 0; i < subs.length; i++) {
       const c = subs[i];
-      const n = c instanceof DerNode ? c.parsedLength() : -1;
+      const n = c instanceof DerNode ? c.parsedLength(value) : -1;
       if (n < 0) return -1;
       tiled += n;
     }
     // a child whose header was longer than minimal can still end in its minimal header's bytes
     // (tag 0x81, length 0x81 0x05): the children's canonical encodings must fill the value exactly
-    if (subs.length > 0 && tiled !== this.value.length) return -1;
-    this.#header ??= headerBefore(this.tag.toDER(), this.value);
-    return this.#header < 0 ? -1 : this.#header + this.value.length;
+    if (subs.length > 0 && tiled !== value.length) return -1;
+    this.#header ??= headerBefore(this.tag.toDER(), value, parent);
+    return this.#header < 0 ? -1 : this.#header + value.length;
   }
   /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
   parsedBytes(): Buffer | undefined {
@@ -84,8 +86,8 @@ export class EncodedOnce extends DerNode {
   protected childrenAsParsed(): boolean {
     return true;
   }
-  override parsedLength(): number {
-    this.#parsedLength ??= super.parsedLength();
+  override parsedLength(parent?: Buffer): number {
+    this.#parsedLength ??= super.parsedLength(parent);
     return this.#parsedLength;
   }
   /** the encoding itself, for comparing; never handed to the library */
@@ -119,28 +121,37 @@ function copyOf(bytes: Buffer): Buffer {
   return copy;
 }
 
-/** one view per parse buffer, to read header bytes in place */
-const views = new WeakMap<ArrayBufferLike, Uint8Array>();
-
-/** the length of the DER header of (tag, value.length) if the bytes before `value` are it, else -1 */
-function headerBefore(tag: number, value: Buffer): number {
+/**
+ * The length of the DER header of (tag, value.length) if the bytes before `value` are it, else -1.
+ * `parent` (the enclosing node's value, if it is a view of the same bytes) holds those bytes;
+ * otherwise one small view is made.
+ */
+function headerBefore(tag: number, value: Buffer, parent: Buffer | undefined): number {
   const length = value.length;
   const lengthBytes =
     length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
-  const start = value.byteOffset - 2 - lengthBytes;
-  if (start < 0) return -1;
-  let bytes = views.get(value.buffer);
-  if (!bytes) {
-    bytes = new Uint8Array(value.buffer);
-    views.set(value.buffer, bytes);
+  const size = 2 + lengthBytes;
+  let bytes: Uint8Array;
+  let at: number;
+  if (
+    parent !== undefined &&
+    parent.buffer === value.buffer &&
+    value.byteOffset - size >= parent.byteOffset
+  ) {
+    bytes = parent;
+    at = value.byteOffset - size - parent.byteOffset;
+  } else {
+    if (value.byteOffset < size) return -1;
+    bytes = new Uint8Array(value.buffer, value.byteOffset - size, size);
+    at = 0;
   }
-  if (bytes[start] !== tag) return -1;
-  if (lengthBytes === 0) return bytes[start + 1] === length ? 2 : -1;
-  if (bytes[start + 1] !== (0x80 | lengthBytes)) return -1;
+  if (bytes[at] !== tag) return -1;
+  if (lengthBytes === 0) return bytes[at + 1] === length ? 2 : -1;
+  if (bytes[at + 1] !== (0x80 | lengthBytes)) return -1;
   for (let k = 0; k < lengthBytes; k++) {
-    if (bytes[start + 2 + k] !== (length >>> (8 * (lengthBytes - 1 - k))) % 256) return -1;
+    if (bytes[at + 2 + k] !== (length >>> (8 * (lengthBytes - 1 - k))) % 256) return -1;
   }
-  return 2 + lengthBytes;
+  return size;
 }
 
 function derHeader(tag: number, length: number): Buffer {

@@ -24,7 +24,13 @@ import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { type ASN1Obj, crypto, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
 import { copyAlong, derOf, EncodedOnce, encodedOnce } from './asn1-memo.ts';
-import { keepCertificateReads, keepReads, MISSING_READS, RememberingTimestamp } from './kept-reads.ts';
+import {
+  type KeepsReads,
+  keepCertificateReads,
+  keepReads,
+  MISSING_READS,
+  RememberingTimestamp,
+} from './kept-reads.ts';
 
 export { encodeAgain } from './asn1-memo.ts';
 
@@ -37,15 +43,20 @@ export { encodeAgain } from './asn1-memo.ts';
 const trustRootKeys = new Map<string, crypto.KeyObject>();
 /**
  * The key of a bundle's leaf as OpenSSL parsed it with the whole certificate (parseBundle's
- * node:crypto X509Certificate), by the SPKI buffer LeafCertificate handed out: the library
- * asks for that key once per bundle, and parsing it again costs as much as a signature check.
+ * node:crypto X509Certificate), lent for the SPKI buffer LeafCertificate last handed out: the
+ * library asks for that key once per bundle, in the same expression that reads the SPKI, and
+ * parsing it again costs as much as a signature check. One slot, not a WeakMap: entries keyed by
+ * short-lived buffers would stay (with their keys) until a full GC.
  */
-const leafKeys = new WeakMap<Buffer, { readonly spki: Buffer; readonly key: crypto.KeyObject }>();
+let lent: { readonly buffer: Buffer; readonly spki: Buffer; readonly key: crypto.KeyObject } | undefined;
 const libraryCreatePublicKey = crypto.createPublicKey;
 Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'pkcs1'): crypto.KeyObject => {
   if (typeof key !== 'string' && (type ?? 'spki') === 'spki') {
-    const leaf = leafKeys.get(key);
-    if (leaf?.spki.equals(key)) return leaf.key;
+    const leaf = lent;
+    if (leaf !== undefined && leaf.buffer === key) {
+      lent = undefined;
+      if (leaf.spki.equals(key)) return leaf.key;
+    }
     const known = trustRootKeys.get(key.toString('base64'));
     if (known) return known;
   }
@@ -57,7 +68,8 @@ Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'p
  * searches the extension list on every getter, dozens of times per bundle) and compares itself
  * with another certificate by the kept encodings rather than two fresh copies.
  */
-class RememberingCertificate extends X509Certificate {
+class RememberingCertificate extends X509Certificate implements KeepsReads {
+  readonly reads = new Map<string, unknown>();
   readonly #extensions = new Map<string, ASN1Obj | undefined>();
   constructor(root: ASN1Obj) {
     super(encodedOnce(root));
@@ -133,7 +145,9 @@ class TrustedCertificate extends RememberingCertificate {
  * tree above it, so where the TBS and the extension list are stays fixed (the loop over the list
  * asks for both on every step).
  */
-class CloneCertificate extends X509Certificate {}
+class CloneCertificate extends X509Certificate implements KeepsReads {
+  readonly reads = new Map<string, unknown>();
+}
 MISSING_READS.push(
   ...keepReads(CloneCertificate.prototype, X509Certificate.prototype, ['tbsCertificateObj', 'extensionsObj']),
 );
@@ -157,7 +171,7 @@ class LeafCertificate extends RememberingCertificate {
     const spki = super.publicKey;
     if (this.#parsed) {
       this.#key ??= this.#parsed.publicKey; // node builds a new KeyObject per get
-      leafKeys.set(spki, { spki: Buffer.from(spki), key: this.#key });
+      lent = { buffer: spki, spki: Buffer.from(spki), key: this.#key };
     }
     return spki;
   }

@@ -44,10 +44,16 @@ export const KEPT_TIMESTAMP_READS = [
   'tstInfo',
 ] as const;
 
+/** What keeps reads: a map per object (WeakMaps keyed by short-lived objects would keep their
+ * entries, and everything they reach, until a full GC). */
+export interface KeepsReads {
+  readonly reads: Map<string, unknown>;
+}
+
 /**
- * Redefines each named getter of `base` on `target` to keep its first answer per object. A name
- * the library no longer has (renamed in an upgrade) is skipped and reported, so the library's own
- * getter keeps working and kept-reads.test.ts notices.
+ * Redefines each named getter of `base` on `target` (a prototype of KeepsReads objects) to keep
+ * its first answer per object. A name the library no longer has (renamed in an upgrade) is
+ * skipped and reported, so the library's own getter keeps working and kept-reads.test.ts notices.
  */
 export function keepReads(target: object, base: object, names: readonly string[]): string[] {
   const missing: string[] = [];
@@ -57,14 +63,14 @@ export function keepReads(target: object, base: object, names: readonly string[]
       missing.push(name);
       continue;
     }
-    const kept = new WeakMap<object, unknown>();
     Object.defineProperty(target, name, {
       configurable: true,
-      get(this: object) {
-        const known = kept.get(this);
-        if (known !== undefined || kept.has(this)) return known;
+      get(this: KeepsReads) {
+        const reads = this.reads;
+        const known = reads.get(name);
+        if (known !== undefined || reads.has(name)) return known;
         const value: unknown = get.call(this);
-        kept.set(this, value);
+        reads.set(name, value);
         return value;
       },
     });
@@ -73,7 +79,8 @@ export function keepReads(target: object, base: object, names: readonly string[]
 }
 
 /** An RFC 3161 timestamp on a frozen, remembering tree that keeps its structural reads. */
-export class RememberingTimestamp extends RFC3161Timestamp {
+export class RememberingTimestamp extends RFC3161Timestamp implements KeepsReads {
+  readonly reads = new Map<string, unknown>();
   constructor(root: ASN1Obj) {
     super(encodedOnce(root));
   }
