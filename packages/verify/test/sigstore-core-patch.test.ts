@@ -5,9 +5,10 @@ import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { t
 
 /**
  * patches/@sigstore__core@4.0.1.patch: ByteStream.getUint8/getUint16 read in place rather than
- * through getBlock (a Buffer view per call). These tests pin both halves: the reads answer as
- * getBlock would (value, position, error), and they no longer make views. An upgrade that changes
- * the stream (or drops the patch) fails here.
+ * through getBlock (a Buffer view per call), and appendUint16/appendUint24 write by shifts rather
+ * than through two typed arrays. These tests pin both halves: the reads answer as getBlock would
+ * (value, position, error), the writes give the bytes the typed-array form gave, and the reads no
+ * longer make views. An upgrade that changes the stream (or drops the patch) fails here.
  */
 const failure = (f: () => unknown) => {
   try {
@@ -33,6 +34,23 @@ describe('patched @sigstore/core ByteStream reads', () => {
           expect(got).toEqual(want);
           expect(patched.position).toBe(reference.position);
         }
+      }
+    }
+  });
+
+  it('appendUint16 and appendUint24 write the bytes the typed-array form wrote', () => {
+    // the unpatched code, verbatim in effect: a little-endian typed array read backwards
+    const le = (num: number, width: 2 | 3) => {
+      const bytes = new Uint8Array((width === 2 ? new Uint16Array([num]) : new Uint32Array([num])).buffer);
+      return width === 2 ? [bytes[1], bytes[0]] : [bytes[2], bytes[1], bytes[0]];
+    };
+    const values = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x1234, 0xffff, 0x10000, 0x123456, 0xffffff];
+    for (const num of [...values, 0x1000000, 2 ** 32 + 5, -1, -300, 1.5, 65535.9, Number.NaN]) {
+      for (const width of [2, 3] as const) {
+        const stream = new ByteStream();
+        if (width === 2) stream.appendUint16(num);
+        else stream.appendUint24(num);
+        expect([...stream.buffer]).toEqual(le(num, width));
       }
     }
   });
