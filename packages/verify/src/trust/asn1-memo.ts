@@ -49,7 +49,8 @@ abstract class DerNode extends ASN1Obj {
   override toDER(): Buffer {
     const parsed = this.parsedBytes();
     if (parsed) return copyOf(parsed);
-    const body = this.subs.length > 0 ? Buffer.concat(this.subs.map((s) => s.toDER())) : this.value;
+    // kept children lend their encoding without a copy: concat copies them once anyway
+    const body = this.subs.length > 0 ? Buffer.concat(this.subs.map(derOf)) : this.value;
     return Buffer.concat([derHeader(this.tag.toDER(), body.length), body]);
   }
 }
