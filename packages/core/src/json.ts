@@ -8,6 +8,9 @@ export interface JsonLimits {
 
 const DEFAULTS = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 } as const;
 
+/** one decoder for every call (decode without `stream` keeps no state between calls) */
+const UTF8 = new TextDecoder('utf-8', { fatal: false });
+
 /**
  * JSON.parse with the limits an untrusted file needs: size is checked before parsing and depth
  * after, so a hostile file fails with a code instead of exhausting memory or the stack.
@@ -23,7 +26,7 @@ export function parseJson(text: string | Uint8Array, what: string, limits: JsonL
       details: { size, maxBytes },
     });
   }
-  const str = typeof text === 'string' ? text : new TextDecoder('utf-8', { fatal: false }).decode(text);
+  const str = typeof text === 'string' ? text : UTF8.decode(text);
   if (str.trim() === '') throw new InputError({ code: 'JSON_EMPTY', message: `${what} is empty` });
   let value: unknown;
   try {
@@ -41,14 +44,12 @@ export function parseJson(text: string | Uint8Array, what: string, limits: JsonL
   return value;
 }
 
-function depthExceeds(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
+/** Recursion is bounded by `max` (it stops there), so a hostile nesting cannot exhaust the stack. */
+function depthExceeds(v: unknown, max: number, d = 0): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (d >= max) return true;
+  for (const child of Array.isArray(v) ? v : Object.values(v))
+    if (depthExceeds(child, max, d + 1)) return true;
   return false;
 }
 

@@ -56,7 +56,9 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Verifi
   const bytes = input instanceof Uint8Array ? input : utf8(JSON.stringify(input));
   if (trust.kind === 'sigstore') {
     // Sigstore bundles carry their own evidence (tlog, SCTs, timestamps): checked in trust/.
-    const signer = verifySigstoreBundle(parsed.bundle, trust.trustedRoot, options.identity);
+    // parseBundle's OpenSSL parse of the leaf lends its key (the leaf is parsed once, not twice)
+    const leaf = parsed.material.kind === 'chain' ? parsed.material.certificates[0] : undefined;
+    const signer = verifySigstoreBundle(parsed.bundle, trust.trustedRoot, options.identity, leaf);
     const statement = parseStatement(parsed.payload);
     return { payload: parsed.payload, statement, signer, bundleDigest: sha256Hex(bytes) };
   }

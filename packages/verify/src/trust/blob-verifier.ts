@@ -78,9 +78,9 @@ function signedEntity(bundle: Bundle, artifact: BlobArtifact): SignedEntity {
   }
   if (bundle.content.$case === 'dsseEnvelope') {
     const env = bundle.content.dsseEnvelope;
-    return withCurveHash(entity, pae(env.payloadType, env.payload));
+    return withCurveHash(entity, () => pae(env.payloadType, env.payload));
   }
-  if (artifact.kind === 'bytes') return withCurveHash(entity, artifact.data);
+  if (artifact.kind === 'bytes') return withCurveHash(entity, () => artifact.data);
   if (bundle.content.$case === 'messageSignature') {
     const inner = entity.signature;
     const digest = artifact.sha256;

@@ -7,99 +7,32 @@
  * DER bytes. The library still drives every check; we hand it certificate objects that remember
  * what cannot change:
  *
- * - every ASN.1 node of a trusted certificate and of the bundle's leaf encodes to DER once (the
- *   value is the library's own encoding, computed on first use). The SCT check re-encodes a
- *   *clone* after removing an extension: `clone()` builds a plain, unmemoised certificate, so
- *   that path is untouched;
+ * - every ASN.1 node of a trusted certificate, of the bundle's leaf and of its timestamps is a
+ *   frozen node that encodes to DER once and parses its OID, date or integer once
+ *   (asn1-memo.ts; the values are the library's own, computed on first use). The SCT check
+ *   re-encodes a *clone* after removing an extension: the clone's nodes down to the extension
+ *   list are new and encode from their children; certificate equality compares the kept
+ *   encodings without copying them;
  * - a trusted certificate remembers whether its signature verifies under another trusted
  *   certificate (or itself): both are fixed bytes from the trust root, so the answer is too.
  *   Validity dates are not cached (the library checks them against each timestamp);
  * - the leaf remembers its own answer per issuer for the duration of one bundle (the library
- *   verifies the chain once per timestamp).
+ *   verifies the chain once per timestamp), and its key is the one OpenSSL parsed with the same
+ *   certificate bytes in parseBundle, when there is such a parse.
  */
-import { ASN1Obj, crypto, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
+import type { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { type ASN1Obj, crypto, X509Certificate } from '@sigstore/core';
 import type { SignedEntity, TrustMaterial } from '@sigstore/verify';
+import { copyAlong, derOf, EncodedOnce, encodedOnce } from './asn1-memo.ts';
+import {
+  type KeepsReads,
+  keepCertificateReads,
+  keepReads,
+  MISSING_READS,
+  RememberingTimestamp,
+} from './kept-reads.ts';
 
-/**
- * An ASN.1 node that encodes itself as `ASN1Obj.toDER()` defines it (tag, minimal length, then
- * the value or its children's encodings; fast-material.test.ts compares both on real
- * certificates), without the library's two 1 KiB streams per node. A node whose parsed bytes
- * already are that encoding (its header re-encodes to the bytes before its value, and the same
- * holds below it) hands out a copy of them; a node whose children were changed since parsing
- * (the SCT check removes an extension from a clone) is encoded from its children.
- */
-class Encoded extends ASN1Obj {
-  readonly #parsedChildren: readonly ASN1Obj[];
-  constructor(tag: ASN1Obj['tag'], value: Buffer, subs: ASN1Obj[]) {
-    super(tag, value, subs);
-    this.#parsedChildren = [...subs];
-  }
-  /** the bytes this node was parsed from, if its own header re-encodes to them (fixed at parse) */
-  #span: Buffer | null | undefined;
-  /** this node's bytes as parsed, if they are exactly its DER encoding; a view, never to hand out */
-  parsedBytes(): Buffer | undefined {
-    const subs = this.subs;
-    if (subs.length !== this.#parsedChildren.length) return undefined;
-    for (let i = 0; i < subs.length; i++) {
-      const c = subs[i];
-      if (c !== this.#parsedChildren[i] || !(c instanceof Encoded) || c.parsedBytes() === undefined)
-        return undefined;
-    }
-    if (this.#span === undefined) this.#span = spanOf(this.tag.toDER(), this.value);
-    return this.#span ?? undefined;
-  }
-  override toDER(): Buffer {
-    const parsed = this.parsedBytes();
-    if (parsed) return Buffer.from(parsed);
-    const body = this.subs.length > 0 ? Buffer.concat(this.subs.map((s) => s.toDER())) : this.value;
-    return Buffer.concat([derHeader(this.tag.toDER(), body.length), body]);
-  }
-}
-
-/**
- * An Encoded node that keeps its encoding, for trees nobody edits. Each caller gets its own copy:
- * @sigstore/core writes into what toDER() returns (the RFC 3161 check turns the signed
- * attributes' tag into a SET in place).
- */
-class EncodedOnce extends Encoded {
-  #der: Buffer | undefined;
-  #parsed: Buffer | null | undefined;
-  override parsedBytes(): Buffer | undefined {
-    if (this.#parsed === undefined) this.#parsed = super.parsedBytes() ?? null;
-    return this.#parsed ?? undefined;
-  }
-  override toDER(): Buffer {
-    this.#der ??= super.toDER();
-    return Buffer.from(this.#der);
-  }
-}
-
-/** `value` with the header bytes before it, if they are the DER header of (tag, value.length) */
-function spanOf(tag: number, value: Buffer): Buffer | null {
-  const header = derHeader(tag, value.length);
-  const start = value.byteOffset - header.length;
-  if (start < 0) return null;
-  const bytes = new Uint8Array(value.buffer, start, header.length);
-  for (let i = 0; i < header.length; i++) if (bytes[i] !== header[i]) return null;
-  return Buffer.from(value.buffer, start, header.length + value.length);
-}
-
-function derHeader(tag: number, length: number): Buffer {
-  if (length < 0x80) return Buffer.from([tag, length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
-}
-
-function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
-  return new Kind(
-    node.tag,
-    node.value,
-    node.subs.map((s) => rebuild(s, Kind)),
-  );
-}
-
-const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
+export { encodeAgain } from './asn1-memo.ts';
 
 /**
  * Public keys of trust-root certificates, by their SPKI DER. The library parses such a key on every
@@ -108,21 +41,68 @@ const encodedOnce = (node: ASN1Obj) => rebuild(node, EncodedOnce);
  * from here only for DER bytes a trust root holds. Any other key goes to the library's function.
  */
 const trustRootKeys = new Map<string, crypto.KeyObject>();
+/**
+ * The key of a bundle's leaf as OpenSSL parsed it with the whole certificate (parseBundle's
+ * node:crypto X509Certificate), lent for the SPKI buffer LeafCertificate last handed out: the
+ * library asks for that key once per bundle, in the same expression that reads the SPKI, and
+ * parsing it again costs as much as a signature check. One slot, not a WeakMap: entries keyed by
+ * short-lived buffers would stay (with their keys) until a full GC.
+ */
+let lent: { readonly buffer: Buffer; readonly spki: Buffer; readonly key: crypto.KeyObject } | undefined;
 const libraryCreatePublicKey = crypto.createPublicKey;
 Reflect.set(crypto, 'createPublicKey', (key: string | Buffer, type?: 'spki' | 'pkcs1'): crypto.KeyObject => {
   if (typeof key !== 'string' && (type ?? 'spki') === 'spki') {
+    const leaf = lent;
+    if (leaf !== undefined && leaf.buffer === key) {
+      lent = undefined;
+      if (leaf.spki.equals(key)) return leaf.key;
+    }
     const known = trustRootKeys.get(key.toString('base64'));
     if (known) return known;
   }
   return libraryCreatePublicKey(key, type);
 });
 
+/**
+ * A certificate on a frozen tree (asn1-memo.ts): it finds each extension once (the library
+ * searches the extension list on every getter, dozens of times per bundle) and compares itself
+ * with another certificate by the kept encodings rather than two fresh copies.
+ */
+class RememberingCertificate extends X509Certificate implements KeepsReads {
+  readonly reads = new Map<string, unknown>();
+  readonly #extensions = new Map<string, ASN1Obj | undefined>();
+  constructor(root: ASN1Obj) {
+    super(encodedOnce(root));
+  }
+  /** installed as the library's (TypeScript-private) findExtension below */
+  extensionOnce(oid: string): ASN1Obj | undefined {
+    let ext = this.#extensions.get(oid);
+    if (ext === undefined && !this.#extensions.has(oid)) {
+      ext = libraryFindExtension.call(this, oid);
+      this.#extensions.set(oid, ext);
+    }
+    return ext;
+  }
+  override equals(other: X509Certificate): boolean {
+    return derOf(this.root).equals(derOf(other.root));
+  }
+}
+const libraryFindExtension = Reflect.get(X509Certificate.prototype, 'findExtension') as (
+  this: X509Certificate,
+  oid: string,
+) => ASN1Obj | undefined;
+if (typeof libraryFindExtension === 'function')
+  Reflect.defineProperty(RememberingCertificate.prototype, 'findExtension', {
+    value: RememberingCertificate.prototype.extensionOnce,
+  });
+keepCertificateReads(RememberingCertificate.prototype);
+
 /** A certificate from the trust root: its signature checks against trusted issuers are remembered. */
-class TrustedCertificate extends X509Certificate {
+class TrustedCertificate extends RememberingCertificate {
   readonly #verifiedBy = new WeakMap<X509Certificate, boolean>();
   #key: crypto.KeyObject | undefined;
   constructor(cert: X509Certificate) {
-    super(encodedOnce(cert.root));
+    super(cert.root);
     const der = this.publicKey;
     const id = der.toString('base64');
     if (!trustRootKeys.has(id)) {
@@ -160,15 +140,50 @@ class TrustedCertificate extends X509Certificate {
   }
 }
 
+/**
+ * The SCT check's clone: it removes an element from the extension list, never a node from the
+ * tree above it, so where the TBS and the extension list are stays fixed (the loop over the list
+ * asks for both on every step).
+ */
+class CloneCertificate extends X509Certificate implements KeepsReads {
+  readonly reads = new Map<string, unknown>();
+}
+MISSING_READS.push(
+  ...keepReads(CloneCertificate.prototype, X509Certificate.prototype, ['tbsCertificateObj', 'extensionsObj']),
+);
+
 /** The bundle's signing certificate, for one verification: same bytes, same answers. */
-class LeafCertificate extends X509Certificate {
+class LeafCertificate extends RememberingCertificate {
   readonly #verifiedBy = new Map<X509Certificate | undefined, boolean>();
-  constructor(cert: X509Certificate) {
-    super(encodedOnce(cert.root));
+  /** OpenSSL's parse of exactly these certificate bytes, when the caller has one */
+  readonly #parsed: NodeX509Certificate | undefined;
+  #key: crypto.KeyObject | undefined;
+  constructor(cert: X509Certificate, parsed: NodeX509Certificate | undefined) {
+    super(cert.root);
+    this.#parsed = parsed && sameCertificate(this.root, parsed) ? parsed : undefined;
   }
-  /** The SCT check edits its clone's extensions before encoding it: a fresh tree that keeps nothing. */
+  /**
+   * The SPKI DER, as the library's getter gives it (a fresh copy per call). With OpenSSL's parse
+   * of the same certificate bytes at hand, the copy is registered with that parse's key, so
+   * `crypto.createPublicKey` of it does not parse the key a second time.
+   */
+  override get publicKey(): Buffer {
+    const spki = super.publicKey;
+    if (this.#parsed) {
+      this.#key ??= this.#parsed.publicKey; // node builds a new KeyObject per get
+      lent = { buffer: spki, spki: Buffer.from(spki), key: this.#key };
+    }
+    return spki;
+  }
+  /**
+   * The SCT check removes the SCT extension from its clone's extension list, then encodes the
+   * TBS: the nodes down to that list are new (and encode from their children), the rest are this
+   * certificate's frozen nodes, shared.
+   */
   override clone(): X509Certificate {
-    return new X509Certificate(rebuild(this.root, Encoded));
+    const tbs = this.root.subs[0];
+    const extensions = tbs?.subs.findIndex((s) => s.tag.isContextSpecific(0x03)) ?? -1;
+    return new CloneCertificate(copyAlong(this.root, extensions < 0 ? [0] : [0, extensions, 0]));
   }
   override verify(issuer?: X509Certificate): boolean {
     let ok = this.#verifiedBy.get(issuer);
@@ -205,23 +220,36 @@ export function withRememberedCertificates(material: TrustMaterial): TrustMateri
  * The entity with its leaf certificate and RFC 3161 timestamps re-rooted on remembering ASN.1
  * trees. Parsing stays the library's; only the encodings it asks for again are kept.
  */
-export function rememberingEntity(entity: SignedEntity): SignedEntity {
+export function rememberingEntity(entity: SignedEntity, parsedLeaf?: NodeX509Certificate): SignedEntity {
   const timestamps = entity.timestamps.map((t) =>
     t.$case === 'timestamp-authority'
-      ? { $case: t.$case, timestamp: new RFC3161Timestamp(encodedOnce(t.timestamp.root)) }
+      ? { $case: t.$case, timestamp: new RememberingTimestamp(t.timestamp.root) }
       : t,
   );
   if (entity.key.$case !== 'certificate') return { ...entity, timestamps };
   return {
     ...entity,
     timestamps,
-    key: { $case: 'certificate', certificate: new LeafCertificate(entity.key.certificate) },
+    key: { $case: 'certificate', certificate: new LeafCertificate(entity.key.certificate, parsedLeaf) },
   };
 }
 
-/** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */
-export function encodeAgain(node: ASN1Obj): Buffer {
-  return rebuild(node, Encoded).toDER();
+/**
+ * Are `root` (the library's parse) and `parsed` (OpenSSL's) the same certificate bytes, laid out
+ * so that the library's SPKI (the 7th TBS field) is the one OpenSSL took the key from? Both
+ * parsed the same DER; with the explicit version field present the 7th field is the SPKI in
+ * X.509's grammar, which OpenSSL enforces. Anything else: no shortcut, the library parses.
+ */
+function sameCertificate(root: ASN1Obj, parsed: NodeX509Certificate): boolean {
+  const bytes = root instanceof EncodedOnce ? root.parsedBytes() : undefined;
+  const tbs = root.subs[0];
+  return (
+    bytes !== undefined &&
+    tbs !== undefined &&
+    tbs.subs.length >= 7 &&
+    tbs.subs[0]!.tag.isContextSpecific(0) &&
+    parsed.raw.equals(bytes)
+  );
 }
 
 /**

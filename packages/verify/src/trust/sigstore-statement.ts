@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { InputError, pae } from '@modelseal/core';
 import type { Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
@@ -35,6 +36,7 @@ export function verifySigstoreBundle(
   bundle: Bundle,
   trustedRoot: TrustedRoot,
   identity: IdentityPolicy | undefined,
+  parsedLeaf?: X509Certificate,
 ): SignerInfo {
   const verifier = verifierFor(trustedRoot, identity);
   let entity: ReturnType<typeof toSignedEntity>;
@@ -49,9 +51,9 @@ export function verifySigstoreBundle(
   }
   if (bundle.content.$case === 'dsseEnvelope') {
     const env = bundle.content.dsseEnvelope;
-    entity = withCurveHash(entity, pae(env.payloadType, env.payload));
+    entity = withCurveHash(entity, () => pae(env.payloadType, env.payload));
   }
-  return verifier.verify(bundle, entity);
+  return verifier.verify(bundle, entity, parsedLeaf);
 }
 
 /**

@@ -18,7 +18,11 @@ export interface SigstoreVerifierOptions {
 
 /** Checks a signed entity (signature, key or certificate, tlog, timestamps, identity); returns the signer. */
 export interface SigstoreEntityVerifier {
-  verify(bundle: Bundle, entity: SignedEntity): SignerInfo;
+  /**
+   * `parsedLeaf`: node:crypto's parse of the bundle's leaf certificate, if the caller made one
+   * (its key is then not parsed again; it is used only if its bytes are the entity's leaf).
+   */
+  verify(bundle: Bundle, entity: SignedEntity, parsedLeaf?: NodeX509): SignerInfo;
 }
 
 /**
@@ -47,7 +51,7 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
   });
 
   return {
-    verify(bundle, entity) {
+    verify(bundle, entity, parsedLeaf) {
       const isCert = entity.key.$case === 'certificate';
       if (keyMode && isCert) {
         throw new VerificationError({
@@ -77,13 +81,15 @@ export function createSigstoreEntityVerifier(options: SigstoreVerifierOptions): 
           ? keyVerifierWithLog
           : keyVerifier;
       let signer: ReturnType<Verifier['verify']>;
+      const remembering = rememberingEntity(entity, parsedLeaf);
       try {
-        signer = verifier.verify(rememberingEntity(entity));
+        signer = verifier.verify(remembering);
       } catch (e) {
         throw libraryFailure(e);
       }
       if (!isCert && key) return { kind: 'key', keyId: keyId(key) };
-      const info = certificateSigner(bundle, entity, signer);
+      // the remembering leaf: its validity dates are already parsed
+      const info = certificateSigner(bundle, remembering, signer);
       if (identity) checkIdentity(identity, info);
       return info;
     },

@@ -1,0 +1,96 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ASN1Obj, X509Certificate as CoreCertificate, RFC3161Timestamp } from '@sigstore/core';
+import { describe, expect, it } from 'vitest';
+import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
+import { encodedOnce } from '../src/trust/asn1-memo.ts';
+import {
+  KEPT_CERTIFICATE_READS,
+  KEPT_TIMESTAMP_READS,
+  keepCertificateReads,
+  MISSING_READS,
+  RememberingTimestamp,
+} from '../src/trust/kept-reads.ts';
+import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { type: 'json' };
+
+const CASES = `${SHARED_VECTORS}/sigstore-conformance/bundle-verify`;
+
+/** a comparable form of any read: nodes and wrappers by their DER, lists element-wise */
+function shape(v: unknown): unknown {
+  if (v instanceof ASN1Obj) return `der ${v.toDER().toString('hex')}`;
+  if (Array.isArray(v)) return v.map(shape);
+  if (v instanceof Date) return `date ${v.getTime()}`;
+  if (typeof v === 'bigint') return `bigint ${v}`;
+  if (v && typeof v === 'object') {
+    const root = (v as { root?: unknown }).root;
+    if (root instanceof ASN1Obj) return `${v.constructor.name} ${root.toDER().toString('hex')}`;
+  }
+  return v;
+}
+const read = (o: object, name: string) => {
+  try {
+    return shape(Reflect.get(o, name));
+  } catch (e) {
+    return `throws ${(e as Error).message}`;
+  }
+};
+
+class KeptCertificate extends CoreCertificate {
+  readonly reads = new Map<string, unknown>();
+}
+keepCertificateReads(KeptCertificate.prototype);
+
+function vectors(): { certs: Buffer<ArrayBuffer>[]; timestamps: Buffer<ArrayBuffer>[] } {
+  const certs: Buffer<ArrayBuffer>[] = [];
+  const timestamps: Buffer<ArrayBuffer>[] = [];
+  for (const field of ['certificateAuthorities', 'timestampAuthorities'] as const)
+    for (const ca of publicGoodJson[field])
+      for (const c of ca.certChain.certificates) certs.push(Buffer.from(c.rawBytes, 'base64'));
+  if (existsSync(CASES))
+    for (const d of readdirSync(CASES)) {
+      try {
+        const vm = JSON.parse(
+          readFileSync(join(CASES, d, 'bundle.sigstore.json'), 'utf8'),
+        ).verificationMaterial;
+        if (typeof vm?.certificate?.rawBytes === 'string')
+          certs.push(Buffer.from(vm.certificate.rawBytes, 'base64'));
+        for (const t of vm?.timestampVerificationData?.rfc3161Timestamps ?? [])
+          timestamps.push(Buffer.from(t.signedTimestamp, 'base64'));
+      } catch {
+        // not a directory with a JSON bundle
+      }
+    }
+  return { certs, timestamps };
+}
+
+describe('kept structural reads (kept-reads.ts)', () => {
+  it('every kept getter still exists in @sigstore/core (an upgrade that renames one fails here)', () => {
+    expect(MISSING_READS).toEqual([]);
+  });
+
+  it('answer as the library does, twice, for every certificate and timestamp at hand', () => {
+    const { certs, timestamps } = vectors();
+    expect(certs.length).toBeGreaterThan(20);
+    expect(timestamps.length).toBeGreaterThan(3);
+    const compare = (lib: object, kept: object, names: readonly string[]) => {
+      for (const name of names) {
+        const want = read(lib, name);
+        expect(read(kept, name)).toEqual(want);
+        expect(read(kept, name)).toEqual(want);
+      }
+    };
+    for (const der of certs) {
+      let lib: CoreCertificate;
+      try {
+        lib = CoreCertificate.parse(der);
+      } catch {
+        continue; // broken on purpose: the library refuses it before any read
+      }
+      compare(lib, new KeptCertificate(encodedOnce(lib.root)), KEPT_CERTIFICATE_READS);
+    }
+    for (const der of timestamps) {
+      const lib = RFC3161Timestamp.parse(der);
+      compare(lib, new RememberingTimestamp(lib.root), KEPT_TIMESTAMP_READS);
+    }
+  });
+});
