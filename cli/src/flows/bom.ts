@@ -45,14 +45,8 @@ export interface BomResult {
  */
 export async function runBom(o: BomOptions): Promise<BomResult> {
   const { evaluate } = await import('@modelseal/policy');
-  const { sigstoreRootFrom } = await import('../options/sigstore.ts');
-  const load = await import('@modelseal/verify/load');
-  const policy = await loadPolicy(o, {
-    defaultTrustedRoot: sigstoreRootFrom(
-      { 'trusted-root': o.trustedRootFile, 'trust-config': o.trustConfigFile },
-      load,
-    ),
-  });
+  const { trustedRootOf } = await import('../options/sigstore.ts');
+  const policy = await loadPolicy(o, { defaultTrustedRoot: await trustedRootOf(o) });
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);
   const { subject, local, store, storeSpec } = await bomSubject(o);

@@ -43,16 +43,10 @@ export interface VerifyAttestationResult {
 
 export async function runVerifyAttestation(o: VerifyAttestationOptions): Promise<VerifyAttestationResult> {
   const { evaluate } = await import('@modelseal/policy');
-  const { sigstoreRootFrom } = await import('../options/sigstore.ts');
-  const load = await import('@modelseal/verify/load');
+  const { trustedRootOf } = await import('../options/sigstore.ts');
   // before hashing: a bad root or policy file should not cost a full hash. Same default as
   // `verify`: the public-good root shipped with modelseal (offline, no TUF fetch)
-  const policy = await loadPolicy(o, {
-    defaultTrustedRoot: sigstoreRootFrom(
-      { 'trusted-root': o.trustedRootFile, 'trust-config': o.trustConfigFile },
-      load,
-    ),
-  });
+  const policy = await loadPolicy(o, { defaultTrustedRoot: await trustedRootOf(o) });
   // the Sigstore stack takes ~0.5 s to load: let it load while the worker threads hash
   const verifyModule = import('@modelseal/verify');
   verifyModule.catch(() => undefined);

@@ -194,6 +194,14 @@ export async function readJsonFile(
   return parseJson(readUserBytes({ path, what, flag, maxBytes }), `${flag} file ${path}`, { maxBytes });
 }
 
+/** The same choice for a flow's options (--trusted-root or --trust-config as file paths). */
+export async function trustedRootOf(o: {
+  readonly trustedRootFile?: string;
+  readonly trustConfigFile?: string;
+}) {
+  return trustedRootFrom({ 'trusted-root': o.trustedRootFile, 'trust-config': o.trustConfigFile });
+}
+
 /** --trusted-root, or the shipped public-good root; parsed strictly. */
 export async function trustedRootFrom(argv: SigstoreTrustArgs) {
   return sigstoreRootFrom(argv, await import('@modelseal/verify/load'));
