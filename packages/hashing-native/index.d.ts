@@ -23,4 +23,3 @@ export interface HashBatchAddon {
 }
 
 export declare const addon: HashBatchAddon | undefined;
-export declare const reason: string | undefined;

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HashOptions } from '@modelseal/hashing';
-import { nativeBatchMissing } from '@modelseal/hashing/threads';
 import type { Manifest } from '@modelseal/manifest';
 import type { Argv, CommandModule } from 'yargs';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
@@ -32,6 +31,7 @@ export interface DigestResult {
   readonly manifest: Manifest;
   readonly options: DigestOptions;
   readonly wallMs: number;
+  readonly engine: 'native-batch' | 'threads';
 }
 
 export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
@@ -57,7 +57,7 @@ export async function toOptions(a: DigestArgv): Promise<DigestOptions> {
 }
 
 export async function run(o: DigestOptions): Promise<DigestResult> {
-  const { hashModel } = await import('@modelseal/hashing');
+  const { hashModel, hashingEngine } = await import('@modelseal/hashing');
   const started = performance.now();
   const bar = progressReporter('hashing');
   try {
@@ -66,7 +66,8 @@ export async function run(o: DigestOptions): Promise<DigestResult> {
       onProgress: process.stderr.isTTY ? bar.update : undefined,
       onNote: err,
     });
-    return { manifest, options: o, wallMs: performance.now() - started };
+    const wallMs = performance.now() - started;
+    return { manifest, options: o, wallMs, engine: await hashingEngine(manifest.serialization.hashType) };
   } finally {
     bar.end();
   }
@@ -111,10 +112,7 @@ export function render(r: DigestResult): void {
           cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
           resources: r.manifest.resources.length,
           // which engine hashed: the bench and the tests read it
-          hashing:
-            r.manifest.serialization.hashType !== 'blake3' && nativeBatchMissing() === undefined
-              ? 'native-batch'
-              : 'threads',
+          hashing: r.engine,
         },
       }),
     );

@@ -1,13 +1,12 @@
 import { statSync } from 'node:fs';
 import { sha256Hex } from '@modelseal/core';
-import type { HashBatchAddon } from '@modelseal/hashing-native';
 import { type Manifest, type Resource, sortByResourceName } from '@modelseal/manifest';
 import { blake3Engine } from './blake3.ts';
 import { type HashConfig, type HashOptions, resolveConfig } from './config.ts';
 import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
-import { nativeHasher, runBatch } from './native.ts';
-import { STREAM_EVERY, streamBatches } from './native-stream.ts';
+import { nativeHasher } from './native.ts';
+import { nativeJob, STREAM_EVERY } from './native-stream.ts';
 import { type Plan, planTasks } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -39,31 +38,28 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
-  // SHA-256/BLAKE2b files without a progress total: hashing starts while the walk goes on
-  const stream =
-    native && hashType !== 'blake3' && cfg.serialization.method === 'files' && !options.onProgress && !single
-      ? streamBatches(native, { hashType, threads: cfg.concurrency, signal: options.signal })
-      : undefined;
+  const job = native
+    ? nativeJob(native, { threads: cfg.concurrency, onProgress: options.onProgress, signal: options.signal })
+    : undefined;
+  // files without a progress total: the addon starts on them while the walk goes on. (withSizes
+  // reorders only plans with a progress total or few files, so streamed tasks stay the plan's first.)
+  const stream = job && cfg.serialization.method === 'files' && !options.onProgress && !single;
   try {
     const walked = walkModel(path, {
       ignore: cfg.ignore,
       allowSymlinks: cfg.serialization.allowSymlinks,
-      ...(stream ? { onFiles: stream.onFiles, emitEvery: STREAM_EVERY } : {}),
+      ...(stream ? { onFiles: job.onFiles, emitEvery: STREAM_EVERY } : {}),
     });
     plan = withSizes(planTasks(cfg, walked.files), options.onProgress !== undefined);
-    const streamed = stream && stream.started() > 0 ? stream : undefined;
-    if (stream && !streamed) stream.cancel(); // too few files to have started any
-    const hashing = streamed
-      ? streamed.finish(plan.tasks.slice(streamed.started()), DIGEST_BYTES[hashType])
-      : native
-        ? startNative(native, cfg, plan, options)
-        : await startHashing(cfg, plan, options, pool);
+    const hashing = job
+      ? job.finish(plan.tasks, plan.totalBytes)
+      : await startHashing(cfg, plan, options, pool);
     // The canonical order is worked out while the workers hash, not after.
     const indexed = plan.tasks.map((t, i) => ({ name: t.name, i }));
     order = plan.canonical ? indexed : sortByResourceName(indexed, cfg.serialization.method);
     digests = await hashing.finish();
   } catch (e) {
-    stream?.cancel();
+    job?.cancel();
     throw e;
   } finally {
     pool?.cancel();
@@ -98,23 +94,6 @@ function isSingleFile(path: string): boolean {
   } catch {
     return false; // walkModel reports the problem with a proper code
   }
-}
-
-/** On the addon's pool threads: this thread is free meanwhile (it sorts the names). */
-function startNative(addon: HashBatchAddon, cfg: HashConfig, plan: Plan, options: HashOptions): Running {
-  const hashType = cfg.serialization.hashType;
-  if (hashType === 'blake3') throw new Error('unreachable: BLAKE3 has no native batch');
-  const digests = runBatch(addon, {
-    hashType,
-    tasks: plan.tasks,
-    threads: cfg.concurrency,
-    totalBytes: plan.totalBytes,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  });
-  // settled by finish(); a throw before it (while sorting) must not leave an unhandled rejection
-  digests.catch(() => {});
-  return { finish: () => digests };
 }
 
 /** On the workers when there is enough work to pay for them, else on this thread alone. */

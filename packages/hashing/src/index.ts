@@ -6,6 +6,7 @@ export {
   type IncrementalOptions,
   type IncrementalResult,
 } from './incremental.ts';
+export { hashingEngine } from './native.ts';
 export { prestartWorkers } from './threads.ts';
 export {
   type HuggingFaceSnapshot,

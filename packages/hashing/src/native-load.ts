@@ -7,21 +7,15 @@ import type { HashBatchAddon } from '@modelseal/hashing-native';
  * built-ins, like threads.ts.
  */
 
-let loaded: { readonly addon: HashBatchAddon | undefined; readonly reason: string | undefined } | undefined;
+/** undefined: not tried yet; null: not there */
+let loaded: HashBatchAddon | null | undefined;
 let disabled = false;
 
 /** The compiled addon, if it was built at install and not switched off. */
 export function nativeBatch(): HashBatchAddon | undefined {
   if (disabled) return undefined;
   loaded ??= loadAddon();
-  return loaded.addon;
-}
-
-/** Why `nativeBatch()` has nothing, for a note. */
-export function nativeBatchMissing(): string | undefined {
-  if (disabled) return 'switched off (MODELSEAL_NATIVE_HASHING=off)';
-  loaded ??= loadAddon();
-  return loaded.addon ? undefined : loaded.reason;
+  return loaded ?? undefined;
 }
 
 /** For the process as a whole (the CLI's MODELSEAL_NATIVE_HASHING=off): hash on the JS path. */
@@ -29,14 +23,11 @@ export function disableNativeHashing(): void {
   disabled = true;
 }
 
-function loadAddon(): { addon: HashBatchAddon | undefined; reason: string | undefined } {
+function loadAddon(): HashBatchAddon | null {
   try {
-    const m = createRequire(import.meta.url)('@modelseal/hashing-native') as {
-      addon?: HashBatchAddon;
-      reason?: string;
-    };
-    return { addon: m.addon, reason: m.reason };
-  } catch (e) {
-    return { addon: undefined, reason: (e as Error)?.message ?? String(e) };
+    const m = createRequire(import.meta.url)('@modelseal/hashing-native') as { addon?: HashBatchAddon };
+    return m.addon ?? null;
+  } catch {
+    return null;
   }
 }

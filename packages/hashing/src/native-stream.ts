@@ -1,5 +1,4 @@
-import type { HashBatchAddon } from '@modelseal/hashing-native';
-import { runBatch } from './native.ts';
+import { type NativeHasher, type NativeRun, runBatch } from './native.ts';
 import type { Running } from './pool.ts';
 import type { ReadTask } from './read.ts';
 import type { WalkedFile } from './walk.ts';
@@ -7,36 +6,42 @@ import type { WalkedFile } from './walk.ts';
 /** Files handed to the addon while the walk goes on: 20k files take the walk ~20 ms. */
 export const STREAM_EVERY = 4096;
 
-export interface StreamRun {
-  readonly hashType: 'sha256' | 'blake2b';
+export interface NativeJobRun {
   readonly threads: number;
+  readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Batches of a `files` job started as the walk finds them (walkModel's `onFiles`), so the pool
- * threads hash the first folders while this thread reads the next. Only without a progress total:
- * that needs every size before the first byte is read.
+ * A job on the addon's pool threads, in batches: `onFiles` (walkModel's hook) starts one as the
+ * walk finds files, so the pool hashes the first folders while this thread reads the next;
+ * `finish` starts the rest of the plan. Streaming is only for jobs without progress: a progress
+ * total needs every size before the first byte is read, so such a job is one batch.
  */
-export interface Streamed {
+export interface NativeJob {
   readonly onFiles: (files: readonly WalkedFile[]) => void;
-  /** how many tasks (from the start of the walk's list) are already under way */
-  started(): number;
-  /** the rest of the list; resolves with every digest in list order */
-  finish(rest: readonly ReadTask[], digestBytes: number): Running;
+  /** the whole plan: the tasks batches already took come first in it, in the same order */
+  finish(tasks: readonly ReadTask[], totalBytes: number | undefined): Running;
   /** the walk failed: stop what was started, and let it fail quietly */
   cancel(): void;
 }
 
-export function streamBatches(addon: HashBatchAddon, run: StreamRun): Streamed {
+export function nativeJob(native: NativeHasher, run: NativeJobRun): NativeJob {
   const stop = new AbortController();
   const onAbort = () => stop.abort(run.signal?.reason);
   run.signal?.addEventListener('abort', onAbort, { once: true });
   if (run.signal?.aborted) onAbort();
   const batches: Promise<Uint8Array>[] = [];
   let count = 0;
-  const start = (tasks: readonly ReadTask[]) => {
-    const p = runBatch(addon, { ...run, tasks, totalBytes: undefined, signal: stop.signal });
+  const start = (tasks: readonly ReadTask[], progress?: Pick<NativeRun, 'totalBytes' | 'onProgress'>) => {
+    const p = runBatch(native.addon, {
+      hashType: native.hashType,
+      threads: run.threads,
+      tasks,
+      totalBytes: undefined,
+      ...progress,
+      signal: stop.signal,
+    });
     // awaited in finish(); until then a failure must not count as unhandled
     p.catch(() => {});
     batches.push(p);
@@ -44,19 +49,21 @@ export function streamBatches(addon: HashBatchAddon, run: StreamRun): Streamed {
   };
   return {
     onFiles: (files) => start(files.map((f) => ({ path: f.path, name: f.name }))),
-    started: () => count,
     cancel: () => {
       run.signal?.removeEventListener('abort', onAbort);
       stop.abort();
     },
-    finish(rest, digestBytes) {
-      if (rest.length > 0) start(rest);
+    finish(tasks, totalBytes) {
+      // a job of one batch reports progress (see above); a streamed one has none to report
+      if (count === 0) start(tasks, { totalBytes, onProgress: run.onProgress });
+      else if (tasks.length > count) start(tasks.slice(count));
       const all = Promise.all(batches).finally(() => run.signal?.removeEventListener('abort', onAbort));
       all.catch(() => {});
       return {
         finish: async () => {
           const parts = await all;
-          const out = new Uint8Array(count * digestBytes);
+          if (parts.length === 1) return parts[0]!;
+          const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
           let at = 0;
           for (const part of parts) {
             out.set(part, at);

@@ -26,16 +26,27 @@ export interface NativeRun {
 
 let checked: HashBatchAddon | undefined | false;
 
+/** The addon and the hash it serves. */
+export interface NativeHasher {
+  readonly addon: HashBatchAddon;
+  readonly hashType: NativeRun['hashType'];
+}
+
 /**
  * The addon, once it has hashed a file the same as Node's crypto does (a build against mismatched
  * headers would show here, not in a signature that later fails to verify), else undefined.
  */
-export async function nativeHasher(hashType: HashType): Promise<HashBatchAddon | undefined> {
+export async function nativeHasher(hashType: HashType): Promise<NativeHasher | undefined> {
   if (hashType === 'blake3') return undefined;
   const addon = nativeBatch();
   if (!addon) return undefined;
   if (checked === undefined) checked = (await selfTest(addon)) ? addon : false;
-  return checked || undefined;
+  return checked ? { addon: checked, hashType } : undefined;
+}
+
+/** Which engine hashModel used (or would use) for this hash: what `digest --stats` reports. */
+export async function hashingEngine(hashType: HashType): Promise<'native-batch' | 'threads'> {
+  return (await nativeHasher(hashType)) ? 'native-batch' : 'threads';
 }
 
 async function selfTest(addon: HashBatchAddon): Promise<boolean> {

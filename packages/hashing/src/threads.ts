@@ -125,4 +125,4 @@ export function takeSpare(size: number): Spawned | undefined {
   for (const w of s?.workers ?? []) void w.terminate();
   return undefined;
 }
-export { disableNativeHashing, nativeBatchMissing } from './native-load.ts';
+export { disableNativeHashing } from './native-load.ts';
