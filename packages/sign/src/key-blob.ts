@@ -1,15 +1,12 @@
 import { asModelsealError } from '@modelseal/core';
-import { keyId, publicKeyPem } from '@modelseal/keys';
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
-import { MessageSignatureBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
-import { fileKey, tokenKey } from './key-material.ts';
+import { MessageSignatureBundleBuilder } from '@sigstore/sign';
+import { fileKey, publicKeySigner, tokenKey } from './key-material.ts';
 import { witnessesFor } from './keyless.ts';
 import type { SignerConfig } from './types.ts';
 
-/** a key file, or a key on a PKCS#11 token (without a certificate chain) */
-export type KeyBlobConfig =
-  | Omit<Extract<SignerConfig, { kind: 'key' }>, 'kind'>
-  | Omit<Extract<SignerConfig, { kind: 'pkcs11' }>, 'kind' | 'certificateChainPem'>;
+/** a key file, or a key on a PKCS#11 token (its certificate chain, if any, is not used) */
+export type KeyBlobConfig = Extract<SignerConfig, { kind: 'key' | 'pkcs11' }>;
 
 /**
  * `cosign sign-blob --key`: a message signature over the file's bytes, signed with a key (a file,
@@ -19,12 +16,8 @@ export type KeyBlobConfig =
 export function keyBlobSigner(config: KeyBlobConfig): {
   sign(data: Uint8Array): Promise<Record<string, unknown>>;
 } {
-  const key = 'uri' in config ? tokenKey(config) : fileKey(config.privateKeyPem, config.passphrase);
-  const pub = key.publicKey;
-  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(pub), hint: keyId(pub) };
-  const signer: SigstoreSigner = {
-    sign: async (data) => ({ signature: await key.sign(data), key: material }),
-  };
+  const key = config.kind === 'pkcs11' ? tokenKey(config) : fileKey(config.privateKeyPem, config.passphrase);
+  const signer = publicKeySigner(key);
   const builder = new MessageSignatureBundleBuilder({
     signer,
     witnesses: witnessesFor({ timestampServerUrl: config.timestampServerUrl }),

@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { loadPrivateKey, signBytes } from '@modelseal/keys';
+import { keyId, loadPrivateKey, publicKeyPem, signBytes } from '@modelseal/keys';
 import type { Pkcs11Uri } from '@modelseal/pkcs11';
 import { openTokenKey } from '@modelseal/pkcs11/token';
+import type { Signer as SigstoreSigner } from '@sigstore/sign';
 
 /** A signing key wherever it lives: a PEM file in memory, or a token that signs on the device. */
 export interface KeyMaterial {
@@ -26,4 +27,11 @@ export function tokenKey(config: {
     ...(config.module === undefined ? {} : { module: config.module }),
   });
   return { publicKey: token.publicKey, sign: async (data) => token.sign(data) };
+}
+
+/** A @sigstore/sign signer that names its key by public key and key id (the key-bundle shape). */
+export function publicKeySigner(key: KeyMaterial): SigstoreSigner {
+  const pub = key.publicKey;
+  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(pub), hint: keyId(pub) };
+  return { sign: async (data) => ({ signature: await key.sign(data), key: material }) };
 }

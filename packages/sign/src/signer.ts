@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { asModelsealError, IN_TOTO_PAYLOAD_TYPE, InputError } from '@modelseal/core';
-import { keyId, publicKeyPem } from '@modelseal/keys';
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, type Signer as SigstoreSigner } from '@sigstore/sign';
-import { fileKey, type KeyMaterial, tokenKey } from './key-material.ts';
+import { fileKey, type KeyMaterial, publicKeySigner, tokenKey } from './key-material.ts';
 import { keylessSigner, witnessesFor } from './keyless.ts';
 import type { Signer, SignerConfig } from './types.ts';
 
@@ -69,11 +68,7 @@ function modelSigningShape(json: Record<string, unknown>): Record<string, unknow
 }
 
 function keySigner(key: KeyMaterial, timestampServerUrl?: string): Signer {
-  const pub = key.publicKey;
-  const material = { $case: 'publicKey' as const, publicKey: publicKeyPem(pub), hint: keyId(pub) };
-  const signer: SigstoreSigner = {
-    sign: async (data) => ({ signature: await key.sign(data), key: material }),
-  };
+  const signer = publicKeySigner(key);
   // @sigstore/bundle copies the hint into the DSSE keyid; model_signing leaves keyid empty
   // (keyid is outside the signed PAE, so this changes no signed byte).
   const witnesses = witnessesFor({ timestampServerUrl });
