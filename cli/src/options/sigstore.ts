@@ -4,7 +4,7 @@
  * (`withSigstoreServices`). Parsed argv becomes values through the `*From` helpers. Only light
  * imports at the top: commands must start fast.
  */
-import { parseJson, UsageError } from '@modelseal/core';
+import { InputError, parseJson, UsageError } from '@modelseal/core';
 import type { SignerConfig } from '@modelseal/sign';
 import type { IdentityPolicy } from '@modelseal/verify';
 import type { Argv } from 'yargs';
@@ -259,7 +259,6 @@ async function signingConfigFrom(argv: SigstoreServiceArgs): Promise<unknown> {
   const { loadClientTrustConfig } = await import('@modelseal/verify/load');
   const { signingConfig } = loadClientTrustConfig(trustConfig, '--trust-config');
   if (signingConfig === undefined) {
-    const { InputError } = await import('@modelseal/core');
     throw new InputError({
       code: 'TRUST_CONFIG_INVALID',
       message: `client trust config ${trustConfig} has no signingConfig, so it names no Fulcio, Rekor or timestamp service to sign with`,

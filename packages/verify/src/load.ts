@@ -20,14 +20,7 @@ export const TRUSTED_ROOT_MAX_BYTES = 16 << 20;
  */
 export function loadTrustedRoot(path?: string, flag?: string): TrustedRoot {
   if (path === undefined) return publicGoodTrustedRoot();
-  const bytes = readUserBytes({
-    path,
-    what: 'trusted root',
-    maxBytes: TRUSTED_ROOT_MAX_BYTES,
-    ...(flag ? { flag } : {}),
-  });
-  const what = `trusted root ${path}`;
-  return parseTrustedRoot(parseJson(bytes, what, { maxBytes: TRUSTED_ROOT_MAX_BYTES }), what);
+  return parseTrustedRoot(readJson(path, 'trusted root', flag), `trusted root ${path}`);
 }
 
 /**
@@ -36,12 +29,11 @@ export function loadTrustedRoot(path?: string, flag?: string): TrustedRoot {
  * TRUST_CONFIG_INVALID for the wrapper.
  */
 export function loadClientTrustConfig(path: string, flag?: string): ClientTrustConfig {
-  const bytes = readUserBytes({
-    path,
-    what: 'client trust config',
-    maxBytes: TRUSTED_ROOT_MAX_BYTES,
-    ...(flag ? { flag } : {}),
-  });
-  const what = `client trust config ${path}`;
-  return parseClientTrustConfig(parseJson(bytes, what, { maxBytes: TRUSTED_ROOT_MAX_BYTES }), what);
+  return parseClientTrustConfig(readJson(path, 'client trust config', flag), `client trust config ${path}`);
+}
+
+/** A user's JSON file of trust material: the file checks of readUserBytes, then strict JSON. */
+function readJson(path: string, what: string, flag: string | undefined): unknown {
+  const bytes = readUserBytes({ path, what, maxBytes: TRUSTED_ROOT_MAX_BYTES, ...(flag ? { flag } : {}) });
+  return parseJson(bytes, `${what} ${path}`, { maxBytes: TRUSTED_ROOT_MAX_BYTES });
 }
