@@ -100,7 +100,6 @@ keepCertificateReads(RememberingCertificate.prototype);
 /** A certificate from the trust root: its signature checks against trusted issuers are remembered. */
 class TrustedCertificate extends RememberingCertificate {
   readonly #verifiedBy = new WeakMap<X509Certificate, boolean>();
-  #key: crypto.KeyObject | undefined;
   constructor(cert: X509Certificate) {
     super(cert.root);
     const der = this.publicKey;
@@ -124,19 +123,6 @@ class TrustedCertificate extends RememberingCertificate {
       this.#verifiedBy.set(by, ok);
     }
     return ok;
-  }
-  /**
-   * Does this (issuing) certificate's key verify `cert`'s signature? What
-   * `X509Certificate.verify(issuer)` does, with the key parsed once rather than per call.
-   */
-  hasSigned(cert: X509Certificate): boolean {
-    this.#key ??= libraryCreatePublicKey(this.publicKey);
-    return crypto.verify(
-      cert.tbsCertificate.toDER(),
-      this.#key,
-      cert.signatureValue,
-      cert.signatureAlgorithm,
-    );
   }
 }
 
@@ -188,7 +174,8 @@ class LeafCertificate extends RememberingCertificate {
   override verify(issuer?: X509Certificate): boolean {
     let ok = this.#verifiedBy.get(issuer);
     if (ok === undefined) {
-      ok = issuer instanceof TrustedCertificate ? issuer.hasSigned(this) : super.verify(issuer);
+      // a trusted issuer's key comes from trustRootKeys (the library's createPublicKey, wrapped)
+      ok = super.verify(issuer);
       this.#verifiedBy.set(issuer, ok);
     }
     return ok;
