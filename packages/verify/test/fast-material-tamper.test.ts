@@ -78,9 +78,11 @@ beforeAll(async () => {
   sigstore = await startLocalSigstore();
   // Fulcio an hour behind: its 10-minute certificates expired before the TSA and Rekor saw them
   expiredSigstore = await startLocalSigstore({ fulcioTime: new Date(Date.now() - 3600_000) });
+  // `other` first: its certificate (valid from the second it was issued) must already be valid at
+  // good[0]'s timestamps, so that a bundle given its leaf fails on the signature, not on the dates
+  other = await keylessSigner(sigstore.keylessConfig(identity)).sign(statement('a'));
   const signer = keylessSigner(sigstore.keylessConfig(identity));
   good = [await signer.sign(statement('a')), await signer.sign(statement('b'))];
-  other = await keylessSigner(sigstore.keylessConfig(identity)).sign(statement('a'));
   expired = await keylessSigner(expiredSigstore.keylessConfig(identity)).sign(statement('c'));
 }, 60_000);
 
