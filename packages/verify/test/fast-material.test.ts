@@ -7,7 +7,7 @@ import { X509Certificate as CoreCertificate, crypto as coreCrypto, RFC3161Timest
 import { describe, expect, it } from 'vitest';
 import { SHARED_VECTORS } from '../../../test/shared-vectors.ts';
 import { createBlobVerifier, parseSigstoreBundle, parseTrustedRoot } from '../src/index.ts';
-import { encodeAgain } from '../src/trust/fast-material.ts';
+import { encodeAgain } from '../src/trust/asn1-memo.ts';
 import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { type: 'json' };
 import { asn1Vectors, parsedBy } from './asn1-vectors.ts';
 

@@ -32,8 +32,6 @@ import {
   RememberingTimestamp,
 } from './kept-reads.ts';
 
-export { encodeAgain } from './asn1-memo.ts';
-
 /**
  * Public keys of trust-root certificates, by their SPKI DER. The library parses such a key on every
  * call (the TSA's signing key once per timestamp, `createPublicKey` costing as much as the
