@@ -7,8 +7,9 @@ import publicGoodJson from '../src/trust/public-good.trusted_root.json' with { t
  * patches/@sigstore__core@4.0.1.patch: ByteStream.getUint8/getUint16 read in place rather than
  * through getBlock (a Buffer view per call), and appendUint16/appendUint24 write by shifts rather
  * than through two typed arrays. These tests pin both halves: the reads answer as getBlock would
- * (value, position, error), the writes give the bytes the typed-array form gave, and the reads no
- * longer make views. An upgrade that changes the stream (or drops the patch) fails here.
+ * (value, position, error), the writes give the bytes the typed-array form gave, the reads no
+ * longer make views and the writes no typed arrays (the two checks an unpatched copy fails; the
+ * others pass either way). An upgrade that changes the stream (or drops the patch) fails here.
  */
 const failure = (f: () => unknown) => {
   try {
@@ -64,6 +65,32 @@ describe('patched @sigstore/core ByteStream reads', () => {
     } finally {
       views.mockRestore();
     }
+  });
+
+  it('appends without making typed arrays (the patch is applied)', () => {
+    // the unpatched appends construct a Uint16Array or Uint32Array per call; count constructions
+    const made: string[] = [];
+    const real = { Uint16Array, Uint32Array };
+    for (const [name, Kind] of Object.entries(real))
+      Reflect.set(
+        globalThis,
+        name,
+        new Proxy(Kind, {
+          construct(target, args) {
+            made.push(name);
+            return Reflect.construct(target, args);
+          },
+        }),
+      );
+    const stream = new ByteStream();
+    try {
+      stream.appendUint16(0x1234);
+      stream.appendUint24(0x123456);
+    } finally {
+      Object.assign(globalThis, real);
+    }
+    expect(made).toEqual([]);
+    expect([...stream.buffer]).toEqual([0x12, 0x34, 0x12, 0x34, 0x56]);
   });
 
   it('certificates still parse to the bytes they came from', () => {

@@ -162,14 +162,6 @@ function derHeader(tag: number, length: number): Buffer {
   return Buffer.from([tag, 0x80 | bytes.length, ...bytes]);
 }
 
-function rebuild(node: ASN1Obj, Kind: typeof Encoded): ASN1Obj {
-  return new Kind(
-    node.tag,
-    node.value,
-    node.subs.map((s) => rebuild(s, Kind)),
-  );
-}
-
 /** `node`'s tree again, of EncodedOnce nodes (once per certificate or timestamp: a plain loop) */
 export function encodedOnce(node: ASN1Obj): EncodedOnce {
   const subs = node.subs;
@@ -197,5 +189,6 @@ export function derOf(node: ASN1Obj): Buffer {
 
 /** The encoding Encoded nodes give `node` (for tests comparing it with the library's). */
 export function encodeAgain(node: ASN1Obj): Buffer {
-  return rebuild(node, Encoded).toDER();
+  const rebuild = (n: ASN1Obj): Encoded => new Encoded(n.tag, n.value, n.subs.map(rebuild));
+  return rebuild(node).toDER();
 }

@@ -7,7 +7,7 @@
  * computed by the library on every call. Values handed out as mutable bytes (public keys,
  * encodings) and Dates are not kept here: callers may write to those.
  */
-import { type ASN1Obj, RFC3161Timestamp, X509Certificate } from '@sigstore/core';
+import { type ASN1Obj, RFC3161Timestamp } from '@sigstore/core';
 import { encodedOnce } from './asn1-memo.ts';
 
 /** X509Certificate getters kept (extension wrappers are read-only views of frozen nodes) */
@@ -51,16 +51,20 @@ export interface KeepsReads {
 }
 
 /**
- * Redefines each named getter of `base` on `target` (a prototype of KeepsReads objects) to keep
- * its first answer per object. A name the library no longer has (renamed in an upgrade) is
- * skipped and reported, so the library's own getter keeps working and kept-reads.test.ts notices.
+ * Getter names the library no longer has (renamed in an upgrade): keepReads skips them, so the
+ * library's own getter keeps working, and lists them here, so kept-reads.test.ts notices.
  */
-export function keepReads(target: object, base: object, names: readonly string[]): string[] {
-  const missing: string[] = [];
+export const MISSING_READS: string[] = [];
+
+/**
+ * Redefines each named getter of `base` on `target` (a prototype of KeepsReads objects) to keep
+ * its first answer per object; a name `base` lacks goes to MISSING_READS.
+ */
+export function keepReads(target: object, base: object, names: readonly string[]): void {
   for (const name of names) {
     const get = Object.getOwnPropertyDescriptor(base, name)?.get;
     if (!get) {
-      missing.push(name);
+      MISSING_READS.push(name);
       continue;
     }
     Object.defineProperty(target, name, {
@@ -75,7 +79,6 @@ export function keepReads(target: object, base: object, names: readonly string[]
       },
     });
   }
-  return missing;
 }
 
 /** An RFC 3161 timestamp on a frozen, remembering tree that keeps its structural reads. */
@@ -86,11 +89,4 @@ export class RememberingTimestamp extends RFC3161Timestamp implements KeepsReads
   }
 }
 
-export const MISSING_READS = [
-  ...keepReads(RememberingTimestamp.prototype, RFC3161Timestamp.prototype, KEPT_TIMESTAMP_READS),
-];
-
-/** for remembering certificates: installs the kept certificate reads on their prototype */
-export function keepCertificateReads(prototype: X509Certificate): void {
-  MISSING_READS.push(...keepReads(prototype, X509Certificate.prototype, KEPT_CERTIFICATE_READS));
-}
+keepReads(RememberingTimestamp.prototype, RFC3161Timestamp.prototype, KEPT_TIMESTAMP_READS);
