@@ -336,6 +336,13 @@ describe('SavedModel graphs built from the .proto files', () => {
       obj('root.l', JSON.stringify({ class_name: 'Evil', module: 'evil.layers', config: {} })),
     );
     expect(scanFile('k', bytesReader(custom)).findings.map((f) => f.code)).toEqual(['KERAS_CUSTOM_OBJECT']);
+    const broken = scanFile('k', bytesReader(cat(meta, obj('root.b', '{"class_name": '))));
+    expect(broken.findings).toEqual([
+      {
+        code: 'JSON_MALFORMED',
+        message: 'keras_metadata node "root.b" is not JSON, so what Keras builds from it is unknown',
+      },
+    ]);
     // SentencePiece ModelProto: pieces = 1 (piece = 1, score = 2 as a float)
     const sp = cat(pb.bytes(1, cat(pb.bytes(1, '<unk>'), [0x15, 0, 0, 0, 0])));
     expect(scanFile('tokenizer.model', bytesReader(sp)).format).toBe('sentencepiece');

@@ -1,6 +1,6 @@
 import { type Ctx, type FormatName, report } from '../context.ts';
 import type { ReadAt } from '../reader.ts';
-import { checkJsonValue } from './json-checks.ts';
+import { checkKerasConfigText } from './json-checks.ts';
 import { checkMetaGraph } from './savedmodel.ts';
 import { readKerasMetadata } from './savedmodel-extras.ts';
 import { readSavedModel } from './savedmodel-meta.ts';
@@ -28,14 +28,7 @@ export function scanKerasMetadata(r: ReadAt, ctx: Ctx, where: string | undefined
   for (const n of nodes) {
     const label = `keras_metadata node ${JSON.stringify(n.path || n.identifier)}`;
     if (n.json === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(n.json);
-    } catch {
-      report(ctx, where, 'JSON_MALFORMED', `${label} is not JSON, so what Keras builds from it is unknown`);
-      continue;
-    }
-    for (const i of checkJsonValue(value).issues) report(ctx, where, i.code, `${label}: ${i.message}`);
+    for (const i of checkKerasConfigText(label, n.json)) report(ctx, where, i.code, i.message);
   }
   return 'keras-metadata';
 }
