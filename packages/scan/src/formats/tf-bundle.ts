@@ -109,7 +109,8 @@ function untiled(blocks: readonly Handle[], end: number): string | null {
   return at === end ? null : `bytes ${at}-${end} belong to no block`;
 }
 
-const ZIP_RECORDS = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+export const ZIP_END = Buffer.from('PK\x05\x06', 'latin1');
+const ZIP_RECORDS = [Buffer.from('PK\x03\x04', 'latin1'), ZIP_END];
 
 function holdsZipRecord(r: ReadAt): boolean {
   const CHUNK = 1 << 20;
