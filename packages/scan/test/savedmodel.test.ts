@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_UNSAFE_OPS, PURE_OPS } from '../src/formats/savedmodel-ops.ts';
+import { tensorDataClaims } from '../src/fs.ts';
 import {
   bytesReader,
   FINDING_CODES,
@@ -10,7 +11,6 @@ import {
   profileDigest,
   profileDocument,
   scanFile,
-  type TensorDataClaim,
   tensorBundleData,
   WEIGHTS_ONLY_PROFILE,
 } from '../src/index.ts';
@@ -38,11 +38,7 @@ const walk = (d: string): string[] =>
 /** every file of a SavedModel directory, scanned as `modelseal scan` does (data shards through their index) */
 function scanDir(dir: string): FileReport[] {
   const files = walk(join(VECTORS, dir)).map((f) => relative(join(VECTORS, dir), f));
-  const claims = new Map<string, TensorDataClaim>();
-  for (const f of files.filter((f) => f.endsWith('.index'))) {
-    for (const [k, v] of tensorBundleData(f, bytesReader(readFileSync(join(VECTORS, dir, f)))))
-      claims.set(k, v);
-  }
+  const claims = tensorDataClaims(files, (f) => join(VECTORS, dir, f));
   return files.map((f) => {
     const claim = claims.get(f);
     return scanFile(f, bytesReader(readFileSync(join(VECTORS, dir, f))), claim ? { tensorData: claim } : {});
