@@ -1,8 +1,5 @@
 import type { Cursor } from '../reader.ts';
-import { lengthOf, ProtoError, skipValue, type Tag, tag } from './protobuf.ts';
-
-/** one decoder for every string: constructing one per call costs more than the decoding */
-const utf8 = new TextDecoder();
+import { lengthOf, ProtoError, skipValue, type Tag, tag, utf8 } from './protobuf.ts';
 
 /** node and op names are short ASCII: decoded without a TextDecoder call, which dominates otherwise */
 function decode(b: Uint8Array): string {

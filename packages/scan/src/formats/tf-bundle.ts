@@ -1,8 +1,5 @@
 import { bytesReader, Cursor, type ReadAt, Truncated } from '../reader.ts';
-import { ProtoError, skipValue, tag, varint } from './protobuf.ts';
-
-/** one decoder for every string: constructing one per call costs more than the decoding */
-const utf8 = new TextDecoder();
+import { ProtoError, skipValue, tag, utf8, varint } from './protobuf.ts';
 
 /**
  * A TensorFlow checkpoint's `variables.index`: a table in TensorFlow's LevelDB-derived format
