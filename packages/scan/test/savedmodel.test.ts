@@ -314,6 +314,14 @@ describe('SavedModel graphs built from the .proto files', () => {
     expect(codes(savedModel({ ...base, userMetadata: [{ identifier: '_tf_keras_layer', json }] }))).toEqual([
       'KERAS_LAMBDA',
     ]);
+    expect(
+      messages(savedModel({ ...base, userMetadata: [{ identifier: '_tf_keras_layer', json }] })),
+    ).toEqual([
+      'object "_tf_keras_layer" metadata: Keras Lambda layer "l" carries Python code that runs when the model loads',
+    ]);
+    expect(messages(savedModel({ ...base, userMetadata: [{ identifier: 'k', json: '{' }] }))).toEqual([
+      'object "k" carries metadata that is not JSON',
+    ]);
     const text = scanFile(
       'saved_model.pbtxt',
       bytesReader(cat('# x\nsaved_model_schema_version: 1\nmeta_graphs {\n}\n')),

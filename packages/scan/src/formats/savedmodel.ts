@@ -1,5 +1,5 @@
 import type { FindingCode } from '../findings.ts';
-import { checkJsonValue } from './json-checks.ts';
+import { checkKerasConfigText } from './json-checks.ts';
 import { locationEscapes } from './onnx.ts';
 import { CHECKPOINT_OPS, KNOWN_UNSAFE_OPS } from './savedmodel-ops.ts';
 import { checkCheckpointPaths, q, type Scope, scopeOf, where } from './savedmodel-paths.ts';
@@ -77,15 +77,13 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string>): Sav
       note('SAVEDMODEL_ASSET_PATH', `asset file ${q(a)} is not a plain path inside assets/`);
   }
   for (const m of mg.userMetadata) {
-    let value: unknown;
-    try {
-      value = JSON.parse(m.json);
-    } catch {
-      note('JSON_MALFORMED', `object ${q(m.identifier)} carries metadata that is not JSON`);
-      continue;
-    }
-    for (const i of checkJsonValue(value).issues)
-      note(i.code, `object ${q(m.identifier)} metadata: ${i.message}`);
+    const object = `object ${q(m.identifier)}`;
+    for (const i of checkKerasConfigText(
+      `${object} metadata`,
+      m.json,
+      `${object} carries metadata that is not JSON`,
+    ))
+      note(i.code, i.message);
   }
   return issues;
 }
