@@ -19,7 +19,6 @@ export interface BundleIndex {
   readonly numShards: number;
   /** per shard: where its last tensor ends (the data file's expected size) */
   readonly extents: readonly number[];
-  readonly entries: number;
 }
 
 export function isTfTable(r: ReadAt): boolean {
@@ -159,7 +158,7 @@ export function readBundleIndex(r: ReadAt): BundleIndex | string {
     const gap = untiled(placed, r.size - FOOTER);
     if (gap !== null) return gap;
     if (holdsZipRecord(r)) return 'it holds a zip record, so a zip reader would open it as an archive';
-    return { numShards, extents: Array.from({ length: numShards }, (_, i) => extents[i] ?? 0), entries };
+    return { numShards, extents: Array.from({ length: numShards }, (_, i) => extents[i] ?? 0) };
   } catch (e) {
     if (e instanceof ProtoError) return e.message;
     if (e instanceof Truncated) return `data ends inside a field (byte ${e.at})`;
