@@ -1,5 +1,5 @@
 import { UsageError } from '@modelseal/core';
-import type { FileReport, ProfileName, ScanPredicate, TensorDataClaim } from '@modelseal/scan';
+import type { FileReport, ProfileName, ScanPredicate } from '@modelseal/scan';
 import type { SignerConfig } from '@modelseal/sign';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { EXIT_CODES } from '../exit.ts';
@@ -72,8 +72,8 @@ export async function toOptions(a: ArgumentsCamelCase<ScanArgv>): Promise<ScanCl
 export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
   const [
     { hashModel },
-    { getProfile, profileDigest, scanFile, tensorBundleData },
-    { openFileReader },
+    { getProfile, profileDigest, scanFile },
+    { openFileReader, tensorDataClaims },
     { join },
   ] = await Promise.all([
     import('@modelseal/hashing'),
@@ -89,19 +89,10 @@ export async function run(o: ScanCliOptions): Promise<ScanCliResult> {
   const profile = getProfile(o.profile);
   const pathOf = (name: string) => (name === '.' ? o.path : join(o.path, name));
   // TF checkpoint data shards have no magic bytes: they are accepted as the tensor bytes their index locates
-  const tensorData = new Map<string, TensorDataClaim>();
-  for (const res of manifest.resources) {
-    if (!res.name.endsWith('.index')) continue;
-    let reader: ReturnType<typeof openFileReader> | undefined;
-    try {
-      reader = openFileReader(pathOf(res.name));
-      for (const [name, claim] of tensorBundleData(res.name, reader)) tensorData.set(name, claim);
-    } catch {
-      // unreadable: scanning it below reports why
-    } finally {
-      reader?.close();
-    }
-  }
+  const tensorData = tensorDataClaims(
+    manifest.resources.map((res) => res.name),
+    pathOf,
+  );
   const files = manifest.resources.map((res) => {
     const file = pathOf(res.name);
     const shown = res.name === '.' ? manifest.modelName : res.name;

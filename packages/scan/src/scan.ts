@@ -2,6 +2,7 @@ import { analyseBlob } from './analyse.ts';
 import { type ArchiveLimits, Budget, DEFAULT_ARCHIVE_LIMITS } from './containers/budget.ts';
 import type { Ctx, FormatName, MemberRecord } from './context.ts';
 import { type Finding, Findings } from './findings.ts';
+import { scanTensorData } from './formats/savedmodel-scan.ts';
 import type { TensorDataClaim } from './formats/tf-bundle.ts';
 import type { PickleLimits } from './pickle/analyse.ts';
 import { type Profile, WEIGHTS_ONLY_PROFILE } from './profile.ts';
@@ -59,7 +60,7 @@ export function scanFile(path: string, reader: ReadAt, opts: ScanOptions = {}): 
   let format: FormatName = 'unknown';
   try {
     format = opts.tensorData
-      ? tensorData(counted, opts.tensorData, ctx)
+      ? scanTensorData(counted, opts.tensorData, ctx)
       : analyseBlob(counted, ctx, undefined, 0);
   } catch (e) {
     ctx.findings.add({
@@ -80,24 +81,3 @@ export function scanFile(path: string, reader: ReadAt, opts: ScanOptions = {}): 
     bytesRead: counted.bytesRead(),
   };
 }
-
-function tensorData(r: ReadAt, claim: TensorDataClaim, ctx: Ctx): FormatName {
-  if (r.size !== claim.bytes) {
-    ctx.findings.add({
-      code: 'SAVEDMODEL_VARIABLES',
-      message: `holds ${r.size} bytes where ${claim.index} places tensors in ${claim.bytes}`,
-    });
-  }
-  // the bytes are not read, except where a zip reader looks first: the end record in the last 64 KiB
-  const tail = r.read(Math.max(0, r.size - ZIP_TAIL), ZIP_TAIL);
-  if (Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes(ZIP_END)) {
-    ctx.findings.add({
-      code: 'SAVEDMODEL_VARIABLES',
-      message: 'ends with a zip end record, so a zip reader would open it as an archive',
-    });
-  }
-  return 'tensor-data';
-}
-
-const ZIP_TAIL = 65_557; // the end record (22 bytes) and the longest comment
-const ZIP_END = Buffer.from('PK\x05\x06', 'latin1');

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_UNSAFE_OPS, PURE_OPS } from '../src/formats/savedmodel-ops.ts';
+import { tensorDataClaims } from '../src/fs.ts';
 import {
   bytesReader,
   FINDING_CODES,
@@ -10,7 +11,6 @@ import {
   profileDigest,
   profileDocument,
   scanFile,
-  type TensorDataClaim,
   tensorBundleData,
   WEIGHTS_ONLY_PROFILE,
 } from '../src/index.ts';
@@ -38,11 +38,7 @@ const walk = (d: string): string[] =>
 /** every file of a SavedModel directory, scanned as `modelseal scan` does (data shards through their index) */
 function scanDir(dir: string): FileReport[] {
   const files = walk(join(VECTORS, dir)).map((f) => relative(join(VECTORS, dir), f));
-  const claims = new Map<string, TensorDataClaim>();
-  for (const f of files.filter((f) => f.endsWith('.index'))) {
-    for (const [k, v] of tensorBundleData(f, bytesReader(readFileSync(join(VECTORS, dir, f)))))
-      claims.set(k, v);
-  }
+  const claims = tensorDataClaims(files, (f) => join(VECTORS, dir, f));
   return files.map((f) => {
     const claim = claims.get(f);
     return scanFile(f, bytesReader(readFileSync(join(VECTORS, dir, f))), claim ? { tensorData: claim } : {});
@@ -318,6 +314,14 @@ describe('SavedModel graphs built from the .proto files', () => {
     expect(codes(savedModel({ ...base, userMetadata: [{ identifier: '_tf_keras_layer', json }] }))).toEqual([
       'KERAS_LAMBDA',
     ]);
+    expect(
+      messages(savedModel({ ...base, userMetadata: [{ identifier: '_tf_keras_layer', json }] })),
+    ).toEqual([
+      'object "_tf_keras_layer" metadata: Keras Lambda layer "l" carries Python code that runs when the model loads',
+    ]);
+    expect(messages(savedModel({ ...base, userMetadata: [{ identifier: 'k', json: '{' }] }))).toEqual([
+      'object "k" carries metadata that is not JSON',
+    ]);
     const text = scanFile(
       'saved_model.pbtxt',
       bytesReader(cat('# x\nsaved_model_schema_version: 1\nmeta_graphs {\n}\n')),
@@ -336,6 +340,13 @@ describe('SavedModel graphs built from the .proto files', () => {
       obj('root.l', JSON.stringify({ class_name: 'Evil', module: 'evil.layers', config: {} })),
     );
     expect(scanFile('k', bytesReader(custom)).findings.map((f) => f.code)).toEqual(['KERAS_CUSTOM_OBJECT']);
+    const broken = scanFile('k', bytesReader(cat(meta, obj('root.b', '{"class_name": '))));
+    expect(broken.findings).toEqual([
+      {
+        code: 'JSON_MALFORMED',
+        message: 'keras_metadata node "root.b" is not JSON, so what Keras builds from it is unknown',
+      },
+    ]);
     // SentencePiece ModelProto: pieces = 1 (piece = 1, score = 2 as a float)
     const sp = cat(pb.bytes(1, cat(pb.bytes(1, '<unk>'), [0x15, 0, 0, 0, 0])));
     expect(scanFile('tokenizer.model', bytesReader(sp)).format).toBe('sentencepiece');

@@ -2,7 +2,7 @@ import { type Ctx, type FormatName, join, report } from '../context.ts';
 import { scanPickleStream } from '../pickle-file.ts';
 import { bytesReader, type ReadAt } from '../reader.ts';
 import { readHdf5 } from './hdf5.ts';
-import { checkJsonValue } from './json-checks.ts';
+import { checkKerasConfigText } from './json-checks.ts';
 
 /** what Keras's legacy loader deserializes from the root group; both can name Lambda code */
 const KERAS_CONFIGS = new Set(['model_config', 'training_config']);
@@ -26,14 +26,8 @@ export function scanHdf5(r: ReadAt, ctx: Ctx, where: string | undefined): Format
     if (a.object !== '/' || !KERAS_CONFIGS.has(a.name)) continue;
     const first = a.values[0];
     if (first === undefined) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(first.subarray(0, nulAt(first))));
-    } catch {
-      report(ctx, where, 'JSON_MALFORMED', `${label} is not JSON, so what Keras builds from it is unknown`);
-      continue;
-    }
-    for (const i of checkJsonValue(value).issues) report(ctx, where, i.code, `${label}: ${i.message}`);
+    for (const i of checkKerasConfigText(label, first.subarray(0, nulAt(first))))
+      report(ctx, where, i.code, i.message);
   }
   return 'hdf5';
 }

@@ -66,6 +66,27 @@ export function checkJsonValue(root: unknown): JsonFacts {
   return { issues, templates };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A Keras config stored as text inside another format (an HDF5 attribute, a keras_metadata.pb
+ * node, a SavedModel object's metadata): its issues, each message after `label`. Not being JSON
+ * (or UTF-8) is an issue itself (`notJson`): what Keras builds from it is unknown.
+ */
+export function checkKerasConfigText(
+  label: string,
+  text: string | Uint8Array,
+  notJson = `${label} is not JSON, so what Keras builds from it is unknown`,
+): JsonIssue[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof text === 'string' ? text : strictUtf8.decode(text));
+  } catch {
+    return [{ code: 'JSON_MALFORMED', message: notJson }];
+  }
+  return checkJsonValue(value).issues.map((i) => ({ code: i.code, message: `${label}: ${i.message}` }));
+}
+
 const isKerasModule = (m: string): boolean =>
   m === 'keras' || m.startsWith('keras.') || m === 'tf_keras' || m.startsWith('tf_keras.');
 

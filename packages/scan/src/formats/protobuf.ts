@@ -6,6 +6,9 @@ import { Cursor, type ReadAt, Truncated } from '../reader.ts';
  */
 export class ProtoError extends Error {}
 
+/** one decoder for every string: constructing one per call costs more than the decoding */
+export const utf8 = new TextDecoder();
+
 export function varint(cur: Cursor): number {
   let n = 0;
   let mul = 1;
@@ -53,7 +56,7 @@ export function shortString(cur: Cursor, max = 4096): string {
     cur.skip(n);
     return '';
   }
-  return new TextDecoder().decode(cur.bytes(n));
+  return utf8.decode(cur.bytes(n));
 }
 
 /** Top-level fields as (number, wire type) pairs, values skipped; null when it is not protobuf. */

@@ -1,8 +1,5 @@
 import { Cursor, type ReadAt, Truncated } from '../reader.ts';
-import { lengthOf, ProtoError, skipValue, tag } from './protobuf.ts';
-
-/** one decoder for every string: constructing one per call costs more than the decoding */
-const utf8 = new TextDecoder();
+import { lengthOf, ProtoError, skipValue, tag, utf8 } from './protobuf.ts';
 
 /**
  * The small protobuf files next to saved_model.pb. `fingerprint.pb` (fingerprint.proto:

@@ -2,11 +2,13 @@ import { Cursor, type ReadAt, Truncated } from '../reader.ts';
 import { ProtoError, type Tag, varint } from './protobuf.ts';
 import {
   Counter,
+  eachMessage,
   fields,
   graphDef,
   type MetaGraph,
   SAVEDMODEL_LIMITS,
   str,
+  stringsOf,
   sub,
 } from './savedmodel-proto.ts';
 
@@ -16,25 +18,19 @@ import {
  */
 /** SavedObjectGraph: nodes = 1 (SavedObject: user_object = 4, function = 6, bare_concrete_function = 8) */
 function objectGraph(cur: Cursor, end: number, mg: MetaGraph): void {
-  const names = (c: Cursor, e: number, num: number) =>
-    fields(c, e, (c2, t2) => {
-      if (t2.num !== num || t2.wire !== 2) return false;
-      mg.entryFunctions.push(str(c2));
-      return true;
-    });
-  fields(cur, end, (c, t) => {
-    if (t.num !== 1 || t.wire !== 2) return false;
-    sub(c, (e) =>
+  fields(
+    cur,
+    end,
+    eachMessage(1, (c, e) =>
       fields(c, e, (c2, t2) => {
         if (t2.wire !== 2) return false;
-        if (t2.num === 6 || t2.num === 8) sub(c2, (e2) => names(c2, e2, 1));
+        if (t2.num === 6 || t2.num === 8) stringsOf(c2, 1, (s) => mg.entryFunctions.push(s));
         else if (t2.num === 4) sub(c2, (e2) => userObject(c2, e2, mg));
         else return false;
         return true;
       }),
-    );
-    return true;
-  });
+    ),
+  );
 }
 
 /** SavedUserObject: identifier = 1, metadata = 3 (deprecated; tf.keras wrote its layer JSON there) */
@@ -53,25 +49,19 @@ function userObject(cur: Cursor, end: number, mg: MetaGraph): void {
 
 /** map<string, SignatureDef> entry (value = 2): SignatureDef inputs = 1, entries whose TensorInfo name = 1 */
 function signatureEntry(cur: Cursor, end: number, mg: MetaGraph): void {
-  const only = (num: number, then: (c: Cursor, e: number) => void) => (c: Cursor, t: Tag) => {
-    if (t.num !== num || t.wire !== 2) return false;
-    sub(c, (e) => then(c, e));
+  const tensorInfo = (c: Cursor, t: Tag) => {
+    if (t.num !== 2 || t.wire !== 2) return false;
+    stringsOf(c, 1, (s) => mg.signatureInputs.push(s));
     return true;
   };
-  const tensorInfo = (c: Cursor, e: number) =>
-    fields(c, e, (c2, t2) => {
-      if (t2.num !== 1 || t2.wire !== 2) return false;
-      mg.signatureInputs.push(str(c2));
-      return true;
-    });
   fields(
     cur,
     end,
-    only(2, (c, e) =>
+    eachMessage(2, (c, e) =>
       fields(
         c,
         e,
-        only(1, (c2, e2) => fields(c2, e2, only(2, tensorInfo))),
+        eachMessage(1, (c2, e2) => fields(c2, e2, tensorInfo)),
       ),
     ),
   );
@@ -93,23 +83,13 @@ function metaGraph(cur: Cursor, end: number, count: Counter): MetaGraph {
     if (t.wire !== 2) return false;
     if (t.num === 2) sub(c, (e) => graphDef(c, e, mg, count));
     else if (t.num === 3) {
-      sub(c, (e) =>
-        fields(c, e, (c2, t2) => {
-          if (t2.num !== 1 || t2.wire !== 2) return false;
-          mg.saverFilename = str(c2);
-          return true;
-        }),
-      );
-    } else if (t.num === 6) {
-      // AssetFileDef: filename = 2
-      sub(c, (e) =>
-        fields(c, e, (c2, t2) => {
-          if (t2.num !== 2 || t2.wire !== 2) return false;
-          mg.assets.push(str(c2));
-          return true;
-        }),
-      );
-    } else if (t.num === 5) sub(c, (e) => signatureEntry(c, e, mg));
+      stringsOf(c, 1, (s) => {
+        mg.saverFilename = s;
+      });
+    }
+    // AssetFileDef: filename = 2
+    else if (t.num === 6) stringsOf(c, 2, (s) => mg.assets.push(s));
+    else if (t.num === 5) sub(c, (e) => signatureEntry(c, e, mg));
     else if (t.num === 7) sub(c, (e) => objectGraph(c, e, mg));
     else return false;
     return true;

@@ -152,7 +152,8 @@ export const KNOWN_UNSAFE_OPS: ReadonlyMap<string, string> = new Map([
   ...say('FileSystemSetConfiguration', 'reconfigures a file system'),
   ...say('ImmutableConst', 'maps a file into memory'),
   ...say('Save SaveSlices', 'writes a checkpoint file'),
-  ...say('Restore RestoreSlice RestoreV2 SaveV2 MergeV2Checkpoints', 'reads or writes checkpoint files'),
+  // SaveV2, RestoreV2 and MergeV2Checkpoints are judged by where their paths come from (CHECKPOINT_OPS)
+  ...say('Restore RestoreSlice', 'reads or writes checkpoint files'),
   ...say('InitializeTableFromTextFile InitializeTableFromTextFileV2', 'reads a lookup table from a file'),
   ...say('LoadAndRemapMatrix GenerateVocabRemapping Skipgram', 'reads a file named in the graph'),
   ...say(

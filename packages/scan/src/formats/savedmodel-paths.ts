@@ -6,7 +6,7 @@ import type { MetaGraph, TfFunction, TfNode } from './savedmodel-proto.ts';
  * Where the checkpoint ops of a SavedModel take their paths from (see checkCheckpointPaths). Split
  * from savedmodel.ts, which checks the ops themselves.
  */
-export const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
+const CALL_OPS = new Set(['PartitionedCall', 'StatefulPartitionedCall']);
 const SAVER_SOURCES = new Set(['Placeholder', 'PlaceholderWithDefault', 'Const']);
 const MAX_TRACE = 256;
 /** trace steps per meta graph: a flood of checkpoint ops over long chains fails rather than stalls */
@@ -23,7 +23,7 @@ export interface Scope {
 export const where = (s: Scope, n: TfNode) =>
   s.fn === null ? `node ${q(n.name)} of the main graph` : `node ${q(n.name)} in function ${q(s.fn.name)}`;
 export const q = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
-export const dataInputs = (n: TfNode) => n.inputs.filter((i) => !i.startsWith('^'));
+const dataInputs = (n: TfNode) => n.inputs.filter((i) => !i.startsWith('^'));
 
 export function scopeOf(fn: TfFunction | null, nodes: readonly TfNode[]): Scope {
   const byName = new Map<string, TfNode>();
@@ -138,9 +138,9 @@ export function checkCheckpointPaths(
   mg: MetaGraph,
   fns: ReadonlyMap<string, TfFunction>,
   scopes: readonly Scope[],
-  saverNode: string,
   note: (code: FindingCode, message: string) => void,
 ): void {
+  const saverNode = mg.saverFilename.split(':')[0] ?? '';
   /** function -> argument indices that end up as checkpoint paths */
   const pathArgs = new Map<string, Set<number>>();
   const budget = { steps: TRACE_BUDGET };

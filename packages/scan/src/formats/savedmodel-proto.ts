@@ -1,8 +1,5 @@
 import type { Cursor } from '../reader.ts';
-import { lengthOf, ProtoError, skipValue, type Tag, tag } from './protobuf.ts';
-
-/** one decoder for every string: constructing one per call costs more than the decoding */
-const utf8 = new TextDecoder();
+import { lengthOf, ProtoError, skipValue, type Tag, tag, utf8 } from './protobuf.ts';
 
 /** node and op names are short ASCII: decoded without a TextDecoder call, which dominates otherwise */
 function decode(b: Uint8Array): string {
@@ -93,6 +90,26 @@ export function sub(cur: Cursor, parse: (end: number) => void): void {
   if (cur.pos !== end) throw new ProtoError('a message ends inside a field');
 }
 
+/** A handler that descends into each message field `num` (other fields are left to be skipped). */
+export const eachMessage =
+  (num: number, parse: (cur: Cursor, end: number) => void): Handler =>
+  (c, t) => {
+    if (t.num !== num || t.wire !== 2) return false;
+    sub(c, (e) => parse(c, e));
+    return true;
+  };
+
+/** Each string field `num` of the message at the cursor (a length-delimited field), to `take`. */
+export function stringsOf(cur: Cursor, num: number, take: (s: string) => void): void {
+  sub(cur, (end) =>
+    fields(cur, end, (c, t) => {
+      if (t.num !== num || t.wire !== 2) return false;
+      take(str(c));
+      return true;
+    }),
+  );
+}
+
 export function str(cur: Cursor, max: number = SAVEDMODEL_LIMITS.name): string {
   const n = lengthOf(cur);
   if (n > max) throw new ProtoError(`a name of ${n} bytes (limit ${max})`);
@@ -175,15 +192,15 @@ function attrValue(cur: Cursor, end: number, funcs: string[], depth: number): st
     if (t.num === 2) s = [clipped(c)];
     else if (t.num === 8) sub(c, (e) => (s = tensorString(c, e) ?? s));
     else if (t.num === 10) sub(c, (e) => nameAttrList(c, e, funcs, depth + 1));
-    else if (t.num === 1) {
+    else if (t.num === 1)
       sub(c, (e) =>
-        fields(c, e, (c2, t2) => {
-          if (t2.num !== 9 || t2.wire !== 2) return false;
-          sub(c2, (e2) => nameAttrList(c2, e2, funcs, depth + 1));
-          return true;
-        }),
+        fields(
+          c,
+          e,
+          eachMessage(9, (c2, e2) => nameAttrList(c2, e2, funcs, depth + 1)),
+        ),
       );
-    } else return false;
+    else return false;
     return true;
   });
   return s;
@@ -233,15 +250,8 @@ function functionDef(cur: Cursor, end: number, count: Counter): TfFunction {
         fields(c, e, (c2, t2) => {
           if (t2.wire !== 2) return false;
           if (t2.num === 1) f.name = str(c2);
-          else if (t2.num === 2) {
-            sub(c2, (e2) =>
-              fields(c2, e2, (c3, t3) => {
-                if (t3.num !== 1 || t3.wire !== 2) return false;
-                f.args.push(str(c3));
-                return true;
-              }),
-            );
-          } else return false;
+          else if (t2.num === 2) stringsOf(c2, 1, (s) => f.args.push(s));
+          else return false;
           return true;
         }),
       );
@@ -269,16 +279,9 @@ export function graphDef(cur: Cursor, end: number, mg: MetaGraph, count: Counter
         fields(c, e, (c2, t2) => {
           if (t2.wire !== 2) return false;
           if (t2.num === 1) sub(c2, (e2) => mg.functions.push(functionDef(c2, e2, count)));
-          else if (t2.num === 2) {
-            // GradientDef: function_name = 1, gradient_func = 2
-            sub(c2, (e2) =>
-              fields(c2, e2, (c3, t3) => {
-                if (t3.num !== 2 || t3.wire !== 2) return false;
-                mg.gradients.push(str(c3));
-                return true;
-              }),
-            );
-          } else return false;
+          // GradientDef: function_name = 1, gradient_func = 2
+          else if (t2.num === 2) stringsOf(c2, 2, (s) => mg.gradients.push(s));
+          else return false;
           return true;
         }),
       );

@@ -1,10 +1,10 @@
 import { type Ctx, type FormatName, report } from '../context.ts';
 import type { ReadAt } from '../reader.ts';
-import { checkJsonValue } from './json-checks.ts';
+import { checkKerasConfigText } from './json-checks.ts';
 import { checkMetaGraph } from './savedmodel.ts';
 import { readKerasMetadata } from './savedmodel-extras.ts';
 import { readSavedModel } from './savedmodel-meta.ts';
-import { readBundleIndex } from './tf-bundle.ts';
+import { readBundleIndex, type TensorDataClaim, ZIP_END } from './tf-bundle.ts';
 
 /** saved_model.pb: every meta graph decoded, then judged (savedmodel.ts). */
 export function scanSavedModel(r: ReadAt, ctx: Ctx, where: string | undefined): FormatName {
@@ -28,14 +28,7 @@ export function scanKerasMetadata(r: ReadAt, ctx: Ctx, where: string | undefined
   for (const n of nodes) {
     const label = `keras_metadata node ${JSON.stringify(n.path || n.identifier)}`;
     if (n.json === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(n.json);
-    } catch {
-      report(ctx, where, 'JSON_MALFORMED', `${label} is not JSON, so what Keras builds from it is unknown`);
-      continue;
-    }
-    for (const i of checkJsonValue(value).issues) report(ctx, where, i.code, `${label}: ${i.message}`);
+    for (const i of checkKerasConfigText(label, n.json)) report(ctx, where, i.code, i.message);
   }
   return 'keras-metadata';
 }
@@ -46,3 +39,28 @@ export function scanTfIndex(r: ReadAt, ctx: Ctx, where: string | undefined): For
   if (typeof idx === 'string') report(ctx, where, 'SAVEDMODEL_VARIABLES', `checkpoint index: ${idx}`);
   return 'tf-ckpt-index';
 }
+
+/** A data shard its index names (ScanOptions.tensorData): accepted unread at the size the index gives. */
+export function scanTensorData(r: ReadAt, claim: TensorDataClaim, ctx: Ctx): FormatName {
+  if (r.size !== claim.bytes) {
+    report(
+      ctx,
+      undefined,
+      'SAVEDMODEL_VARIABLES',
+      `holds ${r.size} bytes where ${claim.index} places tensors in ${claim.bytes}`,
+    );
+  }
+  // the bytes are not read, except where a zip reader looks first: the end record in the last 64 KiB
+  const tail = r.read(Math.max(0, r.size - ZIP_TAIL), ZIP_TAIL);
+  if (Buffer.from(tail.buffer, tail.byteOffset, tail.byteLength).includes(ZIP_END)) {
+    report(
+      ctx,
+      undefined,
+      'SAVEDMODEL_VARIABLES',
+      'ends with a zip end record, so a zip reader would open it as an archive',
+    );
+  }
+  return 'tensor-data';
+}
+
+const ZIP_TAIL = 65_557; // the end record (22 bytes) and the longest comment

@@ -1,7 +1,7 @@
 import type { FindingCode } from '../findings.ts';
-import { checkJsonValue } from './json-checks.ts';
+import { checkKerasConfigText } from './json-checks.ts';
 import { locationEscapes } from './onnx.ts';
-import { CHECKPOINT_OPS, KNOWN_UNSAFE_OPS, PURE_OPS } from './savedmodel-ops.ts';
+import { CHECKPOINT_OPS, KNOWN_UNSAFE_OPS } from './savedmodel-ops.ts';
 import { checkCheckpointPaths, q, type Scope, scopeOf, where } from './savedmodel-paths.ts';
 import type { MetaGraph, TfFunction, TfNode } from './savedmodel-proto.ts';
 
@@ -21,7 +21,7 @@ const PRINT_STREAMS = new Set(['stderr', 'stdout', 'log(info)', 'log(warning)', 
 const MAX_ISSUES = 200;
 
 /** `allowed`: the profile's TensorFlow ops (PURE_OPS in both built-in profiles) */
-export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PURE_OPS): SavedModelIssue[] {
+export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string>): SavedModelIssue[] {
   const issues: SavedModelIssue[] = [];
   const note = (code: FindingCode, message: string) => {
     if (issues.length < MAX_ISSUES) issues.push({ code, message });
@@ -32,7 +32,6 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PUR
     fns.set(f.name, f);
   }
   const scopes: Scope[] = [scopeOf(null, mg.nodes), ...[...fns.values()].map((f) => scopeOf(f, f.nodes))];
-  const saverNode = mg.saverFilename.split(':')[0] ?? '';
   for (const s of scopes) {
     // TensorFlow refuses such a graph; the dataflow check must not pick one of the two
     if (s.byName.size === s.nodes.length) continue;
@@ -71,22 +70,20 @@ export function checkMetaGraph(mg: MetaGraph, allowed: ReadonlySet<string> = PUR
     note(u.code, u.count > 1 ? `${u.text} (${u.count} nodes)` : u.text);
   }
 
-  checkCheckpointPaths(mg, fns, scopes, saverNode, note);
+  checkCheckpointPaths(mg, fns, scopes, note);
 
   for (const a of mg.assets) {
     if (locationEscapes(a))
       note('SAVEDMODEL_ASSET_PATH', `asset file ${q(a)} is not a plain path inside assets/`);
   }
   for (const m of mg.userMetadata) {
-    let value: unknown;
-    try {
-      value = JSON.parse(m.json);
-    } catch {
-      note('JSON_MALFORMED', `object ${q(m.identifier)} carries metadata that is not JSON`);
-      continue;
-    }
-    for (const i of checkJsonValue(value).issues)
-      note(i.code, `object ${q(m.identifier)} metadata: ${i.message}`);
+    const object = `object ${q(m.identifier)}`;
+    for (const i of checkKerasConfigText(
+      `${object} metadata`,
+      m.json,
+      `${object} carries metadata that is not JSON`,
+    ))
+      note(i.code, i.message);
   }
   return issues;
 }

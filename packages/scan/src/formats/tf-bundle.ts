@@ -1,8 +1,5 @@
 import { bytesReader, Cursor, type ReadAt, Truncated } from '../reader.ts';
-import { ProtoError, skipValue, tag, varint } from './protobuf.ts';
-
-/** one decoder for every string: constructing one per call costs more than the decoding */
-const utf8 = new TextDecoder();
+import { ProtoError, skipValue, tag, utf8, varint } from './protobuf.ts';
 
 /**
  * A TensorFlow checkpoint's `variables.index`: a table in TensorFlow's LevelDB-derived format
@@ -22,7 +19,6 @@ export interface BundleIndex {
   readonly numShards: number;
   /** per shard: where its last tensor ends (the data file's expected size) */
   readonly extents: readonly number[];
-  readonly entries: number;
 }
 
 export function isTfTable(r: ReadAt): boolean {
@@ -109,7 +105,8 @@ function untiled(blocks: readonly Handle[], end: number): string | null {
   return at === end ? null : `bytes ${at}-${end} belong to no block`;
 }
 
-const ZIP_RECORDS = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+export const ZIP_END = Buffer.from('PK\x05\x06', 'latin1');
+const ZIP_RECORDS = [Buffer.from('PK\x03\x04', 'latin1'), ZIP_END];
 
 function holdsZipRecord(r: ReadAt): boolean {
   const CHUNK = 1 << 20;
@@ -161,7 +158,7 @@ export function readBundleIndex(r: ReadAt): BundleIndex | string {
     const gap = untiled(placed, r.size - FOOTER);
     if (gap !== null) return gap;
     if (holdsZipRecord(r)) return 'it holds a zip record, so a zip reader would open it as an archive';
-    return { numShards, extents: Array.from({ length: numShards }, (_, i) => extents[i] ?? 0), entries };
+    return { numShards, extents: Array.from({ length: numShards }, (_, i) => extents[i] ?? 0) };
   } catch (e) {
     if (e instanceof ProtoError) return e.message;
     if (e instanceof Truncated) return `data ends inside a field (byte ${e.at})`;
