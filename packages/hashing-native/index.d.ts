@@ -19,7 +19,19 @@ export interface HashBatchAddon {
     progress: BigInt64Array,
     threads: number,
     done: (failure: BatchFailure | null) => void,
+    /** the paths are relative to this folder (opened once per thread); null: as given */
+    root?: string | null,
   ): void;
+  /**
+   * A plain tree's regular files in canonical order (depth first, by UTF-8 bytes), relative to
+   * `root`, as `count` NUL-terminated names; or, at anything the JS walk has a rule or an error
+   * for (symlink, special file, non-UTF-8 name, read error), why it stopped.
+   */
+  list(
+    root: string,
+    /** NUL-terminated relative paths, skipped with everything below them */
+    ignore: Uint8Array | null,
+  ): [names: Uint8Array, count: number] | string;
 }
 
 export declare const addon: HashBatchAddon | undefined;

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "list_tree.h"
+
 #define CHUNK (1 << 20)
 #define MAX_THREADS 64
 
@@ -27,6 +29,7 @@ enum { FAIL_NONE = 0, FAIL_OPEN = 1, FAIL_STAT = 2, FAIL_READ = 3, FAIL_NOT_REGU
 typedef struct Job {
   /* inputs, owned by JS values kept alive by the references below */
   const char *paths;
+  char *root; /* the paths are relative to it; NULL: they are absolute (or relative to the cwd) */
   size_t *offsets; /* where each name starts in paths: found here, not trusted from the caller */
   const double *ranges; /* count * 3: start, end, expected size; -1 = none; NULL = whole files */
   uint32_t count;
@@ -64,9 +67,9 @@ static void fail(Job *j, uint32_t i, int kind, int err, double expected, double 
 }
 
 /* Reads [start, end) of fd (end < 0: the whole file) into the digest; 0 on success. */
-static int hash_one(Job *j, uint32_t i, EVP_MD_CTX *ctx, uint8_t *buf) {
+static int hash_one(Job *j, int dirfd, uint32_t i, EVP_MD_CTX *ctx, uint8_t *buf) {
   const char *path = j->paths + j->offsets[i];
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return fail(j, i, FAIL_OPEN, errno, -1, -1), -1;
   int rc = -1;
   struct stat st;
@@ -146,16 +149,21 @@ static void execute(napi_env env, void *data) {
   Job *j = data;
   uint8_t *buf = malloc(CHUNK);
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  /* each thread its own descriptor: nothing shared to close while another thread uses it */
+  int dirfd = j->root ? open(j->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : AT_FDCWD;
   if (!buf || !ctx) {
     fail(j, 0, FAIL_NOMEM, ENOMEM, -1, -1);
+  } else if (dirfd < 0 && dirfd != AT_FDCWD) {
+    fail(j, 0, FAIL_OPEN, errno, -1, -1);
   } else {
     for (;;) {
       if (stopped(j)) break;
       uint32_t i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
       if (i >= j->count) break;
-      if (hash_one(j, i, ctx, buf) != 0) break;
+      if (hash_one(j, dirfd, i, ctx, buf) != 0) break;
     }
   }
+  if (dirfd >= 0) close(dirfd);
   EVP_MD_CTX_free(ctx);
   free(buf);
 }
@@ -186,6 +194,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_delete_reference(env, j->callback);
   EVP_MD_free((EVP_MD *)j->md);
   free(j->offsets);
+  free(j->root);
   free(j);
   napi_call_function(env, global, cb, 1, &result, NULL);
 }
@@ -212,13 +221,13 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t m
 /*
  * start(paths: Uint8Array (count NUL-terminated names), count: number, ranges: Float64Array|null,
  *       algorithm: string, digests: Uint8Array, stop: Int32Array, progress: BigInt64Array,
- *       threads: number, callback(failure|null))
+ *       threads: number, callback(failure|null)[, root: string|null])
  */
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
-  napi_value argv[9];
+  size_t argc = 10;
+  napi_value argv[10];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 9) return throw_error(env, "start takes 9 arguments");
+  if (argc != 9 && argc != 10) return throw_error(env, "start takes 9 or 10 arguments");
   Job *j = calloc(1, sizeof(Job));
   if (!j) return throw_error(env, "out of memory");
   j->fail_index = -1;
@@ -274,6 +283,19 @@ static napi_value start(napi_env env, napi_callback_info info) {
   if (napi_get_value_int32(env, argv[7], &threads) != napi_ok || threads < 1 || threads > MAX_THREADS) goto bad_md;
   napi_typeof(env, argv[8], &vt);
   if (vt != napi_function) goto bad_md;
+  if (argc == 10) {
+    napi_typeof(env, argv[9], &vt);
+    if (vt == napi_string) {
+      size_t len;
+      if (napi_get_value_string_utf8(env, argv[9], NULL, 0, &len) != napi_ok || len == 0) goto bad_md;
+      j->root = malloc(len + 1);
+      if (!j->root) goto bad_md;
+      napi_get_value_string_utf8(env, argv[9], j->root, len + 1, &len);
+      if (strlen(j->root) != len) goto bad_md; /* an embedded NUL would name another folder */
+    } else if (vt != napi_null) {
+      goto bad_md;
+    }
+  }
   /* the buffers live as long as the job: JS may drop its own handles meanwhile */
   for (int k = 0; k < 7; k++) {
     if (k == 1 || k == 3 || (k == 2 && !j->ranges)) continue;
@@ -293,6 +315,7 @@ bad_md:
   EVP_MD_free((EVP_MD *)j->md);
 bad:
   free(j->offsets);
+  free(j->root);
   free(j);
   return throw_error(env, "hash batch: invalid arguments");
 }
@@ -301,5 +324,7 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn);
   napi_set_named_property(env, exports, "start", fn);
+  napi_create_function(env, "list", NAPI_AUTO_LENGTH, list_napi, NULL, &fn);
+  napi_set_named_property(env, exports, "list", fn);
   return exports;
 }

@@ -7,7 +7,8 @@ import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { nativeHasher } from './native.ts';
 import { nativeJob, STREAM_EVERY } from './native-stream.ts';
-import { type Plan, planTasks } from './plan.ts';
+import { hashListing, listTree } from './native-tree.ts';
+import { type Plan, planTasks, resourceAlgorithm } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
 import { CHUNK } from './threads.ts';
@@ -38,12 +39,19 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
+  // files without a progress total: a plain tree is listed by the addon in one call; otherwise
+  // the addon starts on files while the walk goes on. (withSizes reorders only plans with a
+  // progress total or few files, so streamed tasks stay the plan's first.)
+  const streamable = native && cfg.serialization.method === 'files' && !options.onProgress && !single;
+  const listing = streamable ? listTree(native, path, cfg.ignore) : undefined;
+  if (native && listing) {
+    const digests = await hashListing(native, listing, { threads: cfg.concurrency, signal: options.signal });
+    return manifestOf(cfg, resourceAlgorithm(cfg.serialization), listing.names, undefined, digests);
+  }
   const job = native
     ? nativeJob(native, { threads: cfg.concurrency, onProgress: options.onProgress, signal: options.signal })
     : undefined;
-  // files without a progress total: the addon starts on them while the walk goes on. (withSizes
-  // reorders only plans with a progress total or few files, so streamed tasks stay the plan's first.)
-  const stream = job && cfg.serialization.method === 'files' && !options.onProgress && !single;
+  const stream = job && streamable;
   try {
     const walked = walkModel(path, {
       ignore: cfg.ignore,
@@ -64,21 +72,40 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   } finally {
     pool?.cancel();
   }
+  const names = order.map((o) => o.name);
+  const at = plan.canonical ? undefined : Uint32Array.from(order, (o) => o.i);
+  return manifestOf(cfg, plan.algorithm, names, at, digests);
+}
+
+/**
+ * The manifest from resource names in canonical order and the digests in hashing order: the j-th
+ * name's digest is number `at[j]` (number j without `at`).
+ */
+function manifestOf(
+  cfg: HashConfig,
+  algorithm: string,
+  names: readonly string[],
+  at: Uint32Array | undefined,
+  digests: Uint8Array,
+): Manifest {
   // One hex string for all digests, sliced per resource: 20k small Buffers cost ~10 ms.
-  const dlen = DIGEST_BYTES[hashType];
+  const dlen = DIGEST_BYTES[cfg.serialization.hashType];
   const hexLen = 2 * dlen;
   const hex = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength).toString('hex');
-  const resources: Resource[] = order.map(({ name, i }) => ({
-    name,
-    algorithm: plan.algorithm,
-    digest: hex.slice(i * hexLen, (i + 1) * hexLen),
-  }));
+  const resources: Resource[] = new Array(names.length);
+  for (let j = 0; j < names.length; j++) {
+    const i = at ? at[j]! : j;
+    resources[j] = { name: names[j]!, algorithm, digest: hex.slice(i * hexLen, (i + 1) * hexLen) };
+  }
   Object.freeze(resources);
   // the subject is SHA-256 over the raw digests in canonical order: they are at hand here
-  const raw = new Uint8Array(order.length * dlen);
-  for (let j = 0; j < order.length; j++) {
-    const i = order[j]!.i;
-    raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen);
+  let raw = digests.subarray(0, names.length * dlen);
+  if (at) {
+    raw = new Uint8Array(names.length * dlen);
+    for (let j = 0; j < names.length; j++) {
+      const i = at[j]!;
+      raw.set(digests.subarray(i * dlen, (i + 1) * dlen), j * dlen);
+    }
   }
   return Object.freeze({
     modelName: cfg.modelName,

@@ -65,14 +65,32 @@ async function selfTest(addon: HashBatchAddon): Promise<boolean> {
 }
 
 /** Hashes every task on `threads` pool threads; the digests come back in task order. */
-export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<Uint8Array> {
+export function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<Uint8Array> {
   const { tasks } = run;
-  const dlen = DIGEST_BYTES[run.hashType];
-  const paths = encodePaths(tasks);
   const ranges = tasks.some((t) => t.start !== undefined || t.expectedSize !== undefined)
     ? encodeRanges(tasks)
     : null;
-  const digests = new Uint8Array(Math.max(1, tasks.length * dlen));
+  const paths = { paths: encodePaths(tasks), count: tasks.length, ranges, root: null };
+  return runEncoded(addon, run, paths, (i) => tasks[i]!);
+}
+
+/** Paths as the addon reads them: `count` NUL-terminated names, relative to `root` if it is set. */
+export interface EncodedPaths {
+  readonly paths: Uint8Array;
+  readonly count: number;
+  readonly ranges: Float64Array | null;
+  readonly root: string | null;
+}
+
+/** `taskOf(i)` names the task a failure is reported against. */
+export async function runEncoded(
+  addon: HashBatchAddon,
+  run: Omit<NativeRun, 'tasks'>,
+  { paths, count, ranges, root }: EncodedPaths,
+  taskOf: (i: number) => ReadTask,
+): Promise<Uint8Array> {
+  const dlen = DIGEST_BYTES[run.hashType];
+  const digests = new Uint8Array(Math.max(1, count * dlen));
   const stop = new Int32Array(1);
   const progress = new BigInt64Array(1);
   const report = () => {
@@ -85,11 +103,11 @@ export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<U
   const timer = run.onProgress ? setInterval(report, PROGRESS_MS) : undefined;
   let failure: BatchFailure | null;
   try {
-    const threads = Math.max(1, Math.min(run.threads, tasks.length));
+    const threads = Math.max(1, Math.min(run.threads, count));
     failure = await new Promise<BatchFailure | null>((resolve) =>
       addon.start(
         paths,
-        tasks.length,
+        count,
         ranges,
         ALGORITHM[run.hashType],
         digests,
@@ -97,6 +115,7 @@ export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<U
         progress,
         threads,
         resolve,
+        root,
       ),
     );
   } finally {
@@ -104,9 +123,9 @@ export async function runBatch(addon: HashBatchAddon, run: NativeRun): Promise<U
     run.signal?.removeEventListener('abort', onAbort);
   }
   run.signal?.throwIfAborted();
-  if (failure) throw batchError(failure, tasks[failure.index]!);
+  if (failure) throw batchError(failure, taskOf(failure.index));
   report();
-  return digests.subarray(0, tasks.length * dlen);
+  return digests.subarray(0, count * dlen);
 }
 
 /**
