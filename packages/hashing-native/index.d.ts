@@ -7,6 +7,9 @@ export interface BatchFailure {
   readonly actual: number;
 }
 
+/** A walk in progress, owned by the addon (freed when collected). */
+export type ListHandle = { readonly __listHandle: unique symbol };
+
 export interface HashBatchAddon {
   start(
     /** `count` NUL-terminated UTF-8 paths, one after another */
@@ -23,15 +26,17 @@ export interface HashBatchAddon {
     root?: string | null,
   ): void;
   /**
-   * A plain tree's regular files in canonical order (depth first, by UTF-8 bytes), relative to
-   * `root`, as `count` NUL-terminated names; or, at anything the JS walk has a rule or an error
-   * for (symlink, special file, non-UTF-8 name, read error), why it stopped.
+   * Starts listing a plain tree's regular files in canonical order (depth first, by UTF-8 bytes),
+   * relative to `root`; or, at anything the JS walk has a rule or an error for (symlink, special
+   * file, non-UTF-8 name, read error), says why it stopped.
    */
-  list(
+  listOpen(
     root: string,
     /** NUL-terminated relative paths, skipped with everything below them */
     ignore: Uint8Array | null,
-  ): [names: Uint8Array, count: number] | string;
+  ): ListHandle | string;
+  /** the next files (at most `max`) as `count` NUL-terminated names, and whether the walk is done */
+  listNext(handle: ListHandle, max: number): [names: Uint8Array, count: number, done: boolean] | string;
 }
 
 export declare const addon: HashBatchAddon | undefined;

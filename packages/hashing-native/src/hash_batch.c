@@ -324,7 +324,9 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "start", NAPI_AUTO_LENGTH, start, NULL, &fn);
   napi_set_named_property(env, exports, "start", fn);
-  napi_create_function(env, "list", NAPI_AUTO_LENGTH, list_napi, NULL, &fn);
-  napi_set_named_property(env, exports, "list", fn);
+  napi_create_function(env, "listOpen", NAPI_AUTO_LENGTH, list_open_napi, NULL, &fn);
+  napi_set_named_property(env, exports, "listOpen", fn);
+  napi_create_function(env, "listNext", NAPI_AUTO_LENGTH, list_next_napi, NULL, &fn);
+  napi_set_named_property(env, exports, "listNext", fn);
   return exports;
 }

@@ -18,6 +18,9 @@
 
 #include "list_tree.h"
 
+/* tells our handles from any other external a caller might pass */
+static const napi_type_tag LISTER_TAG = {0x6d6f64656c7365ULL, 0x616c2d6c69737431ULL};
+
 typedef struct Entry {
   size_t name; /* offset into the level's arena while reading (it may move), then... */
   const char *p; /* ...the name itself, once the arena is final */
@@ -25,20 +28,23 @@ typedef struct Entry {
   unsigned char type;
 } Entry;
 
-typedef struct Out {
-  char *buf;
-  size_t len, cap;
-  uint32_t count;
-} Out;
+typedef struct Level {
+  Entry *entries;
+  char *arena;
+  size_t count, next;
+  size_t rel_len; /* the folder's path length in Lister.rel */
+} Level;
 
-typedef struct Walk {
+struct Lister {
   int rootfd;
-  const char *ignore; /* NUL-terminated relative paths, one after another */
+  char *ignore; /* NUL-terminated relative paths, one after another (a copy: calls outlive JS buffers) */
   size_t ignore_len;
   char rel[PATH_MAX];
-  Out out;
-  const char *why; /* set when the walk stops */
-} Walk;
+  Level *stack;
+  size_t depth, cap;
+  const char *why; /* set when the walk stopped */
+  int done;
+};
 
 static int grow(char **buf, size_t *cap, size_t need) {
   if (need <= *cap) return 1;
@@ -77,7 +83,7 @@ static int utf8_ok(const unsigned char *s, size_t n) {
   return 1;
 }
 
-static int ignored(const Walk *w, size_t rel_len) {
+static int ignored(const Lister *w, size_t rel_len) {
   for (size_t at = 0; at < w->ignore_len;) {
     const char *p = w->ignore + at;
     size_t n = strlen(p);
@@ -95,7 +101,7 @@ static int by_bytes(const void *a, const void *b) {
 }
 
 /* Reads one folder whole (and closes it) before descending: one descriptor open at a time. */
-static int read_level(Walk *w, size_t rel_len, Entry **entries, size_t *count, char **arena) {
+static int read_level(Lister *w, size_t rel_len, Entry **entries, size_t *count, char **arena) {
   int fd = openat(w->rootfd, rel_len ? w->rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return w->why = "a folder could not be opened", 0;
   DIR *d = fdopendir(fd);
@@ -144,84 +150,120 @@ static int read_level(Walk *w, size_t rel_len, Entry **entries, size_t *count, c
   return ok;
 }
 
-static int walk_level(Walk *w, size_t rel_len) {
-  Entry *entries = NULL;
-  size_t count = 0;
-  char *arena = NULL;
-  int ok = read_level(w, rel_len, &entries, &count, &arena);
-  for (size_t k = 0; ok && k < count; k++) {
-    const Entry *e = &entries[k];
-    const char *name = e->p;
+static int push(Lister *w, size_t rel_len) {
+  if (w->depth == w->cap) {
+    size_t c = w->cap ? w->cap * 2 : 16;
+    Level *n = realloc(w->stack, c * sizeof(Level));
+    if (!n) return w->why = "out of memory", 0;
+    w->stack = n;
+    w->cap = c;
+  }
+  Level *l = &w->stack[w->depth];
+  *l = (Level){NULL, NULL, 0, 0, rel_len};
+  int ok = read_level(w, rel_len, &l->entries, &l->count, &l->arena);
+  w->depth++; /* pushed even when unread: pop() frees whatever it holds */
+  return ok;
+}
+
+static void pop(Lister *w) {
+  Level *l = &w->stack[--w->depth];
+  free(l->entries);
+  free(l->arena);
+  w->rel[l->rel_len] = 0;
+}
+
+Lister *lister_open(const char *root, const char *ignore, size_t ignore_len, const char **why) {
+  Lister *w = calloc(1, sizeof(Lister));
+  if (!w) return *why = "out of memory", NULL;
+  w->rootfd = -1;
+  if (ignore_len) {
+    w->ignore = malloc(ignore_len);
+    if (!w->ignore) return lister_close(w), *why = "out of memory", NULL;
+    memcpy(w->ignore, ignore, ignore_len);
+    w->ignore_len = ignore_len;
+  }
+  w->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (w->rootfd < 0) return lister_close(w), *why = "the folder could not be opened", NULL;
+  if (!push(w, 0)) return *why = w->why, lister_close(w), NULL;
+  return w;
+}
+
+void lister_close(Lister *w) {
+  if (!w) return;
+  while (w->depth > 0) pop(w);
+  free(w->stack);
+  free(w->ignore);
+  if (w->rootfd >= 0) close(w->rootfd);
+  free(w);
+}
+
+/* The next files (up to `max`) into out; 0 when the walk stopped (w->why says why). */
+int lister_next(Lister *w, uint32_t max, ListOut *out) {
+  if (w->why) return 0;
+  while (w->depth > 0 && out->count < max) {
+    Level *l = &w->stack[w->depth - 1];
+    if (l->next == l->count) {
+      pop(w);
+      continue;
+    }
+    const Entry *e = &l->entries[l->next++];
+    size_t rel_len = l->rel_len;
     size_t at = rel_len ? rel_len + 1 : 0;
-    if (at + e->len + 1 > sizeof w->rel) {
-      ok = 0, w->why = "a path is longer than PATH_MAX";
-      break;
-    }
-    if (!utf8_ok((const unsigned char *)name, e->len)) {
-      ok = 0, w->why = "a file name is not UTF-8";
-      break;
-    }
+    if (at + e->len + 1 > sizeof w->rel) return w->why = "a path is longer than PATH_MAX", 0;
+    if (!utf8_ok((const unsigned char *)e->p, e->len)) return w->why = "a file name is not UTF-8", 0;
     if (rel_len) w->rel[rel_len] = '/';
-    memcpy(w->rel + at, name, e->len + 1);
+    memcpy(w->rel + at, e->p, e->len + 1);
     size_t child_len = at + e->len;
     if (w->ignore_len && ignored(w, child_len)) continue;
     switch (e->type) {
       case DT_REG:
-        if (!grow(&w->out.buf, &w->out.cap, w->out.len + child_len + 1)) {
-          ok = 0, w->why = "out of memory";
-          break;
-        }
-        memcpy(w->out.buf + w->out.len, w->rel, child_len + 1);
-        w->out.len += child_len + 1;
-        w->out.count++;
+        if (!grow(&out->buf, &out->cap, out->len + child_len + 1)) return w->why = "out of memory", 0;
+        memcpy(out->buf + out->len, w->rel, child_len + 1);
+        out->len += child_len + 1;
+        out->count++;
         break;
       case DT_DIR:
-        ok = walk_level(w, child_len);
+        if (!push(w, child_len)) return 0;
         break;
       case DT_LNK:
-        ok = 0, w->why = "a symbolic link";
-        break;
+        return w->why = "a symbolic link", 0;
       case DT_UNKNOWN:
-        ok = 0, w->why = "readdir gave no entry type";
-        break;
+        return w->why = "readdir gave no entry type", 0;
       default:
-        ok = 0, w->why = "a special file";
-        break;
+        return w->why = "a special file", 0;
     }
   }
-  if (rel_len < sizeof w->rel) w->rel[rel_len] = 0;
-  free(entries);
-  free(arena);
-  return ok;
+  w->done = w->depth == 0;
+  return 1;
 }
 
-ListResult list_tree(const char *root, const char *ignore, size_t ignore_len) {
-  Walk *w = calloc(1, sizeof(Walk));
-  if (!w) return (ListResult){.why = "out of memory"};
-  w->ignore = ignore;
-  w->ignore_len = ignore_len;
-  w->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  ListResult r = {0};
-  if (w->rootfd < 0) {
-    r.why = "the folder could not be opened";
-  } else if (walk_level(w, 0)) {
-    r.names = w->out.buf;
-    r.len = w->out.len;
-    r.count = w->out.count;
-    w->out.buf = NULL;
-  } else {
-    r.why = w->why ? w->why : "the walk stopped";
-  }
+int lister_done(const Lister *w) { return w->done; }
+const char *lister_why(const Lister *w) { return w->why; }
+
+/* Frees what a stopped or finished walk still holds; the handle stays valid (and answers the same). */
+static void release(Lister *w) {
+  while (w->depth > 0) pop(w);
   if (w->rootfd >= 0) close(w->rootfd);
-  free(w->out.buf);
-  free(w);
-  return r;
+  w->rootfd = -1;
 }
 
-/* list(root: string, ignore: Uint8Array (NUL-terminated paths) | null) -> [names: Buffer, count] | why: string */
-napi_value list_napi(napi_env env, napi_callback_info info) {
+static void finalize(napi_env env, void *data, void *hint) { lister_close(data); }
+
+static napi_value why_value(napi_env env, const char *why) {
+  napi_value v;
+  napi_create_string_utf8(env, why ? why : "the walk stopped", NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+static napi_value bad(napi_env env, const char *what) {
+  napi_throw_error(env, "HASH_BATCH_ARGUMENT", what);
+  return NULL;
+}
+
+/* listOpen(root: string, ignore: Uint8Array (NUL-terminated paths) | null) -> handle | why: string */
+napi_value list_open_napi(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], result;
+  napi_value argv[2], handle;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) goto bad;
   size_t root_len;
   if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &root_len) != napi_ok || root_len == 0 ||
@@ -246,22 +288,54 @@ napi_value list_napi(napi_env env, napi_callback_info info) {
     /* every path NUL-terminated inside the buffer: nothing is read past it */
     if (ignore_len > 0 && ignore[ignore_len - 1] != 0) goto bad;
   }
-  ListResult r = list_tree(root, ignore, ignore_len);
-  if (r.why) {
-    napi_create_string_utf8(env, r.why, NAPI_AUTO_LENGTH, &result);
-    return result;
+  const char *why = NULL;
+  Lister *w = lister_open(root, ignore, ignore_len, &why);
+  if (!w) return why_value(env, why);
+  if (napi_create_external(env, w, finalize, NULL, &handle) != napi_ok) {
+    lister_close(w);
+    goto bad;
   }
-  napi_value names, count;
+  napi_type_tag_object(env, handle, &LISTER_TAG);
+  return handle;
+bad:
+  return bad(env, "list: invalid arguments");
+}
+
+/* listNext(handle, max: number) -> [names: Buffer, count: number, done: boolean] | why: string */
+napi_value list_next_napi(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) goto bad;
+  bool tagged = false;
+  napi_valuetype vt;
+  napi_typeof(env, argv[0], &vt);
+  if (vt != napi_external || napi_check_object_type_tag(env, argv[0], &LISTER_TAG, &tagged) != napi_ok || !tagged)
+    goto bad;
+  Lister *w;
+  if (napi_get_value_external(env, argv[0], (void **)&w) != napi_ok) goto bad;
+  double max;
+  if (napi_get_value_double(env, argv[1], &max) != napi_ok || !(max >= 1) || max > UINT32_MAX ||
+      max != (double)(uint32_t)max)
+    goto bad;
+  ListOut out = {0};
+  if (!lister_next(w, (uint32_t)max, &out)) {
+    free(out.buf);
+    release(w);
+    return why_value(env, lister_why(w));
+  }
+  if (lister_done(w)) release(w);
+  napi_value names, count, done;
   void *copy;
-  napi_status s = napi_create_buffer_copy(env, r.len, r.len ? r.names : "", &copy, &names);
-  free(r.names);
+  napi_status s = napi_create_buffer_copy(env, out.len, out.len ? out.buf : "", &copy, &names);
+  free(out.buf);
   if (s != napi_ok) goto bad;
-  napi_create_uint32(env, r.count, &count);
-  napi_create_array_with_length(env, 2, &result);
+  napi_create_uint32(env, out.count, &count);
+  napi_get_boolean(env, lister_done(w), &done);
+  napi_create_array_with_length(env, 3, &result);
   napi_set_element(env, result, 0, names);
   napi_set_element(env, result, 1, count);
+  napi_set_element(env, result, 2, done);
   return result;
 bad:
-  napi_throw_error(env, "HASH_BATCH_ARGUMENT", "list: invalid arguments");
-  return NULL;
+  return bad(env, "list: invalid arguments");
 }

@@ -7,7 +7,7 @@ import { typedErrors } from './errors.ts';
 import { DIGEST_BYTES, type HasherFactory, hasherFactory } from './hasher.ts';
 import { nativeHasher } from './native.ts';
 import { nativeJob, STREAM_EVERY } from './native-stream.ts';
-import { hashListing, listTree } from './native-tree.ts';
+import { hashTree } from './native-tree.ts';
 import { type Plan, planTasks, resourceAlgorithm } from './plan.ts';
 import { type Pool, type Running, takePool } from './pool.ts';
 import { hashTask, ioError, type ReadTask } from './read.ts';
@@ -43,11 +43,10 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   // the addon starts on files while the walk goes on. (withSizes reorders only plans with a
   // progress total or few files, so streamed tasks stay the plan's first.)
   const streamable = native && cfg.serialization.method === 'files' && !options.onProgress && !single;
-  const listing = streamable ? listTree(native, path, cfg.ignore) : undefined;
-  if (native && listing) {
-    const digests = await hashListing(native, listing, { threads: cfg.concurrency, signal: options.signal });
-    return manifestOf(cfg, resourceAlgorithm(cfg.serialization), listing.names, undefined, digests);
-  }
+  const tree = streamable
+    ? await hashTree(native, path, cfg.ignore, { threads: cfg.concurrency, signal: options.signal })
+    : undefined;
+  if (tree) return manifestOf(cfg, resourceAlgorithm(cfg.serialization), tree.names, undefined, tree.digests);
   const job = native
     ? nativeJob(native, { threads: cfg.concurrency, onProgress: options.onProgress, signal: options.signal })
     : undefined;

@@ -4,9 +4,9 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hashModel } from '../src/index.ts';
-import { type NativeHasher, nativeHasher } from '../src/native.ts';
+import { type NativeHasher, nativeHasher, runEncoded } from '../src/native.ts';
 import { STREAM_EVERY } from '../src/native-stream.ts';
-import { hashListing, listTree } from '../src/native-tree.ts';
+import { hashTree } from '../src/native-tree.ts';
 import { walkModel } from '../src/walk.ts';
 import { cleanupTempDirs, files, opts, tempDir } from './helpers.ts';
 
@@ -47,46 +47,61 @@ function tree(names: readonly string[] = NAMES): string {
   return dir;
 }
 
+/** the names the addon lists, through the path hashModel takes */
+async function listed(dir: string, ignore: readonly string[] = []): Promise<readonly string[] | undefined> {
+  return (await hashTree(await native(), dir, new Set(ignore), { threads: 2 }))?.names;
+}
+
+/** every name in one listNext call, as the addon returns them */
+async function listAll(dir: string): Promise<{ encoded: Uint8Array; count: number }> {
+  const { addon } = await native();
+  const h = addon.listOpen(dir, null);
+  if (typeof h === 'string') throw new Error(h);
+  const r = addon.listNext(h, 1e6);
+  if (typeof r === 'string' || !r[2]) throw new Error(`not listed at once: ${r}`);
+  return { encoded: r[0], count: r[1] };
+}
+
 const jsNames = (dir: string, ignore: readonly string[] = []) =>
   walkModel(dir, { ignore: new Set(ignore), allowSymlinks: false }).files.map((f) => f.name);
 
 describe('the addon lists a plain tree as walk.ts does', () => {
   it('the same names in the same (code point, depth-first) order', async () => {
     const dir = tree();
-    const listing = listTree(await native(), dir, new Set());
-    expect(listing?.names).toEqual(jsNames(dir));
-    expect(listing?.names.indexOf('\uFF61')).toBeLessThan(listing!.names.indexOf('\u{1F600}'));
-    expect(listing?.names.slice(0, 2)).toEqual(['.hidden', 'B']);
+    const names = await listed(dir);
+    expect(names).toEqual(jsNames(dir));
+    expect(names!.indexOf('\uFF61')).toBeLessThan(names!.indexOf('\u{1F600}'));
+    expect(names!.slice(0, 2)).toEqual(['.hidden', 'B']);
   });
 
   it('ignore paths skip a file, a folder and all below it, and only at their own level', async () => {
     const dir = tree([...NAMES, 'x/z/y/deep', 'y/z']);
     const ignore = ['a', 'z/y/v', 'x/z', 'model.sig', 'no/such', 'with\0nul', 'z'];
-    const listing = listTree(await native(), dir, new Set(ignore));
-    expect(listing?.names).toEqual(jsNames(dir, ignore));
-    expect(listing?.names).toContain('y/z');
-    expect(listing?.names.some((n) => n.startsWith('a/') || n.startsWith('x/z') || n === 'z')).toBe(false);
+    const names = await listed(dir, ignore);
+    expect(names).toEqual(jsNames(dir, ignore));
+    expect(names).toContain('y/z');
+    expect(names!.some((n) => n.startsWith('a/') || n.startsWith('x/z') || n === 'z')).toBe(false);
   });
 
   it('an empty folder, and empty subfolders, list nothing', async () => {
     const dir = tempDir('ms-ntree-');
-    expect(listTree(await native(), dir, new Set())?.names).toEqual([]);
+    expect(await listed(dir)).toEqual([]);
     mkdirSync(join(dir, 'e', 'f'), { recursive: true });
-    expect(listTree(await native(), dir, new Set())?.names).toEqual([]);
+    expect(await listed(dir)).toEqual([]);
   });
 
   it('a tree 300 folders deep', async () => {
     const deep = Array.from({ length: 300 }, (_, i) => `d${i % 10}`).join('/');
     const dir = tree([`${deep}/leaf`, 'top']);
-    expect(listTree(await native(), dir, new Set())?.names).toEqual([`${deep}/leaf`, 'top']);
+    expect(await listed(dir)).toEqual([`${deep}/leaf`, 'top']);
   });
 
-  it('the listing hashes to the digests Node computes, through the folder the names are relative to', async () => {
-    const dir = tree();
-    const n = await native();
-    const listing = listTree(n, dir, new Set())!;
-    const digests = Buffer.from(await hashListing(n, listing, { threads: 2 }));
-    listing.names.forEach((name, i) => {
+  it('each digest is what Node computes for the file of that name, over several batches', async () => {
+    const dir = tree([...NAMES, ...Array.from({ length: 2 * STREAM_EVERY }, (_, i) => `m/${i}`)]);
+    const t = (await hashTree(await native(), dir, new Set(), { threads: 2 }))!;
+    const digests = Buffer.from(t.digests);
+    expect(digests.length).toBe(32 * t.names.length);
+    t.names.forEach((name, i) => {
       expect(digests.subarray(i * 32, (i + 1) * 32).toString('hex'), name).toBe(
         createHash('sha256').update(`bytes of ${name}`).digest('hex'),
       );
@@ -103,7 +118,7 @@ describe('the addon lists a plain tree as walk.ts does', () => {
 });
 
 describe('at what walk.ts has a rule or an error for, the addon stops and walk.ts decides', () => {
-  const stops = async (dir: string) => expect(listTree(await native(), dir, new Set())).toBeUndefined();
+  const stops = async (dir: string) => expect(await listed(dir)).toBeUndefined();
 
   it('a symbolic link: the listing stops; refused, or followed when allowed, as before', async () => {
     const dir = tree();
@@ -159,16 +174,34 @@ describe('at what walk.ts has a rule or an error for, the addon stops and walk.t
   it('a file that vanishes between the listing and its hashing: FILE_VANISHED naming it', async () => {
     const dir = tree();
     const n = await native();
-    const listing = listTree(n, dir, new Set())!;
+    const { encoded, count } = await listAll(dir);
+    const names = Buffer.from(encoded).toString('utf8').split('\0');
     rmSync(join(dir, 'z', 'y', 'v'));
-    await expect(hashListing(n, listing, { threads: 2 })).rejects.toMatchObject({
+    const run = { hashType: 'sha256', threads: 2, totalBytes: undefined } as const;
+    const paths = { paths: encoded, count, ranges: null, root: dir };
+    await expect(
+      runEncoded(n.addon, run, paths, (i) => ({ name: names[i]!, path: '' })),
+    ).rejects.toMatchObject({
       code: 'FILE_VANISHED',
       details: { name: 'z/y/v' },
     });
   });
+
+  it('an abort before or while the tree is hashed rejects with an AbortError', async () => {
+    const dir = tree(Array.from({ length: 3 * STREAM_EVERY }, (_, i) => `m/${i}`));
+    const before = new AbortController();
+    before.abort();
+    await expect(
+      hashTree(await native(), dir, new Set(), { threads: 2, signal: before.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    const during = new AbortController();
+    const p = hashModel(dir, opts(files(), { signal: during.signal }));
+    during.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+  });
 });
 
-describe('list(): hostile arguments are refused with a thrown error, never read past a buffer', () => {
+describe('listOpen() and listNext(): hostile arguments are refused with a thrown error', () => {
   it.each([
     ['no arguments', []],
     ['a root that is not a string', [42, null]],
@@ -178,9 +211,48 @@ describe('list(): hostile arguments are refused with a thrown error, never read 
     ['ignore paths without a final NUL', ['/tmp', Buffer.from('a')]],
     ['ignore paths that are not bytes', ['/tmp', 'a\0']],
     ['ignore paths as a wider typed array', ['/tmp', new Uint16Array([97, 0])]],
-  ])('%s', async (_, args) => {
+  ])('listOpen: %s', async (_, args) => {
     const { addon } = await native();
-    expect(() => (addon.list as (...a: unknown[]) => unknown)(...args)).toThrow(/list: invalid arguments/);
+    expect(() => (addon.listOpen as (...a: unknown[]) => unknown)(...args)).toThrow(
+      /list: invalid arguments/,
+    );
+  });
+
+  it('listOpen: a root that is not a folder is a reason, not a handle', async () => {
+    const { addon } = await native();
+    const dir = tree();
+    expect(addon.listOpen(join(dir, 'b'), null)).toMatch(/could not be opened/);
+    expect(addon.listOpen(join(dir, 'none'), null)).toMatch(/could not be opened/);
+  });
+
+  it.each([
+    ['a plain object for the handle', () => ({}), 10],
+    ['a number for the handle', () => 7, 10],
+    ['a max of zero', undefined, 0],
+    ['a fractional max', undefined, 1.5],
+    ['a negative max', undefined, -3],
+    ['a max past 2^32', undefined, 2 ** 33],
+    ['a max that is not a number', undefined, '10'],
+  ])('listNext: %s', async (_, handle, max) => {
+    const { addon } = await native();
+    const h = handle ? handle() : addon.listOpen(tree(), null);
+    expect(() => (addon.listNext as (...a: unknown[]) => unknown)(h, max)).toThrow(/list: invalid arguments/);
+  });
+
+  it('listNext: one file per call walks the whole tree in order, then stays done', async () => {
+    const { addon } = await native();
+    const dir = tree();
+    const h = addon.listOpen(dir, null);
+    if (typeof h === 'string') throw new Error(h);
+    const seen: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = addon.listNext(h, 1);
+      if (typeof r === 'string') throw new Error(r);
+      if (r[1] > 0) seen.push(Buffer.from(r[0]).toString('utf8', 0, r[0].length - 1));
+      if (r[2]) break;
+    }
+    expect(seen).toEqual(jsNames(dir));
+    expect(addon.listNext(h, 5)).toEqual([expect.any(Uint8Array), 0, true]);
   });
 
   it('start() with a root that is not a string, or holds a NUL, is refused too', async () => {
