@@ -19,7 +19,10 @@ if (HASHING_COMMANDS.has(command ?? '') && !rest.some((a) => a === '--help' || a
   // verify learns the hash from the bundle: a BLAKE3 model then starts its threads a little later
   threads.prestartWorkers(undefined, { blake3: rest.some((a) => a.includes('blake3')) });
 }
-const { main } = await import('./main.ts');
+// MODELSEAL_CLI_BUNDLE=off loads the sources even when the bundle is fresh: to measure it, or rule it out
+const { freshBundle, LOADED_FROM } = await import('./cli-bundle.ts');
+const bundle = process.env.MODELSEAL_CLI_BUNDLE === 'off' ? undefined : freshBundle(command);
+const { main } = await loadMain(bundle);
 process.exitCode = await main();
 // Every command has finished its work here. Exiting now skips tearing down the heap and any hashing
 // threads, which after a large run costs 10-20 ms; the streams are flushed first.
@@ -29,4 +32,20 @@ process.exit();
 /** An empty write's callback runs once everything written before it has reached the OS. */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/** The bundle's main when it is fresh and loads (`pnpm install` may be replacing it right now), else the sources'. */
+async function loadMain(bundle: URL | undefined): Promise<typeof import('./main.ts')> {
+  const note = (from: string) => ((globalThis as Record<symbol, unknown>)[LOADED_FROM] = from);
+  if (bundle) {
+    try {
+      const m = (await import(bundle.href)) as typeof import('./main.ts');
+      note('bundle');
+      return m;
+    } catch {
+      // the sources serve
+    }
+  }
+  note('sources');
+  return import('./main.ts');
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { HashOptions } from '@modelseal/hashing';
 import type { Manifest } from '@modelseal/manifest';
 import type { Argv, CommandModule } from 'yargs';
+import { LOADED_FROM } from '../cli-bundle.ts';
 import { err, type OutputFormat, out, outJson, progressReporter } from '../io.ts';
 import { bundlesToSkip, locateModel, presentDefaultBundle } from '../options/model.ts';
 import { type OutputArgs, withOutput } from '../options/output.ts';
@@ -113,6 +114,8 @@ export function render(r: DigestResult): void {
           resources: r.manifest.resources.length,
           // which engine hashed: the bench and the tests read it
           hashing: r.engine,
+          // the bundle or the sources (bin.ts notes it): a stale bundle makes start-up slower
+          cli: (globalThis as Record<symbol, unknown>)[LOADED_FROM] ?? 'sources',
         },
       }),
     );
