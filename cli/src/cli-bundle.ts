@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 /** where `pnpm install` writes the bundle, and beside it the list of what it was made from */
 export const CLI_BUNDLE_DIR = new URL('../node_modules/.cache/modelseal/cli/', import.meta.url);
-export const CLI_BUNDLE_MAIN = new URL('main.js', CLI_BUNDLE_DIR);
+export const CLI_BUNDLE_MAIN = new URL('main.mjs', CLI_BUNDLE_DIR);
 export const CLI_BUNDLE_INPUTS = new URL('inputs.json', CLI_BUNDLE_DIR);
 
 /** one file the bundle was made from: [absolute path, size, mtime in ms] */
