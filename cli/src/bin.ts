@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --min-semi-space-size=32
 import { enableCompileCache } from 'node:module';
 
 // Caches compiled (and type-stripped) modules across runs: start-up is most of a small command's

@@ -109,4 +109,15 @@ describe('the bundle pnpm install writes', () => {
     );
     expect(JSON.parse(missing.stdout).error.code).toBe('MODEL_NOT_FOUND');
   });
+
+  it('bin/modelseal, the documented entry point, runs it with the young generation sized up front', () => {
+    if (!freshBundle('digest')) expect(spawnSync(process.execPath, [script]).status).toBe(0);
+    const model = tempDir();
+    writeFileSync(join(model, 'w.bin'), 'weights');
+    const entry = fileURLToPath(new URL('../../bin/modelseal', import.meta.url));
+    const r = spawnSync(entry, ['digest', model, '--output', 'json', '--stats'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(stats(r.stderr)).toMatchObject({ cli: 'bundle', nodeFlags: ['--min-semi-space-size=32'] });
+    expect(r.stdout).toBe(cli(['digest', model, '--output', 'json']).stdout);
+  });
 });

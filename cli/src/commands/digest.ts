@@ -116,6 +116,8 @@ export function render(r: DigestResult): void {
           hashing: r.engine,
           // the bundle or the sources (bin.ts notes it): a stale bundle makes start-up slower
           cli: (globalThis as Record<symbol, unknown>)[LOADED_FROM] ?? 'sources',
+          // the Node flags bin/modelseal starts the CLI with (a heap flag only works there)
+          nodeFlags: process.execArgv,
         },
       }),
     );
