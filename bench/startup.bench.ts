@@ -1,7 +1,8 @@
 /**
  * Start-up of the CLI, which is most of a small command's time: `modelseal --version` (yargs loaded
  * as the one file `pnpm install` writes, and with MODELSEAL_YARGS_BUNDLE=off as the package's 45
- * modules) against `node -e 0` with the same Node. Runs are interleaved, so that neighbours on a
+ * modules) and a one-file `digest` (the CLI from the bundle `pnpm install` writes, and with
+ * MODELSEAL_CLI_BUNDLE=off from its ~60 source modules) against `node -e 0` with the same Node. Runs are interleaved, so that neighbours on a
  * shared machine disturb every variant alike; medians and peak RSS.
  *
  *   pnpm bench startup [--runs=N]   (default 25)
@@ -12,6 +13,7 @@ import { median, table } from './report.ts';
 
 const CLI = fileURLToPath(new URL('../bin/modelseal', import.meta.url));
 const TIME = '/usr/bin/time';
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 interface Variant {
   readonly label: string;
@@ -28,6 +30,14 @@ const VARIANTS: readonly Variant[] = [
     cmd: CLI,
     args: ['--version'],
     env: { MODELSEAL_YARGS_BUNDLE: 'off' },
+  },
+  // a command's own modules too: a one-file digest, from the CLI bundle and from the sources
+  { label: 'modelseal digest <one file>', cmd: CLI, args: ['digest', README, '--output', 'json'] },
+  {
+    label: 'modelseal digest <one file>, CLI unbundled',
+    cmd: CLI,
+    args: ['digest', README, '--output', 'json'],
+    env: { MODELSEAL_CLI_BUNDLE: 'off' },
   },
 ];
 

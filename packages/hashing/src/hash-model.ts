@@ -39,8 +39,8 @@ async function hashModelUnchecked(path: string, options: HashOptions): Promise<M
   let digests: Uint8Array;
   let plan: Plan;
   let order: readonly { readonly name: string; readonly i: number }[];
-  // files without a progress total: a plain tree is listed by the addon in one call; otherwise
-  // the addon starts on files while the walk goes on. (withSizes reorders only plans with a
+  // files without a progress total: a plain tree is listed by the addon, in batches it hashes as
+  // they come (native-tree.ts); otherwise the addon starts on files while the walk goes on. (withSizes reorders only plans with a
   // progress total or few files, so streamed tasks stay the plan's first.)
   const streamable = native && cfg.serialization.method === 'files' && !options.onProgress && !single;
   const tree = streamable
