@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } 
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BundleInputs, CLI_BUNDLE_DIR } from '../src/cli-bundle.ts';
+import { builtinImports } from './builtin-imports.ts';
 
 const SHARED_WITH_BIN = /\/packages\/hashing\/src\/(threads|native-load|worker-protocol)\.ts$/;
 const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -54,6 +55,7 @@ async function bundle(dir: string): Promise<BundleInputs> {
     platform: 'node',
     logLevel: 'warn',
     plugins: [
+      { name: 'builtins-without-namespaces', renderChunk: (code) => builtinImports(code) },
       {
         name: 'modelseal-externals',
         async resolveId(source, importer, options) {

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { YARGS_BUNDLE } from '../src/yargs-bundle.ts';
+import { builtinImports } from './builtin-imports.ts';
 
 const source = import.meta.resolve('yargs');
 const out = fileURLToPath(YARGS_BUNDLE);
@@ -42,6 +43,10 @@ async function bundle(): Promise<void> {
     // yargs finds its locale files (and package.json files) from `import.meta.url`: each module
     // keeps its own, so the single file finds what the installed yargs would.
     plugins: [
+      {
+        name: 'builtins-without-namespaces',
+        renderChunk: (code) => builtinImports(code, new Set(['assert'])),
+      },
       {
         name: 'keep-import-meta-url',
         transform(code, id) {
