@@ -92,10 +92,10 @@ describe('import purity', () => {
 
   it('@modelseal/hashing does load them, so the probe sees what the other tests forbid', () => {
     const p = probe('packages/hashing/src/index.ts');
-    expect([...forbiddenLoads(p).keys()]).toEqual(
-      expect.arrayContaining(['node:fs', 'node:os', 'node:worker_threads']),
-    );
-    expect(internal(p)).toEqual(expect.arrayContaining(['NativeModule os', 'NativeModule worker_threads']));
+    expect([...forbiddenLoads(p).keys()]).toEqual(expect.arrayContaining(['node:fs', 'node:os']));
+    expect(internal(p)).toEqual(expect.arrayContaining(['NativeModule os']));
+    // worker_threads only once a JS hashing thread starts: the native batch needs none (~3 ms to load)
+    expect(internal(p)).not.toContain('NativeModule worker_threads');
   });
 
   it('@modelseal/hashing/threads loads only Node built-ins, the worker protocol and the addon loader, so the CLI can start threads first thing', () => {
