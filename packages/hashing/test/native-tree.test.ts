@@ -187,6 +187,24 @@ describe('at what walk.ts has a rule or an error for, the addon stops and walk.t
     });
   });
 
+  it('a folder swapped for a symbolic link after the listing: SYMLINK_REFUSED, nothing outside is read', async () => {
+    const dir = tree();
+    const outside = tree(['y/v']); // another folder with a file of the same relative name
+    const n = await native();
+    const { encoded, count } = await listAll(dir);
+    const names = Buffer.from(encoded).toString('utf8').split('\0');
+    rmSync(join(dir, 'z'), { recursive: true });
+    symlinkSync(outside, join(dir, 'z'));
+    const run = { hashType: 'sha256', threads: 1, totalBytes: undefined } as const;
+    const paths = { paths: encoded, count, ranges: null, root: dir };
+    await expect(
+      runEncoded(n.addon, run, paths, (i) => ({ name: names[i]!, path: '' })),
+    ).rejects.toMatchObject({
+      code: 'SYMLINK_REFUSED',
+      details: { name: 'z/y/v' },
+    });
+  });
+
   it('an abort before or while the tree is hashed rejects with an AbortError', async () => {
     const dir = tree(Array.from({ length: 3 * STREAM_EVERY }, (_, i) => `m/${i}`));
     const before = new AbortController();
