@@ -1,3 +1,4 @@
+import { concatBytes } from '@modelseal/core';
 import { type NativeHasher, type NativeRun, runBatch } from './native.ts';
 import type { Running } from './pool.ts';
 import type { ReadTask } from './read.ts';
@@ -60,17 +61,7 @@ export function nativeJob(native: NativeHasher, run: NativeJobRun): NativeJob {
       const all = Promise.all(batches).finally(() => run.signal?.removeEventListener('abort', onAbort));
       all.catch(() => {});
       return {
-        finish: async () => {
-          const parts = await all;
-          if (parts.length === 1) return parts[0]!;
-          const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-          let at = 0;
-          for (const part of parts) {
-            out.set(part, at);
-            at += part.length;
-          }
-          return out;
-        },
+        finish: async () => concatBytes(await all),
       };
     },
   };

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { concatBytes } from '@modelseal/core';
 import { type NativeHasher, type NativeRun, runEncoded } from './native.ts';
 import { STREAM_EVERY } from './native-stream.ts';
 
@@ -80,19 +81,8 @@ export async function hashTree(
     const parts = await Promise.allSettled(batches);
     run.signal?.throwIfAborted();
     if (failure !== undefined) throw failure;
-    return { names, digests: concat(parts.map((p) => (p as PromiseFulfilledResult<Uint8Array>).value)) };
+    return { names, digests: concatBytes(parts.map((p) => (p as PromiseFulfilledResult<Uint8Array>).value)) };
   } finally {
     run.signal?.removeEventListener('abort', onAbort);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
