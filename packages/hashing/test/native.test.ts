@@ -215,22 +215,41 @@ describe('native batch addon: hostile arguments are refused, never read past a b
     ['a thousand threads', (a: unknown[]) => (a[7] = 1000)],
     ['no callback', (a: unknown[]) => (a[8] = 'later')],
     ['too few arguments', (a: unknown[]) => a.splice(3)],
+    ['a root that is not a string', (a: unknown[]) => a.push(7)],
+    ['an empty root', (a: unknown[]) => a.push('')],
+    ['a root with a NUL in it', (a: unknown[]) => a.push(`${dir}\0x`)],
+    ['too many arguments', (a: unknown[]) => a.push(null, null)],
   ])('%s', (_, patch) => {
     expect(codeOf(call(patch))).toBe('thrown:Error');
     expect(call(patch)).toThrow(/hash batch|arguments/);
   });
 
-  it('the same call, well formed, hashes the file', async () => {
-    const digests = new Uint8Array(32);
-    const failure = await new Promise((resolve) =>
-      addon().start(paths, 1, null, 'sha256', digests, new Int32Array(1), new BigInt64Array(1), 1, resolve),
-    );
-    expect(failure).toBeNull();
-    expect(Buffer.from(digests).toString('hex')).toBe(
-      createHash('sha256')
-        .update(readFileSync(join(dir, 'a')))
-        .digest('hex'),
-    );
+  it('the same call, well formed, hashes the file: by its path, or by its name under a root', async () => {
+    const want = createHash('sha256')
+      .update(readFileSync(join(dir, 'a')))
+      .digest('hex');
+    for (const [names, root] of [
+      [paths, null],
+      [Buffer.from('a\0'), dir],
+    ] as const) {
+      const digests = new Uint8Array(32);
+      const failure = await new Promise((resolve) =>
+        addon().start(
+          names,
+          1,
+          null,
+          'sha256',
+          digests,
+          new Int32Array(1),
+          new BigInt64Array(1),
+          1,
+          resolve,
+          root,
+        ),
+      );
+      expect(failure).toBeNull();
+      expect(Buffer.from(digests).toString('hex')).toBe(want);
+    }
   });
 });
 
